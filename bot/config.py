@@ -1,0 +1,54 @@
+"""Settings: the one reader of the environment. Read once in `bot/cli.py` and passed down as values."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Every setting Kept reads. Slack and Teams keep their platforms' own names."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True, populate_by_name=True)
+
+    database_url: str = Field("sqlite:///./data/kept.db", validation_alias=_env("KEPT_DATABASE_URL"))
+    host: str = Field("127.0.0.1", validation_alias=_env("KEPT_HOST"))
+    port: int = Field(3978, validation_alias=_env("KEPT_PORT"), ge=1, le=65535)
+    timezone: str = Field("Europe/London", validation_alias=_env("KEPT_TIMEZONE"))
+    tick_seconds: float = Field(30.0, validation_alias=_env("KEPT_TICK_SECONDS"), gt=0)
+    log_level: str = Field("INFO", validation_alias=_env("KEPT_LOG_LEVEL"))
+
+    slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_client_id: str = Field("", validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: str = Field("", validation_alias=_env("SLACK_CLIENT_SECRET"))
+    slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_URL"))
+
+    microsoft_app_id: str = Field("", validation_alias=_env("MicrosoftAppId", "MICROSOFT_APP_ID"))
+    microsoft_app_password: str = Field(
+        "", validation_alias=_env("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    microsoft_app_type: str = Field(
+        "MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
+    microsoft_app_tenant_id: str = Field(
+        "", validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
+    )
+    allow_insecure_teams: bool = Field(False, validation_alias=_env("KEPT_ALLOW_INSECURE_TEAMS"))
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.microsoft_app_id)
+
+    @property
+    def has_platform(self) -> bool:
+        return self.slack_configured or self.teams_configured or bool(self.slack_app_token)

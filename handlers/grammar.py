@@ -1,0 +1,114 @@
+"""The /partner grammar: one table of verbs, the help text drawn from it, and `parse(text)`.
+
+The same text works in Slack (`/partner offer ...`), Teams (`@Kept offer ...`, or just `offer ...` in a 1:1
+chat) and `kept chat`. Adding a verb is one row here and one function in the module that owns it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers import board, commitments, schools, sessions
+from handlers.context import Context
+from handlers.messages import Message
+
+MAX_TEXT = 4000  # Slack's own limit for a slash command's text
+
+Run = Callable[[Context, str], Message]
+Submit = Callable[[Context, str, dict[str, str]], Message]
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    usage: str
+    summary: str
+    run: Run
+    aliases: tuple[str, ...] = ()
+    group: str = "Everyday"
+
+
+def _help(ctx: Context, args: str) -> Message:
+    return help_message()
+
+
+VERBS: tuple[Verb, ...] = (
+    Verb("help", "help", "what Kept can do", _help),
+    Verb("join", "join <school name>", "join your school on Kept (the first to join is its lead)", schools.join,
+         group="Getting started"),
+    Verb("offer", "offer [category] <what you can give>", "offer help to other schools", board.offer),
+    Verb("request", "request [category] <what you need>", "ask other schools for help", board.request,
+         aliases=("ask",)),
+    Verb("board", "board", "open offers and requests across the network", board.show_board),
+    Verb("promise", "promise <what> to <school> by <date>", "make a commitment to another school",
+         commitments.promise),
+    Verb("done", "done <ref>", "mark a commitment delivered", commitments.mark_done),
+    Verb("release", "release <ref> <reason>", "let a commitment go, with notice", commitments.release),
+    Verb("snooze", "snooze <ref> <when>", "move a commitment's due date", commitments.snooze),
+    Verb("mine", "mine", "your open commitments", commitments.mine),
+    Verb("session", "session <title> on <date time> at <venue> with <school>, <school>",
+         "plan a joint session", sessions.plan, group="Joint sessions"),
+    Verb("sessions", "sessions", "joint sessions coming up", sessions.upcoming, group="Joint sessions"),
+    Verb("partnership", "partnership <name> with <school>, <school>",
+         "start a partnership between your school and others", schools.start_partnership,
+         group="Partnerships"),
+    Verb("channel", "channel <partnership>", "send a partnership's weekly digest to this channel",
+         schools.use_channel, group="Partnerships"),
+)
+
+FORMS: dict[str, Submit] = {
+    "offer": board.submit_offer,
+    "request": board.submit_request,
+    "promise": commitments.submit_promise,
+    "release": commitments.submit_release,
+    "snooze": commitments.submit_snooze,
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: Verb | None
+    args: str
+    said: str
+
+
+_LEADING = re.compile(r"^\s*/?partner\b[:,]?\s*", re.IGNORECASE)
+
+
+def lookup(word: str) -> Verb | None:
+    word = word.lower()
+    return next((v for v in VERBS if word == v.name or word in v.aliases), None)
+
+
+def parse(text: str) -> Command:
+    """Split text into a verb and its arguments. An unknown verb parses to `verb=None`."""
+    text = _LEADING.sub("", text.strip(), count=1).strip()
+    word, _, args = text.partition(" ")
+    if not word:
+        return Command(verb=lookup("help"), args="", said="")
+    return Command(verb=lookup(word), args=args.strip(), said=word)
+
+
+def suggest(word: str) -> str | None:
+    names = [v.name for v in VERBS] + [a for v in VERBS for a in v.aliases]
+    close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def help_message(unknown: str = "") -> Message:
+    """The help card, grouped; with a did-you-mean when the caller typed something Kept doesn't know."""
+    groups: dict[str, list[str]] = {}
+    for verb in VERBS:
+        groups.setdefault(verb.group, []).append(f"`{verb.usage}`: {verb.summary}")
+    text = "\n\n".join(f"*{group}*\n" + "\n".join(lines) for group, lines in groups.items())
+    if not unknown:
+        return Message(title="Here's what Kept can do", text=text,
+                       footer="Dates are day-first: 12/03 is 12 March. Refs look like C12 or O3.")
+    guess = suggest(unknown)
+    title = f"Sorry, I don't know `{unknown[:40]}`."
+    if guess:
+        title += f" Did you mean `{guess}`?"
+    return Message(title=title, text=text, ok=False)

@@ -1,0 +1,35 @@
+"""Every table Kept keeps, re-exported so `import storage.models` registers them all."""
+
+from storage.models.audit import InboundReceipt, LogEntry
+from storage.models.outbox import Notification
+from storage.models.partnerships import STAGES, Mou, Partnership, PartnershipChannel, PartnershipSchool
+from storage.models.people import ChatTenant, Holiday, Identity, Member, Network, School
+from storage.models.platforms import ConversationRef, InviteCode, SlackInstallation, SlackOAuthState
+from storage.models.work import ChecklistItem, Commitment, JointSession, Listing, Match, SessionSchool
+
+__all__ = [
+    "STAGES",
+    "ChatTenant",
+    "ChecklistItem",
+    "Commitment",
+    "ConversationRef",
+    "Holiday",
+    "Identity",
+    "InboundReceipt",
+    "InviteCode",
+    "JointSession",
+    "Listing",
+    "LogEntry",
+    "Match",
+    "Member",
+    "Mou",
+    "Network",
+    "Notification",
+    "Partnership",
+    "PartnershipChannel",
+    "PartnershipSchool",
+    "School",
+    "SessionSchool",
+    "SlackInstallation",
+    "SlackOAuthState",
+]

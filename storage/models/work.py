@@ -1,0 +1,96 @@
+"""Supply, demand and promises: offers and requests, matches, commitments and joint sessions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from storage.models._base import when
+
+
+class Listing(SQLModel, table=True):
+    """An offer (`kind='offer'`, ref O12) or a request (`kind='request'`, ref R12) on the network's board."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    network_id: int = Field(foreign_key="network.id", index=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    text: str = Field(max_length=4000)
+    category: str = Field(max_length=40, index=True)
+    status: str = Field(default="open", max_length=10, index=True)
+    expires_on: date | None = None
+    created_at: datetime = when()
+
+
+class Match(SQLModel, table=True):
+    """An offer that could meet a request (ref M12), with why; accepting it creates a commitment."""
+
+    __table_args__ = (UniqueConstraint("request_id", "offer_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="listing.id", index=True)
+    offer_id: int = Field(foreign_key="listing.id", index=True)
+    score: float = 0.0
+    reason: str = ""
+    status: str = Field(default="suggested", max_length=12)
+    created_at: datetime = when()
+
+
+class Commitment(SQLModel, table=True):
+    """A promise by a member, on behalf of a school, to deliver something to another school by a date (C12).
+
+    `status` moves open -> done | released | missed. `confirmed_at` is set when the receiving school confirms
+    it arrived, which weighs more than the owner's own word.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: int = Field(foreign_key="network.id", index=True)
+    from_school_id: int = Field(foreign_key="school.id", index=True)
+    to_school_id: int = Field(foreign_key="school.id", index=True)
+    owner_id: int = Field(foreign_key="member.id", index=True)
+    what: str = Field(max_length=4000)
+    category: str = Field(default="other", max_length=40)
+    size: int = 1
+    due_at: datetime = when(index=True)
+    status: str = Field(default="open", max_length=10, index=True)
+    done_at: datetime | None = when(nullable=True)
+    release_reason: str = ""
+    confirmed_at: datetime | None = when(nullable=True)
+    thanks: str = ""
+    match_id: int | None = Field(default=None, foreign_key="match.id")
+    session_id: int | None = Field(default=None, foreign_key="jointsession.id", index=True)
+    created_by: int = Field(foreign_key="member.id")
+    created_at: datetime = when()
+
+
+class JointSession(SQLModel, table=True):
+    """A dated event with pupils or staff from several schools (S12). Pupils are counted, never named."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: int = Field(foreign_key="network.id", index=True)
+    partnership_id: int | None = Field(default=None, foreign_key="partnership.id", index=True)
+    title: str = Field(max_length=200)
+    starts_at: datetime = when(index=True)
+    venue: str = Field(max_length=200)
+    organiser_id: int = Field(foreign_key="member.id", index=True)
+    status: str = Field(default="planned", max_length=12)
+    pupils_reached: int | None = None
+    staff_involved: int | None = None
+    impact: str = ""
+    created_at: datetime = when()
+
+
+class SessionSchool(SQLModel, table=True):
+    session_id: int = Field(foreign_key="jointsession.id", primary_key=True)
+    school_id: int = Field(foreign_key="school.id", primary_key=True, index=True)
+
+
+class ChecklistItem(SQLModel, table=True):
+    """One logistics item of a joint session; assigning it makes it a commitment."""
+
+    __table_args__ = (UniqueConstraint("session_id", "item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="jointsession.id", index=True)
+    item: str = Field(max_length=40)
+    commitment_id: int | None = Field(default=None, foreign_key="commitment.id")

@@ -36,9 +36,9 @@ def _help(ctx: Context, args: str) -> Message:
 
 
 VERBS: tuple[Verb, ...] = (
-    Verb("help", "help", "what Kept can do", _help),
     Verb("join", "join <school name>", "join your school on Kept (the first to join is its lead)", schools.join,
          group="Getting started"),
+    Verb("help", "help", "what Kept can do", _help, group="Getting started"),
     Verb("offer", "offer [category] <what you can give>", "offer help to other schools", board.offer),
     Verb("request", "request [category] <what you need>", "ask other schools for help", board.request,
          aliases=("ask",)),

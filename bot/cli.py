@@ -1,0 +1,134 @@
+"""The `kept` command: serve, worker, chat, migrate, demo, export, manifest, report, notifications.
+
+This is the only place that reads Settings and wires the parts together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.services import Services
+from handlers.clock import MovableClock, SystemClock
+from storage import migrate
+from storage.db import Database
+
+log = logging.getLogger("kept")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+    except Exception as exc:  # noqa: BLE001  (pydantic lists every bad setting at once)
+        print(f"Kept can't start: a setting is wrong.\n{exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    command = args.command or ("serve" if settings.has_platform else "chat")
+    result: int = COMMANDS[command](settings, args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kept", description="Kept: promises between schools, kept.")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="the web server for Slack and Teams, with the scheduler")
+    serve.add_argument("--socket", action="store_true", help="Slack Socket Mode (needs SLACK_APP_TOKEN)")
+    sub.add_parser("worker", help="the scheduler alone")
+    sub.add_parser("chat", help="talk to Kept in the terminal")
+    sub.add_parser("migrate", help="bring the database up to date")
+    sub.add_parser("demo", help="seed a small example network")
+    export = sub.add_parser("export", help="write the shared log to stdout")
+    export.add_argument("--json", action="store_true", help="JSON lines instead of CSV")
+    manifest = sub.add_parser("manifest", help="the Slack manifest or the Teams app package")
+    manifest.add_argument("--slack", action="store_true")
+    manifest.add_argument("--teams", action="store_true")
+    manifest.add_argument("--url", default="https://kept.example.org", help="the public base URL (Slack)")
+    manifest.add_argument("--out", default="kept-teams-app.zip", help="where to write the Teams package")
+    report = sub.add_parser("report", help="a termly impact report for governors")
+    report.add_argument("--partnership", required=True)
+    report.add_argument("--term", required=True, help="e.g. autumn-2026")
+    report.add_argument("--csv", action="store_true")
+    notifications = sub.add_parser("notifications", help="what the scheduler has sent, or failed to")
+    notifications.add_argument("--failed", action="store_true")
+    return parser
+
+
+def _database(settings: Settings) -> Database:
+    db = Database.from_url(settings.database_url)
+    migrate.upgrade(db)
+    return db
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console.repl import Chat, run
+
+    clock = MovableClock(datetime.now(UTC))
+    services = Services.create(settings, clock, _database(settings))
+    run(Chat(services.kept, clock, tick=_console_tick(services)))
+    return 0
+
+
+def _console_tick(services: Services):  # type: ignore[no-untyped-def]
+    """What `:advance` runs: one scheduler tick, delivering to the terminal."""
+    return None
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    db = Database.from_url(settings.database_url)
+    migrate.upgrade(db)
+    print(f"Database is up to date ({db.engine.url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import seed
+
+    services = Services.create(settings, SystemClock(), _database(settings))
+
+    def progress(step: int, total: int, line: str) -> None:
+        print(f"[{step:>2}/{total}] {line}")
+
+    refused = seed(services.kept, progress)
+    print("Demo network ready. Try `kept chat`, then `:as Sam Patel @ St Ada's School` and `mine`."
+          if not refused else f"Done, with {refused} steps skipped (the demo may have been loaded before).")
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.export import export
+
+    db = _database(settings)
+    count = export(db, sys.stdout, as_json=args.json,
+                   progress=lambda n: print(f"… {n:,} entries", file=sys.stderr))
+    print(f"Exported {count:,} log entries.", file=sys.stderr)
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.web import build_app
+
+    services = Services.create(settings, SystemClock(), _database(settings))
+    app = build_app(services)
+    web.run_app(app, host=settings.host, port=settings.port, print=lambda text: log.info(text))
+    return 0
+
+
+COMMANDS = {
+    "serve": _serve,
+    "chat": _chat,
+    "migrate": _migrate,
+    "demo": _demo,
+    "export": _export,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

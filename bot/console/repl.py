@@ -1,0 +1,122 @@
+"""`kept chat`: talk to Kept in the terminal, as anyone, at any time you like.
+
+`:as <name> @ <school>` switches who you are (joining that school if need be), `:advance 3d` moves the clock
+and prints whatever falls due, `:now` shows the clock, `:quit` leaves. Everything else goes to Kept exactly
+as `/partner` text would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.console.text import to_text
+from handlers.clock import MovableClock
+from handlers.context import Caller
+from handlers.directory import name_key
+from handlers.dispatch import Kept
+from handlers.errors import FormErrors
+from handlers.messages import Form, Message
+
+PLATFORM = "console"
+TENANT = "console"
+_DELTA = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
+_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+Tick = Callable[[], list[str]]
+
+
+def caller_for(name: str) -> Caller:
+    return Caller(platform=PLATFORM, tenant_id=TENANT, user_id=name_key(name).replace(" ", "-") or "you",
+                  display_name=name, channel_id="console")
+
+
+@dataclass
+class Chat:
+    """The REPL's state, apart from input and output so tests can drive it line by line."""
+
+    kept: Kept
+    clock: MovableClock
+    tick: Tick | None = None
+    caller: Caller = field(default_factory=lambda: caller_for("You"))
+
+    def say(self, line: str, ask: Callable[[str], str] = input) -> str:
+        """One line in, the reply out (forms are filled in by `ask`)."""
+        line = line.strip()
+        if line.startswith(":"):
+            return self._meta(line)
+        return self._reply(self.kept.handle(self.caller, line), ask)
+
+    def _reply(self, message: Message, ask: Callable[[str], str]) -> str:
+        if message.form is None:
+            return to_text(message)
+        return self._fill(message.form, ask)
+
+    def _fill(self, form: Form, ask: Callable[[str], str]) -> str:
+        values: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        for _ in range(3):
+            for item in form.inputs:
+                if values and item.input_id not in errors:
+                    continue
+                hint = f" ({', '.join(c.value for c in item.choices)})" if item.choices else ""
+                hint += " (YYYY-MM-DD)" if item.kind == "date" else ""
+                note = f" ! {errors[item.input_id]}" if item.input_id in errors else ""
+                values[item.input_id] = ask(f"{item.label}{hint}{note}: ").strip()
+            try:
+                return to_text(self.kept.submit(self.caller, form.form_id, form.context, values))
+            except FormErrors as exc:
+                errors = exc.errors
+        return "! Let's leave that form for now; nothing was saved."
+
+    def _meta(self, line: str) -> str:
+        word, _, rest = line[1:].partition(" ")
+        if word == "as":
+            return self._switch(rest)
+        if word == "advance":
+            return self._advance(rest.strip())
+        if word == "now":
+            return f"It's {self.clock.now():%a %d %b %Y %H:%M} UTC."
+        if word == "who":
+            return f"You are {self.caller.display_name}."
+        return "Console commands: `:as <name> @ <school>`, `:advance 3d` (m, h, d, w), `:now`, `:who`, `:quit`."
+
+    def _switch(self, rest: str) -> str:
+        name, _, school = rest.partition("@")
+        if not name.strip():
+            return "Say `:as <name> @ <school>`, e.g. `:as Sam Patel @ St Ada's School`."
+        self.caller = caller_for(name.strip())
+        reply = f"You are now {self.caller.display_name}."
+        if school.strip():
+            joined = self.kept.handle(self.caller, f"join {school.strip()}")
+            if joined.ok:
+                reply += "\n" + to_text(joined)
+        return reply
+
+    def _advance(self, text: str) -> str:
+        found = _DELTA.match(text)
+        if not found:
+            return "Say how far, e.g. `:advance 3d`, `:advance 2h` or `:advance 1w`."
+        delta = timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+        self.clock.advance(delta)
+        lines = [f"The clock is now {self.clock.now():%a %d %b %Y %H:%M} UTC."]
+        if self.tick is not None:
+            lines += self.tick() or ["Nothing fell due."]
+        return "\n".join(lines)
+
+
+def run(chat: Chat) -> None:
+    """The interactive loop, until `:quit` or end of input."""
+    print("Kept chat. Type `help` for what I can do, `:as <name> @ <school>` to be someone, `:quit` to leave.")
+    while True:
+        try:
+            line = input(f"{chat.caller.display_name}> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if line.strip() in (":quit", ":q", ":exit"):
+            return
+        if line.strip():
+            print(chat.say(line))

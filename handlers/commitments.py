@@ -1,0 +1,260 @@
+"""Promises between schools: make one, deliver it, release it with notice, move it, list your own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from handlers import categories
+from handlers.context import Actor, Context
+from handlers.dates import describe, parse_iso_date, parse_moment, shift
+from handlers.directory import find_school
+from handlers.errors import CommandError, FormErrors, NotAllowed, NotFound
+from handlers.messages import Action, Choice, Field, Form, Input, Message, Section
+from handlers.refs import parse_ref, split_ref
+from storage import ledger
+from storage.models import Commitment, Member, School
+
+MIN_REASON = 3
+
+
+def commitment_actions(reference: str) -> tuple[Action, ...]:
+    """The buttons every open commitment carries, wherever it is shown."""
+    return (
+        Action("done", "Done", f"done {reference}", "primary"),
+        Action("snooze_week", "Snooze a week", f"snooze {reference} 1 week"),
+        Action("release", "Release", f"release {reference}", "danger"),
+    )
+
+
+def promise(ctx: Context, args: str) -> Message:
+    """`promise <what> to <school> by <date>`: a commitment from the caller's school to another school."""
+    actor = ctx.require_member()
+    if not args.strip():
+        return Message(title="New promise", form=promise_form(ctx))
+    rest, by, when = args.rpartition(" by ")
+    what, to, school_name = rest.rpartition(" to ")
+    if not (by and to and what.strip() and school_name.strip()):
+        raise CommandError("Say `promise <what> to <school> by <date>`, e.g. "
+                           "`promise two physics practicals to Hopper Academy by next Friday`.")
+    school = find_school(ctx.session, actor.network_id, school_name)
+    due = parse_moment(when, ctx.now, ctx.timezone)
+    return _create(ctx, actor, what, school, due)
+
+
+def promise_form(ctx: Context, what: str = "") -> Form:
+    actor = ctx.require_member()
+    others = ctx.session.exec(select(School).where(
+        School.network_id == actor.network_id, School.id != actor.school_id).order_by(col(School.name))).all()
+    return Form(
+        form_id="promise", title="New promise", submit_label="Promise",
+        inputs=(
+            Input("what", "What will you deliver?", "multiline", initial=what[:3000],
+                  placeholder="e.g. Two physics practicals for Year 9"),
+            Input("school", "To which school?", "select",
+                  choices=tuple(Choice(s.name, str(s.id)) for s in others)),
+            Input("due", "By when?", "date"),
+        ),
+    )
+
+
+def submit_promise(ctx: Context, context: str, values: dict[str, str]) -> Message:
+    actor = ctx.require_member()
+    errors: dict[str, str] = {}
+    what = values.get("what", "").strip()
+    if len(what) < MIN_REASON:
+        errors["what"] = "Please say what you'll deliver, in a few words."
+    school = _school_by_id(ctx, actor, values.get("school", ""))
+    if school is None:
+        errors["school"] = "Please pick a school from the list."
+    due: datetime | None = None
+    try:
+        day = parse_iso_date(values.get("due", ""), "due date")
+        due = parse_moment(day.isoformat(), ctx.now, ctx.timezone)
+    except CommandError as exc:
+        errors["due"] = exc.reason
+    if errors or school is None or due is None:
+        raise FormErrors(errors)
+    return _create(ctx, actor, what, school, due)
+
+
+def _school_by_id(ctx: Context, actor: Actor, raw: str) -> School | None:
+    if not raw.isdigit():
+        return None
+    school = ctx.session.get(School, int(raw))
+    if school is None or school.network_id != actor.network_id or school.id == actor.school_id:
+        return None
+    return school
+
+
+def _create(ctx: Context, actor: Actor, what: str, school: School, due: datetime) -> Message:
+    what = " ".join(what.split())
+    if school.id == actor.school_id:
+        raise CommandError("Promises are to other schools. Name the school you're promising to help.")
+    category = categories.guess(what)
+    commitment = Commitment(network_id=actor.network_id, from_school_id=actor.school_id,
+                            to_school_id=school.id or 0, owner_id=actor.member_id, what=what, category=category,
+                            due_at=due, created_by=actor.member_id, created_at=ctx.now)
+    ctx.session.add(commitment)
+    ctx.session.flush()
+    reference = f"C{commitment.id}"
+    ledger.record(ctx.session, at=ctx.now, action="promise", platform=ctx.caller.platform,
+                  network_id=actor.network_id, member_id=actor.member_id, subject=reference,
+                  to=school.name, due=due.isoformat(), what=what)
+    after_change(ctx, commitment)
+    return Message(
+        title=f"Promise logged as {reference}. Thank you!",
+        text=what,
+        fields=(Field("From", actor.school.name), Field("To", school.name),
+                Field("Due", describe(due, ctx.timezone, ctx.now))),
+        actions=commitment_actions(reference),
+        footer="I'll remind you privately before it's due.",
+    )
+
+
+def load_for_change(ctx: Context, args: str) -> tuple[Actor, Commitment, str]:
+    """The caller's commitment named by the ref at the start of `args`, and the rest of `args`.
+
+    Its owner may change it, and so may their school's lead; anyone else is refused. A commitment in another
+    network is reported as not found, so refs reveal nothing across networks.
+    """
+    actor = ctx.require_member()
+    head, rest = split_ref(args)
+    number = parse_ref(head, "C")
+    commitment = ctx.session.get(Commitment, number)
+    if commitment is None or commitment.network_id != actor.network_id:
+        raise NotFound(f"I can't find commitment C{number}. Say `mine` to see yours.")
+    mine = commitment.owner_id == actor.member_id
+    leads_it = actor.is_lead and commitment.from_school_id == actor.school_id
+    if not (mine or leads_it):
+        owner = ctx.session.get(Member, commitment.owner_id)
+        who = owner.name if owner and not owner.erased else "its owner"
+        raise NotAllowed(f"C{number} is {who}'s promise: only they or their school's lead can change it.")
+    if commitment.status != "open":
+        raise CommandError(f"C{number} is already {commitment.status}, so there's nothing to change.")
+    return actor, commitment, rest
+
+
+def _transition(ctx: Context, commitment: Commitment, **values: object) -> None:
+    """Move an open commitment on, only if it is still open (a double press changes nothing)."""
+    result = ctx.session.execute(
+        update(Commitment).where(col(Commitment.id) == commitment.id, col(Commitment.status) == "open")
+        .values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise CommandError(f"C{commitment.id} was changed a moment ago, so there's nothing more to do.")
+    ctx.session.refresh(commitment)
+
+
+def mark_done(ctx: Context, args: str) -> Message:
+    """`done C12`: the commitment was delivered. Cancels its reminders and thanks the owner."""
+    actor, commitment, _ = load_for_change(ctx, args)
+    _transition(ctx, commitment, status="done", done_at=ctx.now)
+    on_time = ctx.now <= commitment.due_at
+    ledger.record(ctx.session, at=ctx.now, action="done", platform=ctx.caller.platform,
+                  network_id=actor.network_id, member_id=actor.member_id, subject=f"C{commitment.id}",
+                  on_time=on_time)
+    after_change(ctx, commitment)
+    to = ctx.session.get(School, commitment.to_school_id)
+    return Message(title=f"Delivered: C{commitment.id}. Thank you!",
+                   text=f"{commitment.what} — for {to.name if to else 'your partner school'}.",
+                   footer="I'll ask them to confirm it arrived.")
+
+
+def release(ctx: Context, args: str) -> Message:
+    """`release C12 <reason>`: let a commitment go with notice. With no reason, asks for one."""
+    actor, commitment, reason = load_for_change(ctx, args)
+    if len(reason.strip()) < MIN_REASON:
+        return Message(title=f"Release C{commitment.id}?", form=release_form(commitment))
+    return _release(ctx, actor, commitment, reason)
+
+
+def release_form(commitment: Commitment) -> Form:
+    return Form(form_id="release", title=f"Release C{commitment.id}", submit_label="Release",
+                context=f"C{commitment.id}",
+                inputs=(Input("reason", "A short reason, so they can plan", "multiline",
+                              placeholder="e.g. Our minibus is in for repair that week"),))
+
+
+def submit_release(ctx: Context, context: str, values: dict[str, str]) -> Message:
+    actor, commitment, _ = load_for_change(ctx, context)
+    reason = values.get("reason", "").strip()
+    if len(reason) < MIN_REASON:
+        raise FormErrors({"reason": "A few words of reason help the other school plan."})
+    return _release(ctx, actor, commitment, reason)
+
+
+def _release(ctx: Context, actor: Actor, commitment: Commitment, reason: str) -> Message:
+    reason = " ".join(reason.split())
+    _transition(ctx, commitment, status="released", release_reason=reason, done_at=ctx.now)
+    ledger.record(ctx.session, at=ctx.now, action="release", platform=ctx.caller.platform,
+                  network_id=actor.network_id, member_id=actor.member_id, subject=f"C{commitment.id}",
+                  reason=reason)
+    after_change(ctx, commitment)
+    return Message(title=f"Released C{commitment.id}, with notice.",
+                   text="Thank you for letting them know early: that's what keeps a partnership strong.",
+                   fields=(Field("Reason", reason),))
+
+
+def snooze(ctx: Context, args: str) -> Message:
+    """`snooze C12 1 week` or `snooze C12 Friday`: move the due date. With no date, asks for one."""
+    actor, commitment, when = load_for_change(ctx, args)
+    if not when.strip():
+        return Message(title=f"Move C{commitment.id}?", form=snooze_form(commitment))
+    start = max(commitment.due_at, ctx.now)
+    due = shift(start, when) or parse_moment(when, ctx.now, ctx.timezone)
+    return _snooze(ctx, actor, commitment, due)
+
+
+def snooze_form(commitment: Commitment) -> Form:
+    return Form(form_id="snooze", title=f"Move C{commitment.id}", submit_label="Move", context=f"C{commitment.id}",
+                inputs=(Input("due", "New due date", "date"),))
+
+
+def submit_snooze(ctx: Context, context: str, values: dict[str, str]) -> Message:
+    actor, commitment, _ = load_for_change(ctx, context)
+    try:
+        day = parse_iso_date(values.get("due", ""), "new due date")
+        due = parse_moment(day.isoformat(), ctx.now, ctx.timezone)
+    except CommandError as exc:
+        raise FormErrors({"due": exc.reason}) from None
+    return _snooze(ctx, actor, commitment, due)
+
+
+def _snooze(ctx: Context, actor: Actor, commitment: Commitment, due: datetime) -> Message:
+    _transition(ctx, commitment, due_at=due)
+    ledger.record(ctx.session, at=ctx.now, action="snooze", platform=ctx.caller.platform,
+                  network_id=actor.network_id, member_id=actor.member_id, subject=f"C{commitment.id}",
+                  due=due.isoformat())
+    after_change(ctx, commitment)
+    return Message(title=f"Moved C{commitment.id} to {describe(due, ctx.timezone, ctx.now)}.",
+                   text=commitment.what, actions=commitment_actions(f"C{commitment.id}"))
+
+
+def mine(ctx: Context, args: str) -> Message:
+    """The caller's open commitments, soonest first, each with its buttons."""
+    actor = ctx.require_member()
+    rows = ctx.session.exec(
+        select(Commitment, School.name).join(School, col(School.id) == Commitment.to_school_id)
+        .where(Commitment.owner_id == actor.member_id, Commitment.status == "open")
+        .order_by(col(Commitment.due_at)).limit(40)
+    ).all()
+    if not rows:
+        return Message(title="You have no open promises. Lovely!",
+                       text="When you promise something, say `promise <what> to <school> by <date>`.")
+    sections = tuple(
+        Section(text=f"C{c.id} · {c.what} — for {school}",
+                fields=(Field("Due", describe(c.due_at, ctx.timezone, ctx.now)),),
+                actions=commitment_actions(f"C{c.id}"))
+        for c, school in rows
+    )
+    return Message(title=f"Your open promises ({len(rows)})", sections=sections)
+
+
+def after_change(ctx: Context, commitment: Commitment) -> None:
+    """Keep reminders in step with a commitment's state: planned while open, cancelled once closed."""
+    from handlers import reminders
+
+    reminders.plan_commitment(ctx.session, commitment, ctx.now)

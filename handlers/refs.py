@@ -1,0 +1,35 @@
+"""Short references users type back: C12 (commitment), O3 (offer), R4 (request), S2 (session), M5 (match)."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.errors import NotFound
+
+KINDS = {"C": "commitment", "O": "offer", "R": "request", "S": "session", "M": "match"}
+_REF = re.compile(r"^#?([A-Za-z])(\d{1,9})$")
+
+
+def ref(prefix: str, row_id: int | None) -> str:
+    return f"{prefix}{row_id}"
+
+
+def parse_ref(text: str, expected: str) -> int:
+    """The id in a ref of the expected kind (`C` for commitments); NotFound with a kind hint otherwise."""
+    word = text.strip().split(" ", 1)[0] if text.strip() else ""
+    found = _REF.match(word)
+    noun = KINDS[expected]
+    if not found:
+        raise NotFound(f"I need a {noun} ref such as `{expected}12`. Say `mine` to see yours.")
+    prefix, number = found.group(1).upper(), int(found.group(2))
+    if prefix != expected:
+        other = KINDS.get(prefix)
+        what = f"is a ref for a {other}" if other else "isn't a ref I know"
+        raise NotFound(f"`{word}` {what}: I need a {noun} ref such as `{expected}12`.")
+    return number
+
+
+def split_ref(args: str) -> tuple[str, str]:
+    """`C12 the rest` -> (`C12`, `the rest`)."""
+    head, _, rest = args.strip().partition(" ")
+    return head, rest.strip()

@@ -1,0 +1,111 @@
+"""Joint sessions: dated events with pupils or staff from several schools."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from handlers.context import Actor, Context
+from handlers.dates import START_OF_DAY, describe, parse_moment
+from handlers.directory import clean_name, find_school
+from handlers.errors import BadDate, CommandError
+from handlers.messages import Field, Message, Section
+from storage import ledger
+from storage.models import JointSession, PartnershipSchool, School, SessionSchool
+
+USAGE = ("Say `session <title> on <date time> at <venue> with <school>, <school>`, e.g. "
+         "`session Year 6 science day on 4/12 10am at St Ada's School with Hopper Academy`.")
+_SHAPE = re.compile(r"^(?P<title>.+?)\s+on\s+(?P<rest>.+?)\s+with\s+(?P<schools>.+)$", re.IGNORECASE)
+
+
+def plan(ctx: Context, args: str) -> Message:
+    """Plan a joint session between the caller's school and the schools named after `with`."""
+    actor = ctx.require_member()
+    found = _SHAPE.match(args.strip())
+    if not found:
+        raise CommandError(USAGE)
+    title = clean_name(found.group("title"), "session title")
+    starts_at, venue = _when_and_venue(ctx, found.group("rest"))
+    schools = _schools(ctx, actor, found.group("schools"))
+    joint = JointSession(network_id=actor.network_id, title=title, starts_at=starts_at, venue=venue,
+                         organiser_id=actor.member_id, created_at=ctx.now,
+                         partnership_id=_partnership_of(ctx, [actor.school_id, *schools]))
+    ctx.session.add(joint)
+    ctx.session.flush()
+    for school_id in {actor.school_id, *schools}:
+        ctx.session.add(SessionSchool(session_id=joint.id or 0, school_id=school_id))
+    ledger.record(ctx.session, at=ctx.now, action="session", platform=ctx.caller.platform,
+                  network_id=actor.network_id, member_id=actor.member_id, subject=f"S{joint.id}",
+                  title=title, starts_at=starts_at.isoformat(), venue=venue)
+    after_change(ctx, joint)
+    names = [s.name for s in ctx.session.exec(select(School).where(col(School.id).in_(schools)))]
+    return Message(
+        title=f"Joint session planned as S{joint.id}: {title}",
+        fields=(Field("When", describe(starts_at, ctx.timezone, ctx.now)), Field("Where", venue),
+                Field("With", ", ".join([actor.school.name, *sorted(names)]))),
+        footer="I'll remind everyone a week before (transport and consent take time), the day before and "
+               "two hours before.",
+    )
+
+
+def _when_and_venue(ctx: Context, text: str) -> tuple[datetime, str]:
+    """Split `4/12 at 10am at St Ada's` into a time and a venue, trying each ` at ` from the right."""
+    parts = re.split(r"\s+at\s+", text, flags=re.IGNORECASE)
+    if len(parts) < 2:
+        raise CommandError("Where will it be? " + USAGE)
+    last_error: BadDate | None = None
+    for cut in range(len(parts) - 1, 0, -1):
+        when, venue = " at ".join(parts[:cut]), " at ".join(parts[cut:])
+        try:
+            return parse_moment(when, ctx.now, ctx.timezone, START_OF_DAY), clean_name(venue, "venue")
+        except BadDate as exc:
+            last_error = exc
+    assert last_error is not None
+    raise last_error
+
+
+def _schools(ctx: Context, actor: Actor, text: str) -> list[int]:
+    names = [p.strip() for chunk in text.split(",") for p in re.split(r"\s+and\s+", chunk) if p.strip()]
+    ids = [find_school(ctx.session, actor.network_id, name).id or 0 for name in names]
+    others = sorted(set(ids) - {actor.school_id})
+    if not others:
+        raise CommandError("A joint session needs at least one other school: name it after `with`.")
+    return others
+
+
+def _partnership_of(ctx: Context, school_ids: list[int]) -> int | None:
+    """The partnership that holds every school in the session, if exactly one does."""
+    rows = ctx.session.exec(select(PartnershipSchool).where(col(PartnershipSchool.school_id).in_(school_ids)))
+    holds: dict[int, set[int]] = {}
+    for row in rows:
+        holds.setdefault(row.partnership_id, set()).add(row.school_id)
+    complete = [p for p, schools in holds.items() if schools >= set(school_ids)]
+    return complete[0] if len(complete) == 1 else None
+
+
+def upcoming(ctx: Context, args: str) -> Message:
+    """Joint sessions the caller's school takes part in, from now on, soonest first."""
+    actor = ctx.require_member()
+    rows = ctx.session.exec(
+        select(JointSession).join(SessionSchool, col(SessionSchool.session_id) == JointSession.id)
+        .where(SessionSchool.school_id == actor.school_id, JointSession.starts_at >= ctx.now,
+               JointSession.status == "planned")
+        .order_by(col(JointSession.starts_at)).limit(20)
+    ).all()
+    if not rows:
+        return Message(title="No joint sessions coming up.", text=USAGE)
+    sections = tuple(
+        Section(text=f"S{s.id} · {s.title}",
+                fields=(Field("When", describe(s.starts_at, ctx.timezone, ctx.now)), Field("Where", s.venue)))
+        for s in rows
+    )
+    return Message(title=f"Joint sessions coming up ({len(rows)})", sections=sections)
+
+
+def after_change(ctx: Context, joint: JointSession) -> None:
+    """Keep a session's reminders in step with its time."""
+    from handlers import reminders
+
+    reminders.plan_session(ctx.session, joint, ctx.now)

@@ -1,0 +1,261 @@
+"""Planning reminders as outbox rows, and rendering them: commitment nudges, session reminders, digests.
+
+Other handlers call `plan_commitment`, `cancel_commitment`/`cancel_reminders` and `plan_session` after every
+change, in the same transaction. Keys carry the due moment they were planned for, so a snoozed commitment
+gets fresh nudges while nothing already sent is ever sent again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists
+from sqlmodel import Session, col, select
+
+from handlers.calendar import (
+    WORKING_HOURS,
+    Span,
+    WorkingHours,
+    add_working_days,
+    is_working_day,
+    local_moment,
+    school_holidays,
+    zone_named,
+)
+from storage import outbox
+from storage.models import Commitment, JointSession, Member, Notification, Partnership
+
+NUDGE, OVERDUE, ESCALATION = "nudge", "overdue", "escalation"
+SESSION_REMINDER, IMPACT_ASK, DIGEST = "session_reminder", "impact_ask", "digest"
+COMMITMENT_KINDS = (NUDGE, OVERDUE, ESCALATION)
+
+_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+_OFFSET = re.compile(r"^\s*(\d{1,4})\s*([dhm])\s*$")
+
+
+@dataclass(frozen=True)
+class Offset:
+    """A distance from a due moment. For commitments, days count working days and land at the morning hour;
+    for sessions every unit is exact. Hours and minutes are always exact (a demo can use minutes)."""
+
+    amount: int
+    unit: str = "d"
+
+    @property
+    def label(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+    @property
+    def exact(self) -> timedelta:
+        return {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}[
+            self.unit
+        ] * self.amount
+
+
+def parse_offsets(text: str) -> tuple[Offset, ...]:
+    """`"2d, 0d"` -> (Offset(2, 'd'), Offset(0, 'd')). Raises ValueError naming the part it could not read."""
+    offsets = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        found = _OFFSET.match(part)
+        if not found:
+            raise ValueError(f"reminder offset {part!r} should look like 2d, 3h or 30m")
+        offsets.append(Offset(int(found.group(1)), found.group(2)))
+    return tuple(offsets)
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """When reminders fall, as plain values (bot/cli.py builds one from Settings)."""
+
+    before_due: tuple[Offset, ...] = (Offset(2), Offset(0))
+    overdue: tuple[Offset, ...] = (Offset(1), Offset(6))
+    tell_lead_after: Offset = Offset(7)
+    before_session: tuple[Offset, ...] = (Offset(7), Offset(1), Offset(2, "h"))
+    impact_after: Offset = Offset(1)
+    morning: time = time(9, 0)
+    hours: WorkingHours = field(default=WORKING_HOURS)
+
+
+DEFAULT_POLICY = ReminderPolicy()
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    key: str
+    due_at: datetime
+
+
+def commitment_prefix(commitment_id: int | None) -> str:
+    return f"nudge:C{commitment_id}:"
+
+
+def session_prefix(session_id: int | None) -> str:
+    return f"session:S{session_id}:"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%MZ")
+
+
+def _owner_calendar(session: Session, commitment: Commitment) -> tuple[ZoneInfo, tuple[Span, ...]]:
+    owner = session.get(Member, commitment.owner_id)
+    return zone_named(owner.timezone if owner else None), school_holidays(session, commitment.from_school_id)
+
+
+def _working_day_moment(
+    due: datetime,
+    offset: Offset,
+    sign: int,
+    zone: ZoneInfo,
+    holidays: tuple[Span, ...],
+    policy: ReminderPolicy,
+) -> datetime:
+    if offset.unit != "d":
+        return due + sign * offset.exact
+    day = due.astimezone(zone).date()
+    if sign < 0 and not is_working_day(day, holidays, policy.hours):
+        day = add_working_days(
+            day, -1, holidays, policy.hours
+        )  # due on a Saturday: the Friday is "due morning"
+    return local_moment(
+        add_working_days(day, sign * offset.amount, holidays, policy.hours), policy.morning, zone
+    )
+
+
+def commitment_plan(session: Session, commitment: Commitment, policy: ReminderPolicy) -> list[Planned]:
+    """Every reminder an open commitment gets: nudges before it is due, follow-ups, then its owner's lead."""
+    zone, holidays = _owner_calendar(session, commitment)
+    base = f"{commitment_prefix(commitment.id)}{_stamp(commitment.due_at)}:"
+    due = commitment.due_at
+    plan = [
+        Planned(NUDGE, f"{base}-{o.label}", _working_day_moment(due, o, -1, zone, holidays, policy))
+        for o in policy.before_due
+    ]
+    plan += [
+        Planned(OVERDUE, f"{base}+{o.label}", _working_day_moment(due, o, 1, zone, holidays, policy))
+        for o in policy.overdue
+    ]
+    lead = policy.tell_lead_after
+    plan.append(Planned(ESCALATION, f"{base}lead", _working_day_moment(due, lead, 1, zone, holidays, policy)))
+    return plan
+
+
+def plan_commitment(
+    session: Session, commitment: Commitment, now: datetime, policy: ReminderPolicy = DEFAULT_POLICY
+) -> None:
+    """(Re)plan a commitment's reminders after any change: an open one gets its nudges (moments already past
+    are skipped), anything else has its pending ones cancelled. Call it in the changing transaction."""
+    prefix = commitment_prefix(commitment.id)
+    if commitment.status != "open":
+        outbox.cancel(session, prefix)
+        return
+    plan = commitment_plan(session, commitment, policy)
+    _replace(session, prefix, plan, now, member_id=commitment.owner_id, subject_id=commitment.id)
+
+
+def _replace(
+    session: Session, prefix: str, plan: list[Planned], now: datetime, member_id: int, subject_id: int | None
+) -> None:
+    wanted = {p.key for p in plan}
+    outbox.cancel_keys(session, [key for key in outbox.pending_keys(session, prefix) if key not in wanted])
+    for item in plan:
+        if item.due_at >= now:
+            outbox.enqueue(
+                session,
+                kind=item.kind,
+                key=item.key,
+                due_at=item.due_at,
+                now=now,
+                member_id=member_id,
+                subject_id=subject_id,
+            )
+
+
+def cancel_reminders(session: Session, prefix: str) -> None:
+    """Cancel every pending reminder whose key starts with `prefix` (see `commitment_prefix`)."""
+    outbox.cancel(session, prefix)
+
+
+def cancel_commitment(session: Session, commitment: Commitment) -> None:
+    """Cancel a commitment's pending nudges (it was done or released)."""
+    outbox.cancel(session, commitment_prefix(commitment.id))
+
+
+def session_plan(joint_session: JointSession, policy: ReminderPolicy) -> list[Planned]:
+    """Reminders before a joint session (the first one checks logistics), and the impact ask after it."""
+    base = f"{session_prefix(joint_session.id)}{_stamp(joint_session.starts_at)}:"
+    start = joint_session.starts_at
+    plan = [Planned(SESSION_REMINDER, f"{base}-{o.label}", start - o.exact) for o in policy.before_session]
+    plan.append(Planned(IMPACT_ASK, f"{base}impact", start + policy.impact_after.exact))
+    return plan
+
+
+def plan_session(
+    session: Session, joint_session: JointSession, now: datetime, policy: ReminderPolicy = DEFAULT_POLICY
+) -> None:
+    """(Re)plan a joint session's reminders for its organiser; a cancelled session has them cancelled."""
+    prefix = session_prefix(joint_session.id)
+    if joint_session.status == "cancelled":
+        outbox.cancel(session, prefix)
+        return
+    _replace(
+        session,
+        prefix,
+        session_plan(joint_session, policy),
+        now,
+        member_id=joint_session.organiser_id,
+        subject_id=joint_session.id,
+    )
+
+
+def digest_moment(partnership: Partnership, now: datetime) -> datetime:
+    """The first digest moment after `now`: its weekday and hour, in the partnership's own zone."""
+    zone = zone_named(partnership.timezone)
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    for week in range(2):
+        day = monday + timedelta(days=7 * week + partnership.digest_weekday % 7)
+        moment = local_moment(day, time(partnership.digest_hour % 24), zone)
+        if moment > now:
+            return moment
+    raise AssertionError("a digest moment always falls within two weeks")
+
+
+def digest_key(partnership_id: int | None, moment: datetime, zone: ZoneInfo) -> str:
+    year, week, _ = moment.astimezone(zone).date().isocalendar()
+    return f"digest:{partnership_id}:{year}-W{week:02d}"
+
+
+def plan_digest(session: Session, partnership: Partnership, now: datetime) -> None:
+    """Plan the partnership's next weekly digest: one row per ISO week, so one digest a week whatever happens.
+    A row for a week that is already planned just moves (the digest day or hour changed)."""
+    moment = digest_moment(partnership, now)
+    key = digest_key(partnership.id, moment, zone_named(partnership.timezone))
+    outbox.enqueue(
+        session,
+        kind=DIGEST,
+        key=key,
+        due_at=moment,
+        now=now,
+        partnership_id=partnership.id,
+        subject_id=partnership.id,
+    )
+
+
+def ensure_digests(session: Session, now: datetime) -> int:
+    """Plan the next digest of every partnership that has none waiting (new ones, and after each digest)."""
+    waiting = exists().where(
+        and_(
+            col(Notification.partnership_id) == Partnership.id,
+            col(Notification.kind) == DIGEST,
+            col(Notification.status).in_((outbox.PENDING, outbox.CLAIMED)),
+        )
+    )
+    partnerships = session.exec(select(Partnership).where(~waiting)).all()
+    for partnership in partnerships:
+        plan_digest(session, partnership, now)
+    return len(partnerships)

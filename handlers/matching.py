@@ -1,0 +1,410 @@
+"""Matching supply to demand: which open offers could meet a request, ranked with a reason, and accepting one.
+
+A candidate is an open, unexpired offer from another school in the same network that shares the request's
+category or some of its words. Its score adds the category (3), each word in common (1, up to 3) and how
+close the schools already are (2 if they share a partnership, 1 if they share a partner). Strong matches are
+told privately, once, to both schools' leads; accepting one makes the commitment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, or_, update
+from sqlmodel import Session, col, select
+
+from handlers import categories, notices, wording
+from handlers.context import Actor, Context
+from handlers.dates import describe_day
+from handlers.errors import CommandError, NotAllowed, NotFound
+from handlers.messages import Action, Field, Message, Section
+from handlers.refs import parse_ref
+from handlers.scope import leads_of, school_names
+from handlers.terms import term_end
+from storage import ledger
+from storage.models import Commitment, Listing, Match, Partnership, PartnershipSchool
+
+LONDON = ZoneInfo("Europe/London")
+CATEGORY_WEIGHT = 3.0
+WORD_WEIGHT = 1.0
+MAX_WORDS = 3
+CLOSENESS = {1: 2.0, 2: 1.0}
+STRONG = 5.0
+SHOWN = 3
+SEARCH_WORDS = 4
+DUE_TIME = time(17, 0)
+REMIND_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Candidate:
+    offer: Listing
+    score: float
+    reason: str
+
+    @property
+    def strong(self) -> bool:
+        return self.score >= STRONG
+
+
+def today_in_london(now: datetime) -> date:
+    return now.astimezone(LONDON).date()
+
+
+def default_expiry(today: date) -> date:
+    """When an offer or request given no end date closes: the end of the current term."""
+    return term_end(today)
+
+
+def live(today: date) -> ColumnElement[bool]:
+    """SQL: a listing still open on `today` (no end date, or one not yet passed)."""
+    unexpired = or_(col(Listing.expires_on).is_(None), col(Listing.expires_on) >= today)
+    return and_(col(Listing.status) == "open", unexpired)
+
+
+def closeness(session: Session, school_id: int) -> dict[int, tuple[int, str]]:
+    """Other schools by distance: 1 (in a partnership together, named) or 2 (they share a partner)."""
+    near = _partners(session, [school_id])
+    found = {other: (1, name) for other, name in near.items() if other != school_id}
+    for other, name in _partners(session, list(found)).items():
+        if other != school_id and other not in found:
+            found[other] = (2, name)
+    return found
+
+
+def _partners(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    mine = select(PartnershipSchool.partnership_id).where(col(PartnershipSchool.school_id).in_(ids))
+    rows = session.exec(
+        select(PartnershipSchool.school_id, Partnership.name)
+        .join(Partnership, col(Partnership.id) == PartnershipSchool.partnership_id)
+        .where(col(PartnershipSchool.partnership_id).in_(mine))
+        .order_by(col(Partnership.name))
+    ).all()
+    found: dict[int, str] = {}
+    for other, name in rows:
+        found.setdefault(other, name)
+    return found
+
+
+def candidates(session: Session, request: Listing, today: date) -> list[Listing]:
+    """Open offers from other schools in the network sharing the category or a word (indexed, one query)."""
+    words = sorted(wording.key_words(request.text), key=len, reverse=True)[:SEARCH_WORDS]
+    alike = [col(Listing.category) == request.category]
+    alike += [col(Listing.text).ilike(f"%{_escape(wording.search_fragment(w))}%", escape="\\") for w in words]
+    return list(
+        session.exec(
+            select(Listing).where(
+                Listing.network_id == request.network_id,
+                Listing.kind == "offer",
+                live(today),
+                Listing.school_id != request.school_id,
+                or_(*alike),
+            )
+        ).all()
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def score(request: Listing, offer: Listing, near: dict[int, tuple[int, str]]) -> Candidate | None:
+    """How well `offer` could meet `request`, and why; None when nothing but distance links them."""
+    reasons: list[str] = []
+    points = 0.0
+    if offer.category == request.category and request.category != "other":
+        points += CATEGORY_WEIGHT
+        reasons.append(f"same category: {categories.label(request.category).lower()}")
+    asked = wording.key_words(request.text)
+    common = [written for stemmed, written in asked.items() if stemmed in wording.key_words(offer.text)]
+    if common:
+        points += WORD_WEIGHT * min(len(common), MAX_WORDS)
+        reasons.append("both mention " + " ".join(common[:MAX_WORDS]))
+    if not points:
+        return None
+    distance, partnership = near.get(offer.school_id, (0, ""))
+    if distance:
+        points += CLOSENESS[distance]
+        reasons.append(
+            f"your schools already work together in {partnership}"
+            if distance == 1
+            else f"you share a partner through {partnership}"
+        )
+    return Candidate(offer, points, "; ".join(reasons))
+
+
+def rank(session: Session, request: Listing, today: date) -> list[Candidate]:
+    """Every candidate for `request`, best first (then the older offer first, as it has waited longer)."""
+    near = closeness(session, request.school_id)
+    scored = [c for o in candidates(session, request, today) if (c := score(request, o, near)) is not None]
+    return sorted(scored, key=lambda c: (-c.score, c.offer.created_at, c.offer.id or 0))
+
+
+def suggest(
+    session: Session, request: Listing, now: datetime, limit: int = SHOWN
+) -> list[tuple[Match, Candidate]]:
+    """Store the top matches for `request` as Match rows and tell both leads of each new strong one, once."""
+    found: list[tuple[Match, Candidate]] = []
+    for candidate in rank(session, request, today_in_london(now))[:limit]:
+        match = session.exec(
+            select(Match).where(Match.request_id == request.id, Match.offer_id == candidate.offer.id)
+        ).first()
+        if match is None:
+            match = Match(request_id=request.id or 0, offer_id=candidate.offer.id or 0, created_at=now)
+        match.score, match.reason = candidate.score, candidate.reason
+        session.add(match)
+        session.flush()
+        if candidate.strong and match.status == "suggested":
+            _tell_leads(session, match, request, candidate.offer, now)
+        found.append((match, candidate))
+    return found
+
+
+def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> None:
+    """After a new offer or request: refresh the matches it takes part in (board.py may call this)."""
+    if listing.kind == "request":
+        suggest(session, listing, now)
+        return
+    words = [wording.search_fragment(w) for w in wording.key_words(listing.text)][:SEARCH_WORDS]
+    alike = [col(Listing.category) == listing.category]
+    alike += [col(Listing.text).ilike(f"%{_escape(w)}%", escape="\\") for w in words]
+    requests = session.exec(
+        select(Listing)
+        .where(
+            Listing.network_id == listing.network_id,
+            Listing.kind == "request",
+            live(today_in_london(now)),
+            Listing.school_id != listing.school_id,
+            or_(*alike),
+        )
+        .limit(50)
+    ).all()
+    for request in requests:
+        suggest(session, request, now)
+
+
+def _tell_leads(session: Session, match: Match, request: Listing, offer: Listing, now: datetime) -> None:
+    names = school_names(session, [request.school_id, offer.school_id])
+    accept = (Action(f"accept-M{match.id}", "Accept", f"accept M{match.id}", "primary"),)
+    for lead in leads_of(session, [request.school_id, offer.school_id]):
+        if lead.school_id == request.school_id:
+            title = f"{names[offer.school_id]}'s offer O{offer.id} could meet your request R{request.id}."
+        else:
+            title = f"Your offer O{offer.id} could meet {names[request.school_id]}'s request R{request.id}."
+        message = Message(
+            title=title,
+            text=f"Why: {match.reason}.",
+            fields=(Field("Request", request.text), Field("Offer", offer.text)),
+            actions=accept,
+        )
+        notices.tell(
+            session,
+            lead.id or 0,
+            f"match:{match.id}:{lead.school_id}:{lead.id}",
+            message,
+            now,
+            subject_id=match.id,
+        )
+
+
+def match(ctx: Context, args: str) -> Message:
+    """`match [R12]`: offers that could meet a request (the caller's school's open requests by default)."""
+    actor = ctx.require_member()
+    today = ctx.now.astimezone(ctx.timezone).date()
+    requests = (
+        [_request(ctx, actor, args)]
+        if args.strip()
+        else list(
+            ctx.session.exec(
+                select(Listing)
+                .where(Listing.school_id == actor.school_id, Listing.kind == "request", live(today))
+                .order_by(col(Listing.created_at).desc())
+                .limit(5)
+            ).all()
+        )
+    )
+    if not requests:
+        return Message(
+            title="Your school has no open requests to match.",
+            text="Say `request <what you need>`: asking is a strength.",
+        )
+    sections: list[Section] = []
+    for request in requests:
+        sections += _sections(ctx, request)
+    if not sections:
+        return Message(
+            title="No offers match yet.",
+            text="I'll tell your lead when one arrives. The `board` shows everything open.",
+        )
+    return Message(
+        title="Offers that could meet your requests",
+        sections=tuple(sections),
+        footer="Accepting makes it a commitment from the offering school.",
+    )
+
+
+def _request(ctx: Context, actor: Actor, args: str) -> Listing:
+    listing = ctx.session.get(Listing, parse_ref(args, "R"))
+    if listing is None or listing.kind != "request" or listing.network_id != actor.network_id:
+        raise NotFound(f"I can't find request `{args.split()[0][:20]}` in your network.")
+    return listing
+
+
+def _sections(ctx: Context, request: Listing) -> list[Section]:
+    found = suggest(ctx.session, request, ctx.now)
+    names = school_names(ctx.session, {c.offer.school_id for _, c in found})
+    return [
+        Section(
+            text=f"M{m.id} · O{c.offer.id} from {names[c.offer.school_id]} for R{request.id}: {c.offer.text}",
+            fields=(Field("Why", c.reason),),
+            actions=(Action(f"accept-M{m.id}", "Accept", f"accept M{m.id}", "primary"),),
+        )
+        for m, c in found
+    ]
+
+
+def accept(ctx: Context, args: str) -> Message:
+    """`accept M12`, by a member of either school: the offering school commits to the requesting school."""
+    actor = ctx.require_member()
+    found = ctx.session.get(Match, parse_ref(args, "M"))
+    offer = ctx.session.get(Listing, found.offer_id) if found else None
+    request = ctx.session.get(Listing, found.request_id) if found else None
+    if found is None or offer is None or request is None or request.network_id != actor.network_id:
+        raise NotFound("I can't find that match. Say `match` to see the latest ones.")
+    if actor.school_id not in (offer.school_id, request.school_id):
+        raise NotAllowed("Only the two schools in a match can accept it.")
+    moved = ctx.session.execute(
+        update(Match)
+        .where(col(Match.id) == found.id, col(Match.status) == "suggested")
+        .values(status="accepted")
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise CommandError(f"M{found.id} has already been accepted or closed.")
+    commitment = _commit(ctx, actor, found, offer, request)
+    names = school_names(ctx.session, [offer.school_id, request.school_id])
+    giver, receiver = names[offer.school_id], names[request.school_id]
+    return Message(
+        title=f"Accepted: {giver} will deliver to {receiver} (C{commitment.id}).",
+        text=offer.text,
+        fields=(Field("Due", describe_day(commitment.due_at, ctx.timezone)),),
+        footer=f"Thank you both. Say `done C{commitment.id}` when it's delivered.",
+    )
+
+
+def _commit(ctx: Context, actor: Actor, found: Match, offer: Listing, request: Listing) -> Commitment:
+    today = ctx.now.astimezone(LONDON).date()
+    due_day = min(d for d in (offer.expires_on, request.expires_on, default_expiry(today)) if d is not None)
+    commitment = Commitment(
+        network_id=offer.network_id,
+        from_school_id=offer.school_id,
+        to_school_id=request.school_id,
+        owner_id=offer.member_id,
+        what=offer.text,
+        category=offer.category,
+        due_at=datetime.combine(max(due_day, today), DUE_TIME, LONDON),
+        match_id=found.id,
+        created_by=actor.member_id,
+        created_at=ctx.now,
+    )
+    request.status = "matched"
+    ctx.session.add_all([commitment, request])
+    ctx.session.flush()
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="accept",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=f"M{found.id}",
+        commitment=f"C{commitment.id}",
+    )
+    if offer.member_id != actor.member_id:
+        ref = f"C{commitment.id}"
+        told = Message(
+            title=f"Your offer O{offer.id} now meets request R{request.id}: it's your commitment {ref}.",
+            text=request.text,
+            actions=(Action(f"done-{ref}", "Done", f"done {ref}", "primary"),),
+        )
+        notices.tell(ctx.session, offer.member_id, f"accepted:{found.id}:{offer.member_id}", told, ctx.now)
+    return commitment
+
+
+def renew(ctx: Context, args: str) -> Message:
+    """`renew O12` / `renew R12`: the owner (or their lead) keeps a listing open to the end of next term."""
+    actor = ctx.require_member()
+    prefix = args.strip()[:1].upper()
+    listing = ctx.session.get(Listing, parse_ref(args, prefix if prefix in ("O", "R") else "O"))
+    if listing is None or listing.network_id != actor.network_id:
+        raise NotFound("I can't find that offer or request.")
+    if listing.member_id != actor.member_id and not (actor.is_lead and listing.school_id == actor.school_id):
+        raise NotAllowed("Only the person who posted it, or their school's lead, can renew it.")
+    if listing.status not in ("open", "expired"):
+        raise CommandError("That one has already been matched or closed, so there's nothing to renew.")
+    today = ctx.now.astimezone(LONDON).date()
+    start = max(today, listing.expires_on or today)
+    listing.expires_on = default_expiry(start + timedelta(days=1))
+    listing.status = "open"
+    ctx.session.add(listing)
+    ref = f"{'O' if listing.kind == 'offer' else 'R'}{listing.id}"
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="renew",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=ref,
+        expires_on=listing.expires_on.isoformat(),
+    )
+    return Message(title=f"Renewed: {ref} stays open until {_day(listing.expires_on)}.")
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def remind_expiring(session: Session, now: datetime) -> int:
+    """Tell each owner, a week ahead, that their offer or request is closing, with a Renew button (once each).
+
+    The scheduler calls this daily; the dedupe key holds the end date, so a renewed listing is reminded again.
+    """
+    today = today_in_london(now)
+    rows = session.exec(
+        select(Listing).where(
+            Listing.status == "open",
+            col(Listing.expires_on) >= today,
+            col(Listing.expires_on) <= today + timedelta(days=REMIND_DAYS),
+        )
+    ).all()
+    told = 0
+    for listing in rows:
+        assert listing.expires_on is not None
+        ref = f"{'O' if listing.kind == 'offer' else 'R'}{listing.id}"
+        message = Message(
+            title=f"Your {listing.kind} {ref} closes on {_day(listing.expires_on)}.",
+            text=f"{listing.text}\nStill open? One press keeps it on the board until the end of next term.",
+            actions=(Action(f"renew-{ref}", "Renew", f"renew {ref}", "primary"),),
+        )
+        told += notices.tell(
+            session,
+            listing.member_id,
+            f"expiry:{ref}:{listing.expires_on.isoformat()}",
+            message,
+            now,
+            subject_id=listing.id,
+        )
+    return told
+
+
+def expire_listings(session: Session, now: datetime) -> int:
+    """Close listings whose end date has passed, so the board never fills with stale entries."""
+    passed = col(Listing.expires_on) < today_in_london(now)
+    result = session.execute(
+        update(Listing).where(col(Listing.status) == "open", passed).values(status="expired")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import board, commitments, schools, sessions
+from handlers import board, commitments, matching, schools, sessions
 from handlers.context import Context
 from handlers.messages import Message
 
@@ -57,6 +57,12 @@ VERBS: tuple[Verb, ...] = (
          group="Partnerships"),
     Verb("channel", "channel <partnership>", "send a partnership's weekly digest to this channel",
          schools.use_channel, group="Partnerships"),
+    Verb("match", "match [R12]", "offers that could meet your school's requests", matching.match,
+         group="Partnership insight"),
+    Verb("accept", "accept <M12>", "accept a match: the offering school commits to deliver", matching.accept,
+         group="Partnership insight"),
+    Verb("renew", "renew <O12 or R12>", "keep an offer or request open to the end of next term", matching.renew,
+         group="Partnership insight"),
 )
 
 FORMS: dict[str, Submit] = {

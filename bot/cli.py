@@ -95,8 +95,11 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"[{step:>2}/{total}] {line}")
 
     refused = seed(services.kept, progress)
-    print("Demo network ready. Try `kept chat`, then `:as Sam Patel @ St Ada's School` and `mine`."
-          if not refused else f"Done, with {refused} steps skipped (the demo may have been loaded before).")
+    print(
+        "Demo network ready. Try `kept chat`, then `:as Sam Patel @ St Ada's School` and `mine`."
+        if not refused
+        else f"Done, with {refused} steps skipped (the demo may have been loaded before)."
+    )
     return 0
 
 
@@ -104,8 +107,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.export import export
 
     db = _database(settings)
-    count = export(db, sys.stdout, as_json=args.json,
-                   progress=lambda n: print(f"… {n:,} entries", file=sys.stderr))
+    count = export(db, sys.stdout, as_json=args.json, progress=lambda n: print(f"… {n:,} entries", file=sys.stderr))
     print(f"Exported {count:,} log entries.", file=sys.stderr)
     return 0
 

@@ -30,15 +30,9 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_URL"))
 
     microsoft_app_id: str = Field("", validation_alias=_env("MicrosoftAppId", "MICROSOFT_APP_ID"))
-    microsoft_app_password: str = Field(
-        "", validation_alias=_env("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
-    )
-    microsoft_app_type: str = Field(
-        "MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE")
-    )
-    microsoft_app_tenant_id: str = Field(
-        "", validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
-    )
+    microsoft_app_password: str = Field("", validation_alias=_env("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD"))
+    microsoft_app_type: str = Field("MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE"))
+    microsoft_app_tenant_id: str = Field("", validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
     allow_insecure_teams: bool = Field(False, validation_alias=_env("KEPT_ALLOW_INSECURE_TEAMS"))
 
     @property

@@ -14,7 +14,11 @@ SCRIPT: tuple[tuple[str, str, str], ...] = (
     ("Tom Reed", "Lovelace Primary", "join Lovelace Primary"),
     ("Grace Okafor", "St Ada's School", "join St Ada's School"),
     ("Sam Patel", "", "partnership Physics Link with Hopper Academy, Lovelace Primary"),
-    ("Grace Okafor", "", "offer [specialist staff] Two physics teachers for A-level practicals in the spring"),
+    (
+        "Grace Okafor",
+        "",
+        "offer [specialist staff] Two physics teachers for A-level practicals in the spring",
+    ),
     ("Sam Patel", "", "offer Our minibus can bring Year 6 pupils on Thursdays"),
     ("Priya Shah", "", "request We need a Latin teacher for two GCSE pupils"),
     ("Priya Shah", "", "request A-level physics practical support for Year 12"),
@@ -23,7 +27,11 @@ SCRIPT: tuple[tuple[str, str, str], ...] = (
     ("Grace Okafor", "", "promise two A-level physics practicals to Hopper Academy by next Friday"),
     ("Sam Patel", "", "promise minibus for the Year 6 visit to Lovelace Primary by 10 December"),
     ("Priya Shah", "", "promise drama workshop for Year 9 to St Ada's School by 15 January"),
-    ("Sam Patel", "", "session Year 6 science day on 3 December 10am at St Ada's School with Lovelace Primary"),
+    (
+        "Sam Patel",
+        "",
+        "session Year 6 science day on 3 December 10am at St Ada's School with Lovelace Primary",
+    ),
 )
 
 

@@ -21,9 +21,16 @@ def export(db: Database, out: TextIO, *, as_json: bool, progress: Callable[[int]
     count = 0
     with db.transaction() as session:
         for entry in ledger.entries(session):
-            row = {"id": entry.id, "at": entry.at.isoformat(), "network_id": entry.network_id,
-                   "member_id": entry.member_id, "platform": entry.platform, "action": entry.action,
-                   "subject": entry.subject, "detail": entry.detail}
+            row = {
+                "id": entry.id,
+                "at": entry.at.isoformat(),
+                "network_id": entry.network_id,
+                "member_id": entry.member_id,
+                "platform": entry.platform,
+                "action": entry.action,
+                "subject": entry.subject,
+                "detail": entry.detail,
+            }
             if as_json:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:

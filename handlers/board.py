@@ -79,15 +79,30 @@ def _create(ctx: Context, kind: str, text: str, category: str, expires_on: date 
     text = " ".join(text.split())
     if len(text) < MIN_TEXT:
         raise CommandError(f"Please say what you {NOUN[kind][2]}, e.g. `{kind} two physics practicals for Year 9`.")
-    listing = Listing(kind=kind, network_id=actor.network_id, school_id=actor.school_id,
-                      member_id=actor.member_id, text=text, category=category, expires_on=expires_on,
-                      created_at=ctx.now)
+    listing = Listing(
+        kind=kind,
+        network_id=actor.network_id,
+        school_id=actor.school_id,
+        member_id=actor.member_id,
+        text=text,
+        category=category,
+        expires_on=expires_on,
+        created_at=ctx.now,
+    )
     ctx.session.add(listing)
     ctx.session.flush()
     reference = f"{NOUN[kind][1]}{listing.id}"
-    ledger.record(ctx.session, at=ctx.now, action=kind, platform=ctx.caller.platform,
-                  network_id=actor.network_id, member_id=actor.member_id, subject=reference,
-                  category=category, text=text)
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action=kind,
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=reference,
+        category=category,
+        text=text,
+    )
     thanks = "Thank you for offering" if kind == "offer" else "Asking is a strength: thank you"
     return Message(
         title=f"{thanks}! Logged as {reference}.",
@@ -105,8 +120,14 @@ def listing_form(kind: str, text: str = "") -> Form:
         title=f"New {noun}",
         submit_label=f"Log {noun}",
         inputs=(
-            Input("text", f"What do you {verb}?", "multiline", initial=text,
-                  placeholder="e.g. Two physics practicals for Year 9 in March", max_length=3000),
+            Input(
+                "text",
+                f"What do you {verb}?",
+                "multiline",
+                initial=text,
+                placeholder="e.g. Two physics practicals for Year 9 in March",
+                max_length=3000,
+            ),
             Input("category", "Category", "select", choices=choices, optional=True),
             Input("expires_on", "Open until", "date", optional=True),
         ),
@@ -119,22 +140,30 @@ def show_board(ctx: Context, args: str) -> Message:
     sections: list[Section] = []
     counts: dict[str, int] = {}
     for kind in ("request", "offer"):
-        base = select(Listing, School.name).join(School, col(School.id) == Listing.school_id).where(
-            Listing.network_id == actor.network_id, Listing.kind == kind, Listing.status == "open")
+        base = (
+            select(Listing, School.name)
+            .join(School, col(School.id) == Listing.school_id)
+            .where(Listing.network_id == actor.network_id, Listing.kind == kind, Listing.status == "open")
+        )
         rows = ctx.session.exec(base.order_by(col(Listing.created_at).desc()).limit(BOARD_LIMIT)).all()
         counts[kind] = ctx.session.exec(
-            select(func.count()).select_from(Listing).where(
-                Listing.network_id == actor.network_id, Listing.kind == kind, Listing.status == "open")
+            select(func.count())
+            .select_from(Listing)
+            .where(Listing.network_id == actor.network_id, Listing.kind == kind, Listing.status == "open")
         ).one()
         for listing, school in rows:
             prefix = NOUN[kind][1]
-            sections.append(Section(
-                text=f"{prefix}{listing.id} · {kind.capitalize()} from {school}: {listing.text}",
-                fields=(Field("Category", categories.label(listing.category)),),
-            ))
+            sections.append(
+                Section(
+                    text=f"{prefix}{listing.id} · {kind.capitalize()} from {school}: {listing.text}",
+                    fields=(Field("Category", categories.label(listing.category)),),
+                )
+            )
     if not sections:
-        return Message(title="The board is empty for now.",
-                       text="Be the first: `offer <something you can give>` or `request <something you need>`.")
+        return Message(
+            title="The board is empty for now.",
+            text="Be the first: `offer <something you can give>` or `request <something you need>`.",
+        )
     more = sum(counts.values()) - len(sections)
     return Message(
         title=f"The board: {_count(counts['offer'], 'open offer')}, {_count(counts['request'], 'open request')}",

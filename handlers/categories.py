@@ -6,26 +6,83 @@ import re
 
 # slug: (label, words that suggest it)
 CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "specialist-staff": ("Specialist staff", ("teacher", "teachers", "specialist", "tutor", "latin", "physics",
-                                              "chemistry", "biology", "maths", "further", "languages", "music")),
-    "staff-development": ("Staff development", ("training", "cpd", "inset", "development", "ect", "nqt",
-                                                 "workshop", "course")),
-    "facilities": ("Sports and arts facilities", ("lab", "laboratory", "pitch", "hall", "theatre", "pool",
-                                                   "studio", "gym", "astro", "facilities", "room", "court")),
-    "enrichment": ("Shared enrichment", ("club", "trip", "enrichment", "competition", "debate", "drama",
-                                          "choir", "concert", "olympiad", "lecture", "practical", "practicals")),
-    "primary-visits": ("Primary visits and transition", ("year", "primary", "transition", "visit", "visits",
-                                                          "taster")),
+    "specialist-staff": (
+        "Specialist staff",
+        (
+            "teacher",
+            "teachers",
+            "specialist",
+            "tutor",
+            "latin",
+            "physics",
+            "chemistry",
+            "biology",
+            "maths",
+            "further",
+            "languages",
+            "music",
+        ),
+    ),
+    "staff-development": (
+        "Staff development",
+        ("training", "cpd", "inset", "development", "ect", "nqt", "workshop", "course"),
+    ),
+    "facilities": (
+        "Sports and arts facilities",
+        (
+            "lab",
+            "laboratory",
+            "pitch",
+            "hall",
+            "theatre",
+            "pool",
+            "studio",
+            "gym",
+            "astro",
+            "facilities",
+            "room",
+            "court",
+        ),
+    ),
+    "enrichment": (
+        "Shared enrichment",
+        (
+            "club",
+            "trip",
+            "enrichment",
+            "competition",
+            "debate",
+            "drama",
+            "choir",
+            "concert",
+            "olympiad",
+            "lecture",
+            "practical",
+            "practicals",
+        ),
+    ),
+    "primary-visits": (
+        "Primary visits and transition",
+        ("year", "primary", "transition", "visit", "visits", "taster"),
+    ),
     "mentoring": ("Mentoring and coaching", ("mentor", "mentoring", "coaching", "coach")),
     "ambassadors": ("Sixth-form ambassadors", ("ambassador", "ambassadors", "sixth", "prefects", "leaders")),
-    "course-planning": ("Joint course planning", ("curriculum", "scheme", "planning", "a-level", "gcse",
-                                                   "syllabus", "options")),
-    "quality-assurance": ("Joint quality assurance", ("moderation", "moderate", "quality", "review",
-                                                       "marking", "assurance")),
-    "shared-services": ("Joint purchasing and shared services", ("minibus", "transport", "purchasing",
-                                                                  "procurement", "catering", "bus", "lift")),
-    "advice": ("Common application and advice", ("careers", "ucas", "application", "applications", "advice",
-                                                  "interview", "interviews")),
+    "course-planning": (
+        "Joint course planning",
+        ("curriculum", "scheme", "planning", "a-level", "gcse", "syllabus", "options"),
+    ),
+    "quality-assurance": (
+        "Joint quality assurance",
+        ("moderation", "moderate", "quality", "review", "marking", "assurance"),
+    ),
+    "shared-services": (
+        "Joint purchasing and shared services",
+        ("minibus", "transport", "purchasing", "procurement", "catering", "bus", "lift"),
+    ),
+    "advice": (
+        "Common application and advice",
+        ("careers", "ucas", "application", "applications", "advice", "interview", "interviews"),
+    ),
     "parents": ("Parents' events", ("parents", "parent", "families", "carers")),
     "other": ("Other", ()),
 }
@@ -60,4 +117,4 @@ def split_explicit(text: str) -> tuple[str | None, str]:
     found = _EXPLICIT.match(text)
     if not found:
         return None, text
-    return found.group(1), text[found.end():]
+    return found.group(1), text[found.end() :]

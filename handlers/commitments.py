@@ -37,8 +37,10 @@ def promise(ctx: Context, args: str) -> Message:
     rest, by, when = args.rpartition(" by ")
     what, to, school_name = rest.rpartition(" to ")
     if not (by and to and what.strip() and school_name.strip()):
-        raise CommandError("Say `promise <what> to <school> by <date>`, e.g. "
-                           "`promise two physics practicals to Hopper Academy by next Friday`.")
+        raise CommandError(
+            "Say `promise <what> to <school> by <date>`, e.g. "
+            "`promise two physics practicals to Hopper Academy by next Friday`."
+        )
     school = find_school(ctx.session, actor.network_id, school_name)
     due = parse_moment(when, ctx.now, ctx.timezone)
     return _create(ctx, actor, what, school, due)
@@ -46,15 +48,29 @@ def promise(ctx: Context, args: str) -> Message:
 
 def promise_form(ctx: Context, what: str = "") -> Form:
     actor = ctx.require_member()
-    others = ctx.session.exec(select(School).where(
-        School.network_id == actor.network_id, School.id != actor.school_id).order_by(col(School.name))).all()
+    others = ctx.session.exec(
+        select(School)
+        .where(School.network_id == actor.network_id, School.id != actor.school_id)
+        .order_by(col(School.name))
+    ).all()
     return Form(
-        form_id="promise", title="New promise", submit_label="Promise",
+        form_id="promise",
+        title="New promise",
+        submit_label="Promise",
         inputs=(
-            Input("what", "What will you deliver?", "multiline", initial=what[:3000],
-                  placeholder="e.g. Two physics practicals for Year 9"),
-            Input("school", "To which school?", "select",
-                  choices=tuple(Choice(s.name, str(s.id)) for s in others)),
+            Input(
+                "what",
+                "What will you deliver?",
+                "multiline",
+                initial=what[:3000],
+                placeholder="e.g. Two physics practicals for Year 9",
+            ),
+            Input(
+                "school",
+                "To which school?",
+                "select",
+                choices=tuple(Choice(s.name, str(s.id)) for s in others),
+            ),
             Input("due", "By when?", "date"),
         ),
     )
@@ -94,21 +110,41 @@ def _create(ctx: Context, actor: Actor, what: str, school: School, due: datetime
     if school.id == actor.school_id:
         raise CommandError("Promises are to other schools. Name the school you're promising to help.")
     category = categories.guess(what)
-    commitment = Commitment(network_id=actor.network_id, from_school_id=actor.school_id,
-                            to_school_id=school.id or 0, owner_id=actor.member_id, what=what, category=category,
-                            due_at=due, created_by=actor.member_id, created_at=ctx.now)
+    commitment = Commitment(
+        network_id=actor.network_id,
+        from_school_id=actor.school_id,
+        to_school_id=school.id or 0,
+        owner_id=actor.member_id,
+        what=what,
+        category=category,
+        due_at=due,
+        created_by=actor.member_id,
+        created_at=ctx.now,
+    )
     ctx.session.add(commitment)
     ctx.session.flush()
     reference = f"C{commitment.id}"
-    ledger.record(ctx.session, at=ctx.now, action="promise", platform=ctx.caller.platform,
-                  network_id=actor.network_id, member_id=actor.member_id, subject=reference,
-                  to=school.name, due=due.isoformat(), what=what)
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="promise",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=reference,
+        to=school.name,
+        due=due.isoformat(),
+        what=what,
+    )
     after_change(ctx, commitment)
     return Message(
         title=f"Promise logged as {reference}. Thank you!",
         text=what,
-        fields=(Field("From", actor.school.name), Field("To", school.name),
-                Field("Due", describe(due, ctx.timezone, ctx.now))),
+        fields=(
+            Field("From", actor.school.name),
+            Field("To", school.name),
+            Field("Due", describe(due, ctx.timezone, ctx.now)),
+        ),
         actions=commitment_actions(reference),
         footer="I'll remind you privately before it's due.",
     )
@@ -140,8 +176,7 @@ def load_for_change(ctx: Context, args: str) -> tuple[Actor, Commitment, str]:
 def _transition(ctx: Context, commitment: Commitment, **values: object) -> None:
     """Move an open commitment on, only if it is still open (a double press changes nothing)."""
     result = ctx.session.execute(
-        update(Commitment).where(col(Commitment.id) == commitment.id, col(Commitment.status) == "open")
-        .values(**values)
+        update(Commitment).where(col(Commitment.id) == commitment.id, col(Commitment.status) == "open").values(**values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise CommandError(f"C{commitment.id} was changed a moment ago, so there's nothing more to do.")
@@ -153,14 +188,23 @@ def mark_done(ctx: Context, args: str) -> Message:
     actor, commitment, _ = load_for_change(ctx, args)
     _transition(ctx, commitment, status="done", done_at=ctx.now)
     on_time = ctx.now <= commitment.due_at
-    ledger.record(ctx.session, at=ctx.now, action="done", platform=ctx.caller.platform,
-                  network_id=actor.network_id, member_id=actor.member_id, subject=f"C{commitment.id}",
-                  on_time=on_time)
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="done",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=f"C{commitment.id}",
+        on_time=on_time,
+    )
     after_change(ctx, commitment)
     to = ctx.session.get(School, commitment.to_school_id)
-    return Message(title=f"Delivered: C{commitment.id}. Thank you!",
-                   text=f"{commitment.what} — for {to.name if to else 'your partner school'}.",
-                   footer="I'll ask them to confirm it arrived.")
+    return Message(
+        title=f"Delivered: C{commitment.id}. Thank you!",
+        text=f"{commitment.what} — for {to.name if to else 'your partner school'}.",
+        footer="I'll ask them to confirm it arrived.",
+    )
 
 
 def release(ctx: Context, args: str) -> Message:
@@ -172,10 +216,20 @@ def release(ctx: Context, args: str) -> Message:
 
 
 def release_form(commitment: Commitment) -> Form:
-    return Form(form_id="release", title=f"Release C{commitment.id}", submit_label="Release",
-                context=f"C{commitment.id}",
-                inputs=(Input("reason", "A short reason, so they can plan", "multiline",
-                              placeholder="e.g. Our minibus is in for repair that week"),))
+    return Form(
+        form_id="release",
+        title=f"Release C{commitment.id}",
+        submit_label="Release",
+        context=f"C{commitment.id}",
+        inputs=(
+            Input(
+                "reason",
+                "A short reason, so they can plan",
+                "multiline",
+                placeholder="e.g. Our minibus is in for repair that week",
+            ),
+        ),
+    )
 
 
 def submit_release(ctx: Context, context: str, values: dict[str, str]) -> Message:
@@ -189,13 +243,22 @@ def submit_release(ctx: Context, context: str, values: dict[str, str]) -> Messag
 def _release(ctx: Context, actor: Actor, commitment: Commitment, reason: str) -> Message:
     reason = " ".join(reason.split())
     _transition(ctx, commitment, status="released", release_reason=reason, done_at=ctx.now)
-    ledger.record(ctx.session, at=ctx.now, action="release", platform=ctx.caller.platform,
-                  network_id=actor.network_id, member_id=actor.member_id, subject=f"C{commitment.id}",
-                  reason=reason)
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="release",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=f"C{commitment.id}",
+        reason=reason,
+    )
     after_change(ctx, commitment)
-    return Message(title=f"Released C{commitment.id}, with notice.",
-                   text="Thank you for letting them know early: that's what keeps a partnership strong.",
-                   fields=(Field("Reason", reason),))
+    return Message(
+        title=f"Released C{commitment.id}, with notice.",
+        text="Thank you for letting them know early: that's what keeps a partnership strong.",
+        fields=(Field("Reason", reason),),
+    )
 
 
 def snooze(ctx: Context, args: str) -> Message:
@@ -209,8 +272,13 @@ def snooze(ctx: Context, args: str) -> Message:
 
 
 def snooze_form(commitment: Commitment) -> Form:
-    return Form(form_id="snooze", title=f"Move C{commitment.id}", submit_label="Move", context=f"C{commitment.id}",
-                inputs=(Input("due", "New due date", "date"),))
+    return Form(
+        form_id="snooze",
+        title=f"Move C{commitment.id}",
+        submit_label="Move",
+        context=f"C{commitment.id}",
+        inputs=(Input("due", "New due date", "date"),),
+    )
 
 
 def submit_snooze(ctx: Context, context: str, values: dict[str, str]) -> Message:
@@ -225,29 +293,45 @@ def submit_snooze(ctx: Context, context: str, values: dict[str, str]) -> Message
 
 def _snooze(ctx: Context, actor: Actor, commitment: Commitment, due: datetime) -> Message:
     _transition(ctx, commitment, due_at=due)
-    ledger.record(ctx.session, at=ctx.now, action="snooze", platform=ctx.caller.platform,
-                  network_id=actor.network_id, member_id=actor.member_id, subject=f"C{commitment.id}",
-                  due=due.isoformat())
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="snooze",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=f"C{commitment.id}",
+        due=due.isoformat(),
+    )
     after_change(ctx, commitment)
-    return Message(title=f"Moved C{commitment.id} to {describe(due, ctx.timezone, ctx.now)}.",
-                   text=commitment.what, actions=commitment_actions(f"C{commitment.id}"))
+    return Message(
+        title=f"Moved C{commitment.id} to {describe(due, ctx.timezone, ctx.now)}.",
+        text=commitment.what,
+        actions=commitment_actions(f"C{commitment.id}"),
+    )
 
 
 def mine(ctx: Context, args: str) -> Message:
     """The caller's open commitments, soonest first, each with its buttons."""
     actor = ctx.require_member()
     rows = ctx.session.exec(
-        select(Commitment, School.name).join(School, col(School.id) == Commitment.to_school_id)
+        select(Commitment, School.name)
+        .join(School, col(School.id) == Commitment.to_school_id)
         .where(Commitment.owner_id == actor.member_id, Commitment.status == "open")
-        .order_by(col(Commitment.due_at)).limit(40)
+        .order_by(col(Commitment.due_at))
+        .limit(40)
     ).all()
     if not rows:
-        return Message(title="You have no open promises. Lovely!",
-                       text="When you promise something, say `promise <what> to <school> by <date>`.")
+        return Message(
+            title="You have no open promises. Lovely!",
+            text="When you promise something, say `promise <what> to <school> by <date>`.",
+        )
     sections = tuple(
-        Section(text=f"C{c.id} · {c.what} — for {school}",
-                fields=(Field("Due", describe(c.due_at, ctx.timezone, ctx.now)),),
-                actions=commitment_actions(f"C{c.id}"))
+        Section(
+            text=f"C{c.id} · {c.what} — for {school}",
+            fields=(Field("Due", describe(c.due_at, ctx.timezone, ctx.now)),),
+            actions=commitment_actions(f"C{c.id}"),
+        )
         for c, school in rows
     )
     return Message(title=f"Your open promises ({len(rows)})", sections=sections)

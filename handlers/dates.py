@@ -47,7 +47,7 @@ def _dateparser(text: str, local_now: datetime, zone: ZoneInfo) -> datetime | No
     settings = dict(_SETTINGS, RELATIVE_BASE=local_now.replace(tzinfo=None))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+        return dateparser.parse(text, languages=["en"], settings=settings)
 
 
 def shift(moment: datetime, text: str) -> datetime | None:

@@ -38,8 +38,10 @@ class Kept:
         `inbound_id` (a Slack event_id, a Teams activity id) makes a retried delivery a no-op.
         """
         if len(text) > grammar.MAX_TEXT:
-            return Message(title=f"That's a little long for me: please keep it under {grammar.MAX_TEXT:,} "
-                                 "characters.", ok=False)
+            return Message(
+                title=f"That's a little long for me: please keep it under {grammar.MAX_TEXT:,} characters.",
+                ok=False,
+            )
         command = grammar.parse(text)
         if command.verb is None:
             return grammar.help_message(unknown=command.said)

@@ -24,7 +24,7 @@ def parse_ref(text: str, expected: str) -> int:
     prefix, number = found.group(1).upper(), int(found.group(2))
     if prefix != expected:
         other = KINDS.get(prefix)
-        what = f"is a ref for a {other}" if other else "isn't a ref I know"
+        what = f"is a ref for {_article(other)} {other}" if other else "isn't a ref I know"
         raise NotFound(f"`{word}` {what}: I need a {noun} ref such as `{expected}12`.")
     return number
 
@@ -33,3 +33,7 @@ def split_ref(args: str) -> tuple[str, str]:
     """`C12 the rest` -> (`C12`, `the rest`)."""
     head, _, rest = args.strip().partition(" ")
     return head, rest.strip()
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[0] in "aeiou" else "a"

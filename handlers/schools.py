@@ -32,20 +32,40 @@ def join(ctx: Context, args: str) -> Message:
     network_id = ctx.network_id or _new_network(ctx, name)
     school, created = _school(ctx.session, network_id, name, ctx)
     role = "lead" if created else "staff"
-    member = Member(school_id=school.id or 0, name=_display_name(ctx), role=role,
-                    timezone=ctx.caller.timezone or ctx.default_timezone, created_at=ctx.now)
+    member = Member(
+        school_id=school.id or 0,
+        name=_display_name(ctx),
+        role=role,
+        timezone=ctx.caller.timezone or ctx.default_timezone,
+        created_at=ctx.now,
+    )
     ctx.session.add(member)
     ctx.session.flush()
-    ctx.session.add(Identity(platform=ctx.caller.platform, tenant_id=ctx.caller.tenant_id,
-                             user_id=ctx.caller.user_id, member_id=member.id or 0,
-                             display_name=member.name, created_at=ctx.now))
-    ledger.record(ctx.session, at=ctx.now, action="join", platform=ctx.caller.platform, network_id=network_id,
-                  member_id=member.id, subject=school.name, role=role)
+    ctx.session.add(
+        Identity(
+            platform=ctx.caller.platform,
+            tenant_id=ctx.caller.tenant_id,
+            user_id=ctx.caller.user_id,
+            member_id=member.id or 0,
+            display_name=member.name,
+            created_at=ctx.now,
+        )
+    )
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="join",
+        platform=ctx.caller.platform,
+        network_id=network_id,
+        member_id=member.id,
+        subject=school.name,
+        role=role,
+    )
     lead_line = " You're its partnership lead, as the first to join." if created else ""
     return Message(
         title=f"Welcome to Kept, {member.name}! You're now part of {school.name}.{lead_line}",
         text="Try `offer <something you can give>`, `request <something you need>` or `board` to see "
-             "what other schools have offered.",
+        "what other schools have offered.",
     )
 
 
@@ -59,8 +79,14 @@ def _new_network(ctx: Context, school_name: str) -> int:
     ctx.session.add(network)
     ctx.session.flush()
     assert network.id is not None
-    ctx.session.add(ChatTenant(platform=ctx.caller.platform, tenant_id=ctx.caller.tenant_id,
-                               network_id=network.id, created_at=ctx.now))
+    ctx.session.add(
+        ChatTenant(
+            platform=ctx.caller.platform,
+            tenant_id=ctx.caller.tenant_id,
+            network_id=network.id,
+            created_at=ctx.now,
+        )
+    )
     return network.id
 
 
@@ -69,8 +95,7 @@ def _school(session: Session, network_id: int, name: str, ctx: Context) -> tuple
     school = session.exec(select(School).where(School.network_id == network_id, School.name_key == key)).first()
     if school:
         return school, False
-    school = School(network_id=network_id, name=name, name_key=key, timezone=ctx.default_timezone,
-                    created_at=ctx.now)
+    school = School(network_id=network_id, name=name, name_key=key, timezone=ctx.default_timezone, created_at=ctx.now)
     session.add(school)
     session.flush()
     return school, True
@@ -81,28 +106,44 @@ def start_partnership(ctx: Context, args: str) -> Message:
     actor = ctx.require_lead("start a partnership")
     name_text, sep, schools_text = args.rpartition(" with ")
     if not sep:
-        raise CommandError("Say `partnership <name> with <school>, <school>`, e.g. "
-                           "`partnership Physics Link with Hopper Academy`.")
+        raise CommandError(
+            "Say `partnership <name> with <school>, <school>`, e.g. `partnership Physics Link with Hopper Academy`."
+        )
     name = clean_name(name_text, "partnership name")
     others = [find_school(ctx.session, actor.network_id, s) for s in _names(schools_text)]
     members = {actor.school_id: actor.school} | {s.id or 0: s for s in others}
     if len(members) < 2:
         raise CommandError("A partnership needs at least two schools: name another school after `with`.")
-    if ctx.session.exec(select(Partnership).where(Partnership.network_id == actor.network_id,
-                                                  Partnership.name_key == name_key(name))).first():
+    if ctx.session.exec(
+        select(Partnership).where(Partnership.network_id == actor.network_id, Partnership.name_key == name_key(name))
+    ).first():
         raise CommandError(f"There's already a partnership called {name}. Please choose another name.")
-    partnership = Partnership(network_id=actor.network_id, name=name, name_key=name_key(name),
-                              timezone=actor.school.timezone, created_at=ctx.now)
+    partnership = Partnership(
+        network_id=actor.network_id,
+        name=name,
+        name_key=name_key(name),
+        timezone=actor.school.timezone,
+        created_at=ctx.now,
+    )
     ctx.session.add(partnership)
     ctx.session.flush()
     for school_id in members:
         ctx.session.add(PartnershipSchool(partnership_id=partnership.id or 0, school_id=school_id))
-    ledger.record(ctx.session, at=ctx.now, action="partnership", platform=ctx.caller.platform,
-                  network_id=actor.network_id, member_id=actor.member_id, subject=name,
-                  schools=sorted(s.name for s in members.values()))
-    return Message(title=f"Partnership {name} started.",
-                   fields=(Field("Schools", ", ".join(sorted(s.name for s in members.values()))),),
-                   text="Say `channel " + name + "` in a channel to send its weekly digest there.")
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="partnership",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=name,
+        schools=sorted(s.name for s in members.values()),
+    )
+    return Message(
+        title=f"Partnership {name} started.",
+        fields=(Field("Schools", ", ".join(sorted(s.name for s in members.values()))),),
+        text="Say `channel " + name + "` in a channel to send its weekly digest there.",
+    )
 
 
 def use_channel(ctx: Context, args: str) -> Message:
@@ -113,16 +154,32 @@ def use_channel(ctx: Context, args: str) -> Message:
     partnership = find_partnership(ctx.session, actor.network_id, args) if args.strip() else _only(ctx)
     if partnership.id not in {p.id for p in partnerships_of(ctx.session, actor.school_id)}:
         raise NotAllowed(f"{actor.school.name} isn't part of {partnership.name}.")
-    exists = ctx.session.exec(select(PartnershipChannel).where(
-        PartnershipChannel.partnership_id == partnership.id,
-        PartnershipChannel.platform == ctx.caller.platform,
-        PartnershipChannel.tenant_id == ctx.caller.tenant_id,
-        PartnershipChannel.channel_id == ctx.caller.channel_id)).first()
+    exists = ctx.session.exec(
+        select(PartnershipChannel).where(
+            PartnershipChannel.partnership_id == partnership.id,
+            PartnershipChannel.platform == ctx.caller.platform,
+            PartnershipChannel.tenant_id == ctx.caller.tenant_id,
+            PartnershipChannel.channel_id == ctx.caller.channel_id,
+        )
+    ).first()
     if not exists:
-        ctx.session.add(PartnershipChannel(partnership_id=partnership.id or 0, platform=ctx.caller.platform,
-                                           tenant_id=ctx.caller.tenant_id, channel_id=ctx.caller.channel_id))
-        ledger.record(ctx.session, at=ctx.now, action="channel", platform=ctx.caller.platform,
-                      network_id=actor.network_id, member_id=actor.member_id, subject=partnership.name)
+        ctx.session.add(
+            PartnershipChannel(
+                partnership_id=partnership.id or 0,
+                platform=ctx.caller.platform,
+                tenant_id=ctx.caller.tenant_id,
+                channel_id=ctx.caller.channel_id,
+            )
+        )
+        ledger.record(
+            ctx.session,
+            at=ctx.now,
+            action="channel",
+            platform=ctx.caller.platform,
+            network_id=actor.network_id,
+            member_id=actor.member_id,
+            subject=partnership.name,
+        )
     return Message(title=f"This channel will get {partnership.name}'s weekly digest.")
 
 

@@ -15,8 +15,10 @@ from handlers.messages import Field, Message, Section
 from storage import ledger
 from storage.models import JointSession, PartnershipSchool, School, SessionSchool
 
-USAGE = ("Say `session <title> on <date time> at <venue> with <school>, <school>`, e.g. "
-         "`session Year 6 science day on 4/12 10am at St Ada's School with Hopper Academy`.")
+USAGE = (
+    "Say `session <title> on <date time> at <venue> with <school>, <school>`, e.g. "
+    "`session Year 6 science day on 4/12 10am at St Ada's School with Hopper Academy`."
+)
 _SHAPE = re.compile(r"^(?P<title>.+?)\s+on\s+(?P<rest>.+?)\s+with\s+(?P<schools>.+)$", re.IGNORECASE)
 
 
@@ -29,24 +31,42 @@ def plan(ctx: Context, args: str) -> Message:
     title = clean_name(found.group("title"), "session title")
     starts_at, venue = _when_and_venue(ctx, found.group("rest"))
     schools = _schools(ctx, actor, found.group("schools"))
-    joint = JointSession(network_id=actor.network_id, title=title, starts_at=starts_at, venue=venue,
-                         organiser_id=actor.member_id, created_at=ctx.now,
-                         partnership_id=_partnership_of(ctx, [actor.school_id, *schools]))
+    joint = JointSession(
+        network_id=actor.network_id,
+        title=title,
+        starts_at=starts_at,
+        venue=venue,
+        organiser_id=actor.member_id,
+        created_at=ctx.now,
+        partnership_id=_partnership_of(ctx, [actor.school_id, *schools]),
+    )
     ctx.session.add(joint)
     ctx.session.flush()
     for school_id in {actor.school_id, *schools}:
         ctx.session.add(SessionSchool(session_id=joint.id or 0, school_id=school_id))
-    ledger.record(ctx.session, at=ctx.now, action="session", platform=ctx.caller.platform,
-                  network_id=actor.network_id, member_id=actor.member_id, subject=f"S{joint.id}",
-                  title=title, starts_at=starts_at.isoformat(), venue=venue)
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="session",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=f"S{joint.id}",
+        title=title,
+        starts_at=starts_at.isoformat(),
+        venue=venue,
+    )
     after_change(ctx, joint)
     names = [s.name for s in ctx.session.exec(select(School).where(col(School.id).in_(schools)))]
     return Message(
         title=f"Joint session planned as S{joint.id}: {title}",
-        fields=(Field("When", describe(starts_at, ctx.timezone, ctx.now)), Field("Where", venue),
-                Field("With", ", ".join([actor.school.name, *sorted(names)]))),
+        fields=(
+            Field("When", describe(starts_at, ctx.timezone, ctx.now)),
+            Field("Where", venue),
+            Field("With", ", ".join([actor.school.name, *sorted(names)])),
+        ),
         footer="I'll remind everyone a week before (transport and consent take time), the day before and "
-               "two hours before.",
+        "two hours before.",
     )
 
 
@@ -89,16 +109,23 @@ def upcoming(ctx: Context, args: str) -> Message:
     """Joint sessions the caller's school takes part in, from now on, soonest first."""
     actor = ctx.require_member()
     rows = ctx.session.exec(
-        select(JointSession).join(SessionSchool, col(SessionSchool.session_id) == JointSession.id)
-        .where(SessionSchool.school_id == actor.school_id, JointSession.starts_at >= ctx.now,
-               JointSession.status == "planned")
-        .order_by(col(JointSession.starts_at)).limit(20)
+        select(JointSession)
+        .join(SessionSchool, col(SessionSchool.session_id) == JointSession.id)
+        .where(
+            SessionSchool.school_id == actor.school_id,
+            JointSession.starts_at >= ctx.now,
+            JointSession.status == "planned",
+        )
+        .order_by(col(JointSession.starts_at))
+        .limit(20)
     ).all()
     if not rows:
         return Message(title="No joint sessions coming up.", text=USAGE)
     sections = tuple(
-        Section(text=f"S{s.id} · {s.title}",
-                fields=(Field("When", describe(s.starts_at, ctx.timezone, ctx.now)), Field("Where", s.venue)))
+        Section(
+            text=f"S{s.id} · {s.title}",
+            fields=(Field("When", describe(s.starts_at, ctx.timezone, ctx.now)), Field("Where", s.venue)),
+        )
         for s in rows
     )
     return Message(title=f"Joint sessions coming up ({len(rows)})", sections=sections)

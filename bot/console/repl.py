@@ -29,8 +29,13 @@ Tick = Callable[[], list[str]]
 
 
 def caller_for(name: str) -> Caller:
-    return Caller(platform=PLATFORM, tenant_id=TENANT, user_id=name_key(name).replace(" ", "-") or "you",
-                  display_name=name, channel_id="console")
+    return Caller(
+        platform=PLATFORM,
+        tenant_id=TENANT,
+        user_id=name_key(name).replace(" ", "-") or "you",
+        display_name=name,
+        channel_id="console",
+    )
 
 
 @dataclass
@@ -58,9 +63,8 @@ class Chat:
         values: dict[str, str] = {}
         errors: dict[str, str] = {}
         for _ in range(3):
-            for item in form.inputs:
-                if values and item.input_id not in errors:
-                    continue
+            asking = [i for i in form.inputs if not errors or i.input_id in errors]
+            for item in asking:
                 hint = f" ({', '.join(c.value for c in item.choices)})" if item.choices else ""
                 hint += " (YYYY-MM-DD)" if item.kind == "date" else ""
                 note = f" ! {errors[item.input_id]}" if item.input_id in errors else ""

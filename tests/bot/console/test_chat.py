@@ -1,0 +1,32 @@
+"""`kept chat` as a newcomer meets it: a transcript, read top to bottom."""
+
+from __future__ import annotations
+
+from bot.console.repl import Chat
+from handlers.clock import MovableClock
+from handlers.dispatch import Kept
+
+
+def test_a_newcomer_joins_offers_and_promises_in_the_terminal(kept: Kept, clock: MovableClock) -> None:
+    chat = Chat(kept, clock)
+    assert "Welcome to Kept, Sam Patel!" in chat.say(":as Sam Patel @ St Ada's School")
+    assert "You are now Priya Shah." in chat.say(":as Priya Shah @ Hopper Academy")
+    assert "Logged as R1." in chat.say("request A Latin teacher for two GCSE pupils")
+    chat.say(":as Sam Patel")
+    reply = chat.say("promise a Latin teacher to Hopper Academy by Friday")
+    assert "Promise logged as C1" in reply and "[Done: done C1]" in reply
+    assert "C1 · a Latin teacher — for Hopper Academy" in chat.say("mine")
+
+
+def test_forms_are_filled_in_at_the_prompt_and_mistakes_asked_again(kept: Kept, clock: MovableClock) -> None:
+    chat = Chat(kept, clock)
+    chat.say(":as Grace Okafor @ St Ada's School")
+    answers = iter(["", "", "", "Our drama studio on Wednesdays"])
+    reply = chat.say("offer", ask=lambda prompt: next(answers))
+    assert "Logged as O1." in reply
+
+
+def test_advance_moves_the_clock(kept: Kept, clock: MovableClock) -> None:
+    chat = Chat(kept, clock)
+    assert chat.say(":advance 3d").startswith("The clock is now Thu 26 Nov 2026 09:00 UTC.")
+    assert "Say how far" in chat.say(":advance soon")

@@ -1,0 +1,51 @@
+"""Joining a school: the first member leads it; names are matched kindly; nobody joins twice."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from handlers.dispatch import Kept
+from storage.models import Identity, LogEntry, Member, School
+from tests.handlers.conftest import Join
+
+
+def test_first_member_of_a_school_becomes_its_lead_and_the_next_is_staff(any_person: Join, any_kept: Kept) -> None:
+    any_person("Sam Patel", "St Ada's School")
+    grace = any_person("Grace Okafor")
+    reply = grace.say("join st adas school")
+    assert reply.ok and "part of St Ada's School" in reply.title and "lead" not in reply.title
+    with any_kept.db.transaction() as session:
+        roles = {m.name: m.role for m in session.exec(select(Member))}
+        assert roles == {"Sam Patel": "lead", "Grace Okafor": "staff"}
+        assert session.exec(select(func.count()).select_from(School)).one() == 1
+
+
+def test_joining_twice_is_refused_and_changes_nothing(person: Join, kept: Kept) -> None:
+    sam = person("Sam Patel", "St Ada's School")
+    reply = sam.say("join Hopper Academy")
+    assert not reply.ok and "already part of St Ada's School" in reply.title
+    with kept.db.transaction() as session:
+        assert session.exec(select(func.count()).select_from(School)).one() == 1
+
+
+def test_a_school_name_must_be_sensible(person: Join, kept: Kept) -> None:
+    someone = person("Sam Patel")
+    assert "Please give a school name" in someone.say("join").title
+    assert "a little long" in someone.say("join " + "St Ada " * 40).title
+    with kept.db.transaction() as session:
+        assert session.exec(select(func.count()).select_from(Member)).one() == 0
+        assert session.exec(select(func.count()).select_from(LogEntry)).one() == 0
+
+
+def test_unicode_and_emoji_names_are_kept_as_typed(person: Join, kept: Kept) -> None:
+    reply = person("Zoë Brontë").say("join École Saint-Éloi 🏫")
+    assert reply.ok and "École Saint-Éloi 🏫" in reply.title
+    with kept.db.transaction() as session:
+        assert session.exec(select(Identity)).one().display_name == "Zoë Brontë"
+
+
+def test_schools_in_another_workspace_are_another_network(person: Join) -> None:
+    person("Sam Patel", "St Ada's School")
+    priya = person("Priya Shah", "Hopper Academy", tenant="T0OTHER")
+    reply = priya.say("promise a minibus to St Ada's School by Friday")
+    assert not reply.ok and "can't find a school called `St Ada's School`" in reply.title

@@ -1,0 +1,33 @@
+"""`kept migrate` builds the same schema the models describe, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401
+from storage import migrate
+from storage.db import Database, make_engine
+
+
+def _check(url: str) -> None:
+    db = Database(make_engine(url))
+    migrate.upgrade(db)
+    migrate.upgrade(db)  # a second run is a no-op
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+    assert "commitment" in inspect(db.engine).get_table_names()
+    db.engine.dispose()
+
+
+def test_migrations_match_the_models_on_sqlite(tmp_path: Path) -> None:
+    _check(f"sqlite:///{tmp_path}/kept.db")
+
+
+def test_migrations_match_the_models_on_postgres(postgres_url: str) -> None:
+    _check(postgres_url)

@@ -8,8 +8,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from handlers import categories
+from handlers.calendar import holiday_on, school_holidays
 from handlers.context import Actor, Context
-from handlers.dates import describe, parse_iso_date, parse_moment, shift
+from handlers.dates import describe, describe_day, parse_iso_date, parse_moment, shift
 from handlers.directory import find_school
 from handlers.errors import CommandError, FormErrors, NotAllowed, NotFound
 from handlers.messages import Action, Choice, Field, Form, Input, Message, Section
@@ -146,8 +147,22 @@ def _create(ctx: Context, actor: Actor, what: str, school: School, due: datetime
             Field("Due", describe(due, ctx.timezone, ctx.now)),
         ),
         actions=commitment_actions(reference),
-        footer="I'll remind you privately before it's due.",
+        footer=_holiday_warning(ctx, commitment) or "I'll remind you privately before it's due.",
     )
+
+
+def _holiday_warning(ctx: Context, commitment: Commitment) -> str:
+    """A gentle heads-up when the due date falls in either school's holidays."""
+    day = commitment.due_at.astimezone(ctx.timezone).date()
+    for school_id in (commitment.from_school_id, commitment.to_school_id):
+        holiday = holiday_on(day, school_holidays(ctx.session, school_id))
+        if holiday:
+            when = describe_day(commitment.due_at, ctx.timezone)
+            return (
+                f"Just so you know, {when} falls in the {holiday.name}. If that isn't what you meant, "
+                f"`snooze C{commitment.id} <date>` moves it."
+            )
+    return ""
 
 
 def load_for_change(ctx: Context, args: str) -> tuple[Actor, Commitment, str]:

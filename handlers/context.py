@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from handlers.calendar import zone_named
 from handlers.errors import NotAllowed
 from storage.models import ChatTenant, Identity, Member, School
 
@@ -96,17 +97,10 @@ class Context:
     def timezone(self) -> ZoneInfo:
         """The reader's zone: their platform profile, else their member record, else Kept's default."""
         name = self.caller.timezone or (self.actor.member.timezone if self.actor else None)
-        return _zone(name or self.default_timezone, self.default_timezone)
+        return zone_named(name, self.default_timezone)
 
     def member_id(self) -> int | None:
         return self.actor.member_id if self.actor else None
-
-
-def _zone(name: str, fallback: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo(fallback)
 
 
 def resolve_actor(session: Session, caller: Caller) -> Actor | None:

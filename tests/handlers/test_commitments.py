@@ -140,3 +140,9 @@ def test_mine_lists_only_my_open_promises_soonest_first(grace: Person, clock: Mo
 def test_a_ref_of_the_wrong_kind_is_explained(grace: Person) -> None:
     reply = grace.say("done O3")
     assert reply.title == "`O3` is a ref for an offer: I need a commitment ref such as `C12`."
+
+
+def test_a_due_date_in_the_holidays_gets_a_gentle_warning(grace: Person) -> None:
+    reply = grace.say("promise a minibus to Hopper Academy by 22/12")
+    assert reply.ok and reply.footer.startswith("Just so you know, Tue 22 Dec falls in the Christmas holidays.")
+    assert "holidays" not in grace.say("promise a careers talk to Hopper Academy by 10/12").footer

@@ -1,0 +1,57 @@
+"""The `kept` command as an operator uses it: migrate, demo, export, on a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "kept.db"
+    monkeypatch.setenv("KEPT_DATABASE_URL", f"sqlite:///{path}")
+    return path
+
+
+def test_migrate_creates_the_database_and_says_so(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert database.exists()
+    assert "Database is up to date" in capsys.readouterr().out
+
+
+def test_demo_seeds_a_network_with_progress_and_export_writes_the_log(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "[ 1/15] Sam Patel: join St Ada's School" in out and "Demo network ready." in out
+
+    assert main(["export"]) == 0
+    exported = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(exported.out)))
+    assert [r["action"] for r in rows].count("join") == 4
+    assert {"promise", "offer", "request", "session", "partnership"} <= {r["action"] for r in rows}
+    assert f"Exported {len(rows)} log entries." in exported.err
+
+    assert main(["export", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == len(rows) and lines[0]["action"] == "join"
+
+
+def test_a_second_demo_is_harmless(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo"])
+    capsys.readouterr()
+    assert main(["demo"]) == 0
+    assert "steps skipped" in capsys.readouterr().out
+
+
+def test_a_bad_setting_is_reported_plainly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("KEPT_PORT", "not-a-port")
+    assert main(["migrate"]) == 2
+    assert "a setting is wrong" in capsys.readouterr().err

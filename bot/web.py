@@ -43,4 +43,8 @@ def build_app(services: Services) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     # Platform adapters mount themselves here (bot/slack/routes.py, bot/teams/routes.py).
+    if services.settings.slack_configured:
+        from bot.slack import routes as slack_routes
+
+        slack_routes.mount(app, services)
     return app

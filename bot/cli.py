@@ -29,6 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Kept can't start: a setting is wrong.\n{exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     command = args.command or ("serve" if settings.has_platform else "chat")
     result: int = COMMANDS[command](settings, args)
     return result

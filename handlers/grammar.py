@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import board, commitments, matching, schools, sessions
+from handlers import board, commitments, health, matching, records, schools, sessions
 from handlers.context import Context
 from handlers.messages import Message
 
@@ -59,10 +59,22 @@ VERBS: tuple[Verb, ...] = (
          schools.use_channel, group="Partnerships"),
     Verb("match", "match [R12]", "offers that could meet your school's requests", matching.match,
          group="Partnership insight"),
-    Verb("accept", "accept <M12>", "accept a match: the offering school commits to deliver", matching.accept,
-         group="Partnership insight"),
+    Verb("accept", "accept <M12>", "accept a match: the offering school commits to deliver",
+         matching.accept, group="Partnership insight"),
     Verb("renew", "renew <O12 or R12>", "keep an offer or request open to the end of next term", matching.renew,
          group="Partnership insight"),
+    Verb("record", "record", "your delivery record (and your school's, for leads)", records.record,
+         group="Partnership insight"),
+    Verb("confirm", "confirm <C12>", "confirm a delivery to your school arrived", records.confirm,
+         group="Partnership insight"),
+    Verb("thanks", "thanks <C12> <words>", "thank the people who delivered to your school", records.thanks,
+         aliases=("thank",), group="Partnership insight"),
+    Verb("health", "health [partnership]", "give and take between the schools in a partnership",
+         health.health, group="Partnership insight"),
+    Verb("handover", "handover <colleague> to <colleague>", "move a colleague's open commitments (leads)",
+         health.handover, group="Partnership insight"),
+    Verb("stage", "stage [partnership] [stage]", "a partnership's depth: recorded, and Kept's suggestion",
+         health.stage, group="Partnership insight"),
 )
 
 FORMS: dict[str, Submit] = {

@@ -1,0 +1,331 @@
+"""A partnership's health: give and take between each pair of schools, key-person risk, handing work over,
+and its depth on Himmelman's continuum (recorded by a lead, suggested by Kept from what it has seen).
+
+Give and take counts delivered commitments each way, weighted by size; a delivery the receiving school has
+confirmed counts in full, a self-reported one a little less. Leads hear privately, once a term, when a pair
+is lopsided or a partnership rests on one person; the partnership channel never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, update
+from sqlmodel import Session, col, select
+
+from handlers import notices
+from handlers.context import Context
+from handlers.directory import find_member, name_key
+from handlers.errors import CommandError
+from handlers.messages import Field, Message, Section
+from handlers.scope import leads_of, partnership_for, require_partnership_lead, school_ids, school_names
+from handlers.terms import term_of
+from storage import ledger
+from storage.models import STAGES, Commitment, JointSession, Member, Mou, Partnership
+
+SELF_REPORTED = 0.8
+LOPSIDED_RATIO = 3.0
+LOPSIDED_MIN = 4
+KEY_PERSON_SHARE = 0.6
+KEY_PERSON_MIN = 3
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Deliveries from one school to another: how many, and their weight."""
+
+    count: int = 0
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: int
+    b: int
+    a_to_b: Flow
+    b_to_a: Flow
+
+    @property
+    def delivered(self) -> int:
+        return self.a_to_b.count + self.b_to_a.count
+
+    @property
+    def lopsided(self) -> bool:
+        """3:1 or worse by weight, once at least four deliveries have passed between them."""
+        heavy = max(self.a_to_b.weight, self.b_to_a.weight)
+        light = min(self.a_to_b.weight, self.b_to_a.weight)
+        return self.delivered >= LOPSIDED_MIN and heavy >= LOPSIDED_RATIO * light
+
+    @property
+    def giver(self) -> int:
+        return self.a if self.a_to_b.weight >= self.b_to_a.weight else self.b
+
+
+@dataclass(frozen=True)
+class KeyPerson:
+    member_id: int
+    holds: int
+    total: int
+
+
+def flows(
+    session: Session, ids: list[int], since: datetime | None = None, until: datetime | None = None
+) -> dict[tuple[int, int], Flow]:
+    """Delivered commitments between these schools, by (from, to), in one grouped query."""
+    weight = col(Commitment.size) * case((col(Commitment.confirmed_at).is_not(None), 1.0), else_=SELF_REPORTED)
+    query = select(Commitment.from_school_id, Commitment.to_school_id, func.count(), func.sum(weight)).where(
+        col(Commitment.from_school_id).in_(ids), col(Commitment.to_school_id).in_(ids), Commitment.status == "done"
+    )
+    if since is not None:
+        query = query.where(col(Commitment.done_at) >= since)
+    if until is not None:
+        query = query.where(col(Commitment.done_at) < until)
+    rows = session.exec(query.group_by(col(Commitment.from_school_id), col(Commitment.to_school_id))).all()
+    return {(a, b): Flow(int(n), float(w or 0)) for a, b, n, w in rows}
+
+
+def give_and_take(
+    session: Session, partnership_id: int, since: datetime | None = None, until: datetime | None = None
+) -> list[Pair]:
+    """Every pair of schools in the partnership, with what has passed each way."""
+    ids = school_ids(session, partnership_id)
+    found = flows(session, ids, since, until)
+    return [
+        Pair(a, b, found.get((a, b), Flow()), found.get((b, a), Flow()))
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+    ]
+
+
+def balance_line(pair: Pair, names: dict[int, str]) -> str:
+    """`St Ada's School gave 5, Hopper Academy gave 2`: neutral words, for the digest and `health`."""
+    return f"{names[pair.a]} gave {pair.a_to_b.count}, {names[pair.b]} gave {pair.b_to_a.count}"
+
+
+def key_person(session: Session, partnership_id: int, now: datetime) -> KeyPerson | None:
+    """The member holding most (>= 60%, at least 3) of a partnership's open commitments and coming sessions."""
+    ids = school_ids(session, partnership_id)
+    held: dict[int, int] = {}
+    commitments = session.exec(
+        select(Commitment.owner_id, func.count())
+        .where(
+            col(Commitment.from_school_id).in_(ids), col(Commitment.to_school_id).in_(ids), Commitment.status == "open"
+        )
+        .group_by(col(Commitment.owner_id))
+    ).all()
+    sessions = session.exec(
+        select(JointSession.organiser_id, func.count())
+        .where(
+            JointSession.partnership_id == partnership_id,
+            JointSession.status == "planned",
+            col(JointSession.starts_at) >= now,
+        )
+        .group_by(col(JointSession.organiser_id))
+    ).all()
+    for member_id, count in [*commitments, *sessions]:
+        held[member_id] = held.get(member_id, 0) + int(count)
+    total = sum(held.values())
+    if not held:
+        return None
+    top = max(held, key=lambda m: held[m])
+    if held[top] >= KEY_PERSON_MIN and held[top] >= KEY_PERSON_SHARE * total:
+        return KeyPerson(top, held[top], total)
+    return None
+
+
+def watch(session: Session, partnership: Partnership, now: datetime) -> None:
+    """Tell leads privately, once a term, of a lopsided pair or a key-person risk (the scheduler runs it weekly)."""
+    pid = partnership.id or 0
+    term = term_of(now.date()).name
+    names = school_names(session, school_ids(session, pid))
+    for pair in give_and_take(session, pid):
+        if pair.lopsided:
+            message = Message(
+                title=f"Give and take in {partnership.name} is one-sided: {balance_line(pair, names)}.",
+                text="Worth a friendly conversation: could the other school offer something back? "
+                "`health` shows the balance.",
+            )
+            for lead in leads_of(session, [pair.a, pair.b]):
+                notices.tell(
+                    session,
+                    lead.id or 0,
+                    f"lopsided:{pid}:{pair.a}-{pair.b}:{term}:{lead.id}",
+                    message,
+                    now,
+                    partnership_id=pid,
+                )
+    risk = key_person(session, pid, now)
+    if risk is not None:
+        person = session.get(Member, risk.member_id)
+        who = person.name if person and not person.erased else "one colleague"
+        message = Message(
+            title=f"{partnership.name} rests on one person: {who} holds {risk.holds} of {risk.total} open "
+            "commitments and sessions.",
+            text="If they were away, much would stall. `handover <member> to <member>` shares the load.",
+        )
+        for lead in leads_of(session, list(names)):
+            notices.tell(
+                session,
+                lead.id or 0,
+                f"keyperson:{pid}:{risk.member_id}:{term}:{lead.id}",
+                message,
+                now,
+                partnership_id=pid,
+            )
+
+
+def health(ctx: Context, args: str) -> Message:
+    """`health [partnership]`: give and take for each pair of schools, and (for leads) key-person risk."""
+    actor, partnership = partnership_for(ctx, args)
+    pid = partnership.id or 0
+    names = school_names(ctx.session, school_ids(ctx.session, pid))
+    if len(names) < 2:
+        raise CommandError(f"{partnership.name} has only one school so far: give and take needs two.")
+    pairs = give_and_take(ctx.session, pid)
+    sections = tuple(
+        Section(
+            text=balance_line(p, names) + (" (one-sided)" if p.lopsided else ""),
+            fields=(Field("Weighted", f"{p.a_to_b.weight:g} : {p.b_to_a.weight:g}"),),
+        )
+        for p in pairs
+    )
+    fields = [Field("Stage", partnership.stage)]
+    if actor.is_lead:
+        risk = key_person(ctx.session, pid, ctx.now)
+        person = ctx.session.get(Member, risk.member_id) if risk else None
+        fields.append(
+            Field(
+                "Key-person risk",
+                f"{person.name} holds {risk.holds} of {risk.total}" if risk and person else "none: the work is shared",
+            )
+        )
+        watch(ctx.session, partnership, ctx.now)
+    return Message(
+        title=f"Health of {partnership.name}",
+        fields=tuple(fields),
+        sections=sections,
+        footer="Confirmed deliveries count in full; self-reported ones count 0.8.",
+    )
+
+
+def handover(ctx: Context, args: str) -> Message:
+    """`handover <member> to <member>` (leads): move one colleague's open commitments to another, with notice."""
+    actor = ctx.require_lead("hand work over")
+    giver_text, sep, taker_text = args.rpartition(" to ")
+    if not sep or not giver_text.strip() or not taker_text.strip():
+        raise CommandError("Say `handover <colleague> to <colleague>`, e.g. `handover Mary Somerville to me`.")
+    giver, taker = (
+        actor.member if name_key(t) == "me" else find_member(ctx.session, actor.school_id, t)
+        for t in (giver_text, taker_text)
+    )
+    if giver.id == taker.id:
+        raise CommandError("That's the same person, so there's nothing to hand over.")
+    moved = ctx.session.execute(
+        update(Commitment)
+        .where(col(Commitment.owner_id) == giver.id, col(Commitment.status) == "open")
+        .values(owner_id=taker.id)
+        .execution_options(synchronize_session=False)
+    )
+    count = int(moved.rowcount)  # type: ignore[attr-defined]
+    if not count:
+        raise CommandError(f"{giver.name} has no open commitments to hand over.")
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="handover",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=giver.name,
+        to=taker.name,
+        count=count,
+    )
+    key = f"handover:{giver.id}:{taker.id}:{ctx.now.isoformat()}"
+    notices.tell(
+        ctx.session,
+        giver.id or 0,
+        key + ":from",
+        Message(
+            title=f"{actor.member.name} has handed your {count} open commitments to {taker.name}.",
+            text="Thank you for all you've done on them.",
+        ),
+        ctx.now,
+    )
+    notices.tell(
+        ctx.session,
+        taker.id or 0,
+        key + ":to",
+        Message(
+            title=f"{actor.member.name} has handed you {count} commitments from {giver.name}.",
+            text="Say `mine` to see them.",
+        ),
+        ctx.now,
+    )
+    return Message(
+        title=f"Handed over {count} open commitments from {giver.name} to {taker.name}.",
+        footer="I've let them both know.",
+    )
+
+
+def suggest_stage(session: Session, partnership_id: int, now: datetime) -> tuple[str, str]:
+    """A stage on Himmelman's continuum from the activity seen, and why."""
+    pairs = give_and_take(session, partnership_id)
+    delivered = sum(p.delivered for p in pairs)
+    both_ways = any(p.a_to_b.count and p.b_to_a.count for p in pairs)
+    held = session.exec(
+        select(func.count())
+        .select_from(JointSession)
+        .where(JointSession.partnership_id == partnership_id, col(JointSession.starts_at) < now)
+    ).one()
+    mou = session.get(Mou, partnership_id)
+    formal = mou is not None and bool(mou.purpose or mou.goals or mou.success_criteria)
+    shares_risk = mou is not None and bool(mou.accountability and mou.expenditure)
+    if shares_risk and both_ways and held >= 2:
+        return "collaboration", (
+            f"an MoU sharing accountability and expenditure, help flowing both ways and {held} joint sessions held"
+        )
+    if (formal or both_ways) and delivered + held >= 3:
+        why = "a written agreement" if formal else "help flowing both ways"
+        return "co-operation", f"{why}, with {delivered} deliveries and {held} joint sessions"
+    if delivered or held:
+        return "co-ordination", f"{delivered} deliveries and {held} joint sessions so far"
+    return "networking", "no deliveries or joint sessions yet: exchanging information is the start"
+
+
+def _stage_name(text: str) -> str | None:
+    key = text.lower().replace("-", "").strip()
+    return next((s for s in STAGES if s.replace("-", "") == key), None)
+
+
+def stage(ctx: Context, args: str) -> Message:
+    """`stage [partnership]` shows the recorded and suggested stage; `stage <partnership> <stage>` (leads) sets it."""
+    name, _, last = args.strip().rpartition(" ")
+    chosen = _stage_name(last)
+    if chosen is None:
+        _, partnership = partnership_for(ctx, args)
+    else:
+        actor, partnership = require_partnership_lead(ctx, name, "record a partnership's stage")
+        partnership.stage = chosen
+        ctx.session.add(partnership)
+        ledger.record(
+            ctx.session,
+            at=ctx.now,
+            action="stage",
+            platform=ctx.caller.platform,
+            network_id=actor.network_id,
+            member_id=actor.member_id,
+            subject=partnership.name,
+            stage=chosen,
+        )
+    suggested, why = suggest_stage(ctx.session, partnership.id or 0, ctx.now)
+    title = (
+        f"{partnership.name} is now recorded at {chosen}."
+        if chosen
+        else f"{partnership.name} is recorded at {partnership.stage}."
+    )
+    return Message(
+        title=title,
+        fields=(Field("Kept suggests", suggested), Field("Why", why)),
+        footer="Stages: " + ", ".join(STAGES) + " (Himmelman's continuum).",
+    )

@@ -1,0 +1,192 @@
+"""Delivery records (on time, late, released with notice, missed) and the receiving school closing the loop.
+
+A record is shown to the member and to their own school's lead, never to other schools: it is for
+reflection, not a league table. The receiving school confirms a delivery arrived (`confirm C12`) and may
+thank the people who made it (`thanks C12 <words>`); confirmed deliveries weigh more in give and take, and
+thanks feed the weekly digest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, func, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from handlers import notices
+from handlers.context import Actor, Context
+from handlers.errors import CommandError, NotAllowed, NotFound
+from handlers.messages import Action, Field, Message, Section
+from handlers.refs import parse_ref, split_ref
+from handlers.scope import leads_of, school_names
+from storage import ledger
+from storage.models import Commitment, Member
+
+MAX_THANKS = 500
+
+
+@dataclass(frozen=True)
+class Record:
+    on_time: int = 0
+    late: int = 0
+    released: int = 0
+    missed: int = 0
+    confirmed: int = 0
+
+    @property
+    def delivered(self) -> int:
+        return self.on_time + self.late
+
+    def summary(self) -> str:
+        if not (self.delivered or self.released or self.missed):
+            return "nothing closed yet"
+        parts = [
+            f"{self.on_time} on time",
+            f"{self.late} late",
+            f"{self.released} released with notice",
+            f"{self.missed} missed",
+        ]
+        return ", ".join(parts) + f" ({self.confirmed} confirmed by the receiving school)"
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def delivery_records(session: Session, by: str, ids: list[int]) -> dict[int, Record]:
+    """Records grouped by `owner_id` or `from_school_id`, in one aggregate query."""
+    key = col(Commitment.owner_id) if by == "owner" else col(Commitment.from_school_id)
+    done = col(Commitment.status) == "done"
+    rows = session.execute(
+        sa_select(
+            key,
+            _count(and_(done, col(Commitment.done_at) <= col(Commitment.due_at))),
+            _count(and_(done, col(Commitment.done_at) > col(Commitment.due_at))),
+            _count(col(Commitment.status) == "released"),
+            _count(col(Commitment.status) == "missed"),
+            _count(and_(done, col(Commitment.confirmed_at).is_not(None))),
+        )
+        .where(key.in_(ids))
+        .group_by(key)
+    ).all()
+    found = {row[0]: Record(*(int(n) for n in row[1:])) for row in rows}
+    return {i: found.get(i, Record()) for i in ids}
+
+
+def record(ctx: Context, args: str) -> Message:
+    """`record`: the caller's own delivery record; a lead also sees their school's, member by member."""
+    actor = ctx.require_member()
+    mine = delivery_records(ctx.session, "owner", [actor.member_id])[actor.member_id]
+    fields = (Field("Your record", mine.summary()),)
+    if not actor.is_lead:
+        return Message(title="Your delivery record", fields=fields, footer="Only you and your school's lead see this.")
+    school = delivery_records(ctx.session, "school", [actor.school_id])[actor.school_id]
+    colleagues = ctx.session.exec(
+        select(Member)
+        .where(Member.school_id == actor.school_id, col(Member.erased).is_(False))
+        .order_by(col(Member.name))
+    ).all()
+    by_member = delivery_records(ctx.session, "owner", [m.id or 0 for m in colleagues])
+    sections = tuple(Section(text=f"{m.name}: {by_member[m.id or 0].summary()}") for m in colleagues)
+    return Message(
+        title=f"Delivery record: {actor.school.name}",
+        fields=(*fields, Field(actor.school.name, school.summary())),
+        sections=sections,
+        footer="Only your school sees this: records are for reflection, never a league table.",
+    )
+
+
+def ask_to_confirm(session: Session, commitment: Commitment, now: datetime) -> None:
+    """On `done`: ask the receiving school's leads, privately and once, to confirm it arrived (one press)."""
+    ref = f"C{commitment.id}"
+    names = school_names(session, [commitment.from_school_id])
+    message = Message(
+        title=f"{names.get(commitment.from_school_id, 'A partner school')} says {ref} has been delivered.",
+        text=f"{commitment.what}\nDid it arrive? One press confirms it; `thanks {ref} <words>` adds thanks.",
+        actions=(Action(f"confirm-{ref}", "Confirm it arrived", f"confirm {ref}", "primary"),),
+    )
+    for lead in leads_of(session, [commitment.to_school_id]):
+        notices.tell(session, lead.id or 0, f"confirm:{ref}:{lead.id}", message, now, subject_id=commitment.id)
+
+
+def _receiving(ctx: Context, head: str) -> tuple[Actor, Commitment]:
+    actor = ctx.require_member()
+    number = parse_ref(head, "C")
+    commitment = ctx.session.get(Commitment, number)
+    if commitment is None or commitment.network_id != actor.network_id:
+        raise NotFound(f"I can't find commitment C{number}.")
+    if commitment.to_school_id != actor.school_id:
+        raise NotAllowed(f"Only the school that received C{number} can confirm it or thank for it.")
+    if commitment.status != "done":
+        raise CommandError(f"C{number} hasn't been marked delivered yet, so there's nothing to confirm.")
+    return actor, commitment
+
+
+def confirm(ctx: Context, args: str) -> Message:
+    """`confirm C12`, by the receiving school: it arrived. A second press changes nothing."""
+    actor, commitment = _receiving(ctx, args)
+    if _mark_confirmed(ctx, commitment):
+        _tell_owner(ctx, "confirmed", commitment, f"{actor.school.name} confirmed C{commitment.id} arrived. Thank you!")
+    return Message(
+        title=f"Confirmed: C{commitment.id} arrived. Thank you for closing the loop.",
+        footer=f"Say `thanks C{commitment.id} <words>` to thank them in this week's digest.",
+    )
+
+
+def thanks(ctx: Context, args: str) -> Message:
+    """`thanks C12 <words>`, by the receiving school: confirms it arrived and thanks the people who gave it."""
+    head, words = split_ref(args)
+    actor, commitment = _receiving(ctx, head)
+    words = " ".join(words.split())[:MAX_THANKS]
+    if len(words) < 2:
+        raise CommandError(f"Say what you'd like to thank them for: `thanks C{commitment.id} <a few words>`.")
+    _mark_confirmed(ctx, commitment)
+    commitment.thanks = words
+    ctx.session.add(commitment)
+    ledger.record(
+        ctx.session,
+        at=ctx.now,
+        action="thanks",
+        platform=ctx.caller.platform,
+        network_id=actor.network_id,
+        member_id=actor.member_id,
+        subject=f"C{commitment.id}",
+        words=words,
+    )
+    _tell_owner(ctx, "thanked", commitment, f"{actor.school.name} thanked you for C{commitment.id}: “{words}”")
+    return Message(title="Thank you: your thanks will be passed on, and shared in this week's digest.")
+
+
+def _mark_confirmed(ctx: Context, commitment: Commitment) -> bool:
+    result = ctx.session.execute(
+        update(Commitment)
+        .where(col(Commitment.id) == commitment.id, col(Commitment.confirmed_at).is_(None))
+        .values(confirmed_at=ctx.now)
+    )
+    ctx.session.refresh(commitment)
+    changed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if changed:
+        ledger.record(
+            ctx.session,
+            at=ctx.now,
+            action="confirm",
+            platform=ctx.caller.platform,
+            network_id=commitment.network_id,
+            member_id=ctx.member_id(),
+            subject=f"C{commitment.id}",
+        )
+    return changed
+
+
+def _tell_owner(ctx: Context, kind: str, commitment: Commitment, title: str) -> None:
+    key = f"{kind}:C{commitment.id}:{ctx.now.isoformat()}"
+    notices.tell(
+        ctx.session,
+        commitment.owner_id,
+        key,
+        Message(title=title, text=commitment.what),
+        ctx.now,
+        subject_id=commitment.id,
+    )

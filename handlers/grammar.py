@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import board, commitments, health, matching, records, schools, sessions
+from handlers import board, commitments, health, matching, privacy, records, schools, sessions
 from handlers.context import Context
 from handlers.messages import Message
 
@@ -57,6 +57,8 @@ VERBS: tuple[Verb, ...] = (
          group="Partnerships"),
     Verb("channel", "channel <partnership>", "send a partnership's weekly digest to this channel",
          schools.use_channel, group="Partnerships"),
+    Verb("forget", "forget me", "erase your details from Kept (what your school delivered stays)", privacy.forget,
+         group="Your data"),
     Verb("match", "match [R12]", "offers that could meet your school's requests", matching.match,
          group="Partnership insight"),
     Verb("accept", "accept <M12>", "accept a match: the offering school commits to deliver",

@@ -49,3 +49,22 @@ def test_schools_in_another_workspace_are_another_network(person: Join) -> None:
     priya = person("Priya Shah", "Hopper Academy", tenant="T0OTHER")
     reply = priya.say("promise a minibus to St Ada's School by Friday")
     assert not reply.ok and "can't find a school called `St Ada's School`" in reply.title
+
+
+def test_forget_me_erases_a_member_s_details_after_confirmation_but_keeps_what_was_delivered(
+    person: Join, kept: Kept
+) -> None:
+    person("Sam Patel", "St Ada's School")
+    person("Priya Shah", "Hopper Academy")
+    grace = person("Grace Okafor", "St Ada's School")
+    grace.say("promise two physics practicals to Hopper Academy by Friday")
+    assert "open promise" in grace.say("forget me").title
+    grace.say("done C1")
+    ask = grace.say("forget me")
+    assert ask.actions[0].command == "forget me confirm"
+    assert grace.say("forget me confirm").ok
+    with kept.db.transaction() as session:
+        names = {m.name for m in session.exec(select(Member))}
+        assert "Grace Okafor" not in names and "Former colleague" in names
+        assert session.exec(select(func.count()).select_from(Identity)).one() == 2
+    assert "join <your school's name>" in grace.say("mine").title

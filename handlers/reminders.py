@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists
@@ -25,8 +26,18 @@ from handlers.calendar import (
     school_holidays,
     zone_named,
 )
+from handlers.dates import describe, describe_day
+from handlers.messages import Action, Field, Message, Section
 from storage import outbox
-from storage.models import Commitment, JointSession, Member, Notification, Partnership
+from storage.models import (
+    Commitment,
+    JointSession,
+    Member,
+    Notification,
+    Partnership,
+    PartnershipSchool,
+    School,
+)
 
 NUDGE, OVERDUE, ESCALATION = "nudge", "overdue", "escalation"
 SESSION_REMINDER, IMPACT_ASK, DIGEST = "session_reminder", "impact_ask", "digest"
@@ -87,6 +98,7 @@ class Planned:
     kind: str
     key: str
     due_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def commitment_prefix(commitment_id: int | None) -> str:
@@ -172,6 +184,7 @@ def _replace(
                 now=now,
                 member_id=member_id,
                 subject_id=subject_id,
+                payload=item.payload,
             )
 
 
@@ -189,7 +202,10 @@ def session_plan(joint_session: JointSession, policy: ReminderPolicy) -> list[Pl
     """Reminders before a joint session (the first one checks logistics), and the impact ask after it."""
     base = f"{session_prefix(joint_session.id)}{_stamp(joint_session.starts_at)}:"
     start = joint_session.starts_at
-    plan = [Planned(SESSION_REMINDER, f"{base}-{o.label}", start - o.exact) for o in policy.before_session]
+    plan = [
+        Planned(SESSION_REMINDER, f"{base}-{o.label}", start - o.exact, {"logistics": i == 0})
+        for i, o in enumerate(sorted(policy.before_session, key=lambda o: -o.exact))
+    ]
     plan.append(Planned(IMPACT_ASK, f"{base}impact", start + policy.impact_after.exact))
     return plan
 
@@ -259,3 +275,109 @@ def ensure_digests(session: Session, now: datetime) -> int:
     for partnership in partnerships:
         plan_digest(session, partnership, now)
     return len(partnerships)
+
+
+# Rendering: what each reminder says. Each returns None when its reason has gone (done, moved, cancelled).
+
+
+def nudge_actions(reference: str) -> tuple[Action, ...]:
+    """Every nudge carries these: Done, Snooze 1 day, Snooze 1 week, Release, Need help."""
+    return (
+        Action("done", "Done", f"done {reference}", "primary"),
+        Action("snooze_day", "Snooze 1 day", f"snooze {reference} 1 day"),
+        Action("snooze_week", "Snooze 1 week", f"snooze {reference} 1 week"),
+        Action("release", "Release", f"release {reference}", "danger"),
+        Action("help_needed", "Need help", f"help-needed {reference}"),
+    )
+
+
+def _planned_for(key: str, moment: datetime) -> bool:
+    """True if the key was planned for this due moment (the commitment or session has not moved since)."""
+    return f":{_stamp(moment)}:" in key
+
+
+_OVERDUE_HINT = "If it's done, tell me; if it needs longer, snooze it; or release it with a word."
+
+
+def commitment_reminder(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
+    """A nudge before the due date, a follow-up after it, or the note to the owner's lead."""
+    commitment = session.get(Commitment, row.subject_id) if row.subject_id else None
+    if (
+        commitment is None
+        or commitment.status != "open"
+        or not _planned_for(row.dedupe_key, commitment.due_at)
+    ):
+        return None
+    reference = f"C{commitment.id}"
+    school = session.get(School, commitment.to_school_id)
+    fields = (
+        Field("For", school.name if school else "another school"),
+        Field("Due", describe(commitment.due_at, zone, now)),
+    )
+    if row.kind == ESCALATION:
+        owner = session.get(Member, commitment.owner_id)
+        who = owner.name if owner and not owner.erased else "A colleague"
+        return Message(
+            title=f"{who}'s promise {reference} is a week past its date",
+            text=f"{commitment.what}\nThey may just need a hand, or a new date. A friendly word could help.",
+            fields=fields,
+        )
+    if row.kind == OVERDUE:
+        title = f"{reference} was due {describe_day(commitment.due_at, zone)}"
+        text = f"{commitment.what}\n{_OVERDUE_HINT}"
+    elif commitment.due_at.astimezone(zone).date() <= now.astimezone(zone).date():
+        title, text = f"{reference} is due today", commitment.what
+    else:
+        title, text = (
+            f"A gentle reminder: {reference} is due {describe_day(commitment.due_at, zone)}",
+            commitment.what,
+        )
+    return Message(title=title, text=text, fields=fields, actions=nudge_actions(reference))
+
+
+_LOGISTICS = "Transport, consent forms, the venue and staffing: is everything in hand?"
+_IMPACT_ASK = (
+    "When you have a moment, tell us the pupils reached, the staff involved and one line about it. "
+    "It goes into the partnership's record and the termly report."
+)
+
+
+def session_reminder(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
+    """A reminder before a joint session (the first checks logistics), or the impact ask after it."""
+    joint = session.get(JointSession, row.subject_id) if row.subject_id else None
+    if joint is None or joint.status == "cancelled" or not _planned_for(row.dedupe_key, joint.starts_at):
+        return None
+    reference = f"S{joint.id}"
+    fields = (Field("When", describe(joint.starts_at, zone, now)), Field("Where", joint.venue))
+    if row.kind == IMPACT_ASK:
+        return Message(
+            title=f"How did {joint.title} ({reference}) go?",
+            text=_IMPACT_ASK,
+            fields=fields,
+        )
+    if joint.starts_at <= now:
+        return None
+    text = _LOGISTICS if row.payload.get("logistics") else "Looking forward to it."
+    return Message(title=f"Coming up: {joint.title} ({reference})", text=text, fields=fields)
+
+
+def minimal_digest(session: Session, partnership_id: int, now: datetime) -> Message | None:
+    """A stand-in weekly digest (what was delivered, what is coming) until handlers/digests.py exists."""
+    partnership = session.get(Partnership, partnership_id)
+    if partnership is None:
+        return None
+    schools = select(PartnershipSchool.school_id).where(PartnershipSchool.partnership_id == partnership_id)
+    among = col(Commitment.from_school_id).in_(schools) & col(Commitment.to_school_id).in_(schools)
+    week_ago, week_ahead = now - timedelta(days=7), now + timedelta(days=7)
+    delivered = session.exec(
+        select(Commitment).where(among, col(Commitment.status) == "done", col(Commitment.done_at) >= week_ago)
+    ).all()
+    coming = session.exec(
+        select(Commitment).where(
+            among, col(Commitment.status) == "open", col(Commitment.due_at) <= week_ahead
+        )
+    ).all()
+    sections = tuple(Section(text=f"Delivered: C{c.id} · {c.what}") for c in delivered)
+    sections += tuple(Section(text=f"Coming up: C{c.id} · {c.what}") for c in coming)
+    thanks = f"Thank you all: {len(delivered)} delivered this week." if delivered else "A quiet week."
+    return Message(title=f"This week in {partnership.name}", text=thanks, sections=sections[:40])

@@ -1,0 +1,224 @@
+"""What a due notification becomes: send it now (to whom, saying what), move it to a humane time, or drop it.
+
+The scheduler calls `prepare` for each claimed row, inside a short transaction, and acts on the outcome.
+Domain state is re-checked here, so a nudge for a commitment done a minute ago is dropped, not sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from handlers import notices, reminders
+from handlers.calendar import (
+    ENGLAND_HOLIDAYS,
+    Span,
+    holiday_on,
+    local_moment,
+    next_allowed,
+    school_holidays,
+    zone_named,
+)
+from handlers.messages import Message
+from handlers.reminders import DEFAULT_POLICY, ReminderPolicy
+from storage.models import Identity, Member, Notification, Partnership, PartnershipChannel
+
+try:
+    from handlers.digests import weekly_digest
+except ImportError:  # handlers/digests.py is written by another hand; until then, the stand-in
+    from handlers.reminders import minimal_digest as weekly_digest
+
+
+@dataclass(frozen=True)
+class Address:
+    """One place to deliver: a person's chat account, or a channel."""
+
+    platform: str
+    tenant_id: str
+    user_id: str = ""
+    channel_id: str = ""
+
+
+@dataclass(frozen=True)
+class Send:
+    """Deliver `message` to every address. If none can be reached, `unreachable_member` (if any) is the person
+    whose lead hears of it."""
+
+    message: Message
+    addresses: tuple[Address, ...]
+    unreachable_member: int | None = None
+
+
+@dataclass(frozen=True)
+class Later:
+    """Not now: try again at `until` (outside working hours, in a holiday, while someone is away)."""
+
+    until: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Never: the reason for the notification has gone."""
+
+    reason: str
+
+
+Outcome = Send | Later | Drop
+PAUSED_WHILE_AWAY = (reminders.NUDGE, reminders.OVERDUE)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a row is for, and whose calendar decides when it may be delivered."""
+
+    addresses: tuple[Address, ...]
+    zone: ZoneInfo
+    holidays: tuple[Span, ...]
+    member: Member | None = None
+
+
+def prepare(session: Session, row: Notification, now: datetime, policy: ReminderPolicy = DEFAULT_POLICY) -> Outcome:
+    """Decide what to do with one claimed row at `now`."""
+    audience = _audience(session, row)
+    if audience is None:
+        return Drop("nobody to tell")
+    paused = _away(session, row, audience.member, now, policy)
+    if paused is not None:
+        return paused
+    allowed = next_allowed(now, audience.zone, audience.holidays, policy.hours)
+    if row.kind == reminders.DIGEST and holiday_on(now.astimezone(audience.zone).date(), audience.holidays):
+        return Drop("no digest in a holiday week")
+    if allowed > now:
+        return Later(allowed, "outside working hours")
+    message = _render(session, row, now, audience.zone)
+    if message is None:
+        return Drop("no longer needed")
+    return Send(message, audience.addresses, audience.member.id if audience.member else None)
+
+
+def _render(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
+    if row.kind in reminders.COMMITMENT_KINDS:
+        return reminders.commitment_reminder(session, row, now, zone)
+    if row.kind in (reminders.SESSION_REMINDER, reminders.IMPACT_ASK):
+        return reminders.session_reminder(session, row, now, zone)
+    if row.kind == reminders.DIGEST and row.partnership_id is not None:
+        digest: Message | None = weekly_digest(session, row.partnership_id, now)
+        return digest
+    if row.kind == notices.KIND:
+        return notices.message_from_payload(row.payload)
+    return None
+
+
+def _audience(session: Session, row: Notification) -> Audience | None:
+    if row.kind == reminders.DIGEST:
+        return _channels(session, row.partnership_id)
+    member = session.get(Member, row.member_id) if row.member_id else None
+    if member is None or member.erased:
+        return None
+    if row.kind == reminders.ESCALATION:
+        leads = school_leads(session, member)
+        if not leads:
+            return None
+        return Audience(
+            _identities(session, leads), zone_named(leads[0].timezone), school_holidays(session, member.school_id)
+        )
+    return Audience(
+        _identities(session, [member]), zone_named(member.timezone), school_holidays(session, member.school_id), member
+    )
+
+
+def _channels(session: Session, partnership_id: int | None) -> Audience | None:
+    partnership = session.get(Partnership, partnership_id) if partnership_id else None
+    if partnership is None:
+        return None
+    rows = session.exec(select(PartnershipChannel).where(PartnershipChannel.partnership_id == partnership.id)).all()
+    addresses = tuple(Address(r.platform, r.tenant_id, channel_id=r.channel_id) for r in rows)
+    return Audience(addresses, zone_named(partnership.timezone), ENGLAND_HOLIDAYS)
+
+
+def _identities(session: Session, members: list[Member]) -> tuple[Address, ...]:
+    ids = [m.id for m in members]
+    rows = session.exec(
+        select(Identity)
+        .where(col(Identity.member_id).in_(ids), col(Identity.active).is_(True))
+        .order_by(col(Identity.id))
+    ).all()
+    return tuple(Address(r.platform, r.tenant_id, user_id=r.user_id) for r in rows)
+
+
+def school_leads(session: Session, member: Member) -> list[Member]:
+    """The leads of a member's school, other than the member."""
+    return list(
+        session.exec(
+            select(Member)
+            .where(
+                Member.school_id == member.school_id,
+                Member.role == "lead",
+                col(Member.erased).is_(False),
+                col(Member.id) != member.id,
+            )
+            .order_by(col(Member.id))
+        ).all()
+    )
+
+
+def _away(
+    session: Session, row: Notification, member: Member | None, now: datetime, policy: ReminderPolicy
+) -> Later | None:
+    """A nudge for someone away waits until they are back; their lead hears once, so it can be handed over."""
+    if member is None or row.kind not in PAUSED_WHILE_AWAY or member.away_until is None:
+        return None
+    zone = zone_named(member.timezone)
+    if member.away_until < now.astimezone(zone).date():
+        return None
+    _tell_leads_away(session, row, member, now)
+    back = local_moment(member.away_until + timedelta(days=1), policy.hours.start, zone)
+    return Later(next_allowed(back, zone, school_holidays(session, member.school_id), policy.hours), "away")
+
+
+def _tell_leads_away(session: Session, row: Notification, member: Member, now: datetime) -> None:
+    commitment = reminders.commitment_reminder(session, row, now, zone_named(member.timezone))
+    if commitment is None:
+        return
+    until = _day(member.away_until)
+    message = Message(
+        title=f"{member.name} is away until {until}, and C{row.subject_id} needs them",
+        text=f"{commitment.text}\nCould someone pick it up, or agree a new date? I'll hold their reminders "
+        "until they're back.",
+        fields=commitment.fields,
+    )
+    for lead in school_leads(session, member):
+        assert lead.id is not None
+        notices.tell(
+            session,
+            lead.id,
+            f"away:C{row.subject_id}:{member.away_until}:{lead.id}",
+            message,
+            now,
+            subject_id=row.subject_id,
+        )
+
+
+def _day(day: date | None) -> str:
+    return f"{day:%a} {day.day} {day:%b}" if day else "further notice"
+
+
+def report_unreachable(session: Session, row: Notification, member_id: int, now: datetime) -> int:
+    """Tell a member's lead, privately and once, that Kept could not reach them. Returns how many were told."""
+    member = session.get(Member, member_id)
+    if member is None or row.dedupe_key.startswith("unreachable:"):
+        return 0
+    message = Message(
+        title=f"I couldn't reach {member.name} on chat",
+        text="Their account may have left the workspace or the team. If they've moved on, their promises may "
+        "need a new owner; `mine` and the board show what's open.",
+    )
+    told = 0
+    for lead in school_leads(session, member):
+        assert lead.id is not None
+        told += notices.tell(session, lead.id, f"unreachable:M{member_id}:{row.id}:{lead.id}", message, now)
+    return told

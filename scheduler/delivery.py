@@ -1,0 +1,163 @@
+"""The delivery loop: claim due rows, re-check and render them through handlers, send, record the outcome.
+
+Database work runs in threads (`asyncio.to_thread`), each step in its own short transaction; sends run
+outside any transaction, several at once within a bound. A row is marked sent only after a platform accepted
+it; a crash between the two leaves it claimed, and another worker takes it over when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from handlers.clock import Clock, SystemClock
+from handlers.due import Address, Drop, Later, Outcome, Send, prepare, report_unreachable
+from handlers.reminders import DEFAULT_POLICY, ReminderPolicy, ensure_digests
+from scheduler.notifier import DeliveryFailed, Notifier, Recipient
+from storage import outbox
+from storage.db import Database
+from storage.models import Notification
+
+log = logging.getLogger("kept.scheduler")
+
+
+def worker_name() -> str:
+    """A name for this process's claims, unique across hosts: host, process id and a random tag."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{random.randrange(16**4):04x}"
+
+
+@dataclass
+class TickReport:
+    """What one tick did, for logs, tests and `kept chat`."""
+
+    sent: list[int] = field(default_factory=list)
+    postponed: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    undeliverable: list[int] = field(default_factory=list)
+    lost: list[int] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> int:
+        return sum(len(v) for v in vars(self).values())
+
+
+@dataclass
+class Dispatcher:
+    """One process's delivery loop over a database, with a notifier per platform."""
+
+    db: Database
+    notifiers: Mapping[str, Notifier]
+    clock: Clock = field(default_factory=SystemClock)
+    policy: ReminderPolicy = DEFAULT_POLICY
+    worker: str = field(default_factory=worker_name)
+    lease: timedelta = timedelta(minutes=5)
+    batch: int = 50
+    concurrency: int = 10
+    send_timeout: float = 30.0
+    retry: outbox.Retry = field(default_factory=outbox.Retry)
+    rng: random.Random = field(default_factory=random.Random)
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        """Deliver everything due at `now` (the clock's time if not given): what fell due while Kept was down
+        is claimed once, however many ticks were missed."""
+        report = TickReport()
+        start = now or self.clock.now()
+        await asyncio.to_thread(self._plan_digests, start)
+        gate = asyncio.Semaphore(self.concurrency)
+        while True:
+            moment = max(start, self.clock.now())
+            rows = await asyncio.to_thread(outbox.claim_due, self.db, self.worker, moment, self.lease, self.batch)
+            if not rows:
+                return report
+            await asyncio.gather(*(self._guarded(gate, row, moment, report) for row in rows))
+
+    def _plan_digests(self, now: datetime) -> None:
+        with self.db.transaction() as session:
+            ensure_digests(session, now)
+
+    async def _guarded(self, gate: asyncio.Semaphore, row: Notification, now: datetime, report: TickReport) -> None:
+        async with gate:
+            await self.deliver(row, now, report)
+
+    async def deliver(self, row: Notification, now: datetime, report: TickReport) -> None:
+        """Take one claimed row to its next state."""
+        outcome = await asyncio.to_thread(self._prepare, row, now)
+        if isinstance(outcome, Drop):
+            await self._record(report.dropped, report, row, outbox.drop, outcome.reason)
+        elif isinstance(outcome, Later):
+            await self._record(report.postponed, report, row, outbox.postpone, outcome.until)
+        else:
+            await self._send(outcome, row, now, report)
+
+    def _prepare(self, row: Notification, now: datetime) -> Outcome:
+        with self.db.transaction() as session:
+            return prepare(session, row, now, self.policy)
+
+    async def _send(self, send: Send, row: Notification, now: datetime, report: TickReport) -> None:
+        results = await asyncio.gather(*(self._send_one(a, send) for a in send.addresses))
+        refs = [r for r in results if isinstance(r, str)]
+        failures = [r for r in results if isinstance(r, DeliveryFailed)]
+        if refs:
+            await self._record(report.sent, report, row, outbox.complete, now, " ".join(refs))
+        elif all(f.permanent for f in failures):
+            reason = failures[0].reason if failures else "no chat account to reach them on"
+            await self._record(report.undeliverable, report, row, outbox.undeliverable, reason)
+            if send.unreachable_member is not None:
+                await asyncio.to_thread(self._report_unreachable, row, send.unreachable_member, now)
+        else:
+            await self._retry(row, now, failures, report)
+
+    async def _retry(
+        self, row: Notification, now: datetime, failures: list[DeliveryFailed], report: TickReport
+    ) -> None:
+        transient = [f for f in failures if not f.permanent]
+        waits = [f.retry_after for f in transient if f.retry_after is not None]
+        target = report.failed if row.attempts >= self.retry.max_attempts else report.retrying
+        wait = max(waits) if waits else None
+        await self._record(
+            target, report, row, outbox.fail, now, transient[0].reason, retry_after=wait, retry=self.retry, rng=self.rng
+        )
+
+    async def _send_one(self, address: Address, send: Send) -> str | DeliveryFailed:
+        notifier = self.notifiers.get(address.platform)
+        if notifier is None:
+            return DeliveryFailed(f"no notifier for {address.platform} in this process")
+        recipient = Recipient(address.platform, address.tenant_id, address.user_id, address.channel_id)
+        try:
+            return await asyncio.wait_for(notifier.deliver(recipient, send.message), self.send_timeout)
+        except DeliveryFailed as failure:
+            return failure
+        except TimeoutError:
+            return DeliveryFailed(f"{address.platform} did not answer within {self.send_timeout:g}s")
+        except Exception:  # noqa: BLE001  (a notifier bug must not lose the row: it is retried, and logged)
+            log.exception("notifier %s raised while delivering", address.platform)
+            return DeliveryFailed(f"{address.platform} notifier raised an unexpected error")
+
+    def _report_unreachable(self, row: Notification, member_id: int, now: datetime) -> None:
+        with self.db.transaction() as session:
+            report_unreachable(session, row, member_id, now)
+
+    async def _record(
+        self,
+        bucket: list[int],
+        report: TickReport,
+        row: Notification,
+        settle: Callable[..., bool],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        """Record an outcome with `settle(db, row, worker, *args)`; a claim lost meanwhile is only logged."""
+        if await asyncio.to_thread(settle, self.db, row, self.worker, *args, **kwargs):
+            bucket.append(row.id or 0)
+            return
+        log.warning("lost the claim on notification %s before recording its outcome", row.id)
+        report.lost.append(row.id or 0)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import board, commitments, health, matching, privacy, records, schools, sessions
+from handlers import board, commitments, health, matching, mou, privacy, records, schools, sessions
 from handlers.context import Context
 from handlers.messages import Message
 
@@ -77,9 +77,12 @@ VERBS: tuple[Verb, ...] = (
          health.handover, group="Partnership insight"),
     Verb("stage", "stage [partnership] [stage]", "a partnership's depth: recorded, and Kept's suggestion",
          health.stage, group="Partnership insight"),
+    Verb("mou", "mou [partnership] [set <field> <text>]", "a partnership's agreement: see it, or edit it (leads)",
+         mou.mou, group="Partnership insight"),
 )
 
 FORMS: dict[str, Submit] = {
+    "mou": mou.submit_mou,
     "offer": board.submit_offer,
     "request": board.submit_request,
     "promise": commitments.submit_promise,

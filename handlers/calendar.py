@@ -97,9 +97,7 @@ def is_working_day(day: date, holidays: tuple[Span, ...], hours: WorkingHours = 
     return day.weekday() in hours.days and holiday_on(day, holidays) is None
 
 
-def add_working_days(
-    day: date, count: int, holidays: tuple[Span, ...], hours: WorkingHours = WORKING_HOURS
-) -> date:
+def add_working_days(day: date, count: int, holidays: tuple[Span, ...], hours: WorkingHours = WORKING_HOURS) -> date:
     """The working day `count` working days after `day` (before it, if negative). Zero means `day` itself."""
     step = timedelta(days=1 if count >= 0 else -1)
     remaining = abs(count)

@@ -61,9 +61,7 @@ class Offset:
 
     @property
     def exact(self) -> timedelta:
-        return {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}[
-            self.unit
-        ] * self.amount
+        return {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}[self.unit] * self.amount
 
 
 def parse_offsets(text: str) -> tuple[Offset, ...]:
@@ -130,12 +128,8 @@ def _working_day_moment(
         return due + sign * offset.exact
     day = due.astimezone(zone).date()
     if sign < 0 and not is_working_day(day, holidays, policy.hours):
-        day = add_working_days(
-            day, -1, holidays, policy.hours
-        )  # due on a Saturday: the Friday is "due morning"
-    return local_moment(
-        add_working_days(day, sign * offset.amount, holidays, policy.hours), policy.morning, zone
-    )
+        day = add_working_days(day, -1, holidays, policy.hours)  # due on a Saturday: the Friday is "due morning"
+    return local_moment(add_working_days(day, sign * offset.amount, holidays, policy.hours), policy.morning, zone)
 
 
 def commitment_plan(session: Session, commitment: Commitment, policy: ReminderPolicy) -> list[Planned]:
@@ -302,11 +296,7 @@ _OVERDUE_HINT = "If it's done, tell me; if it needs longer, snooze it; or releas
 def commitment_reminder(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
     """A nudge before the due date, a follow-up after it, or the note to the owner's lead."""
     commitment = session.get(Commitment, row.subject_id) if row.subject_id else None
-    if (
-        commitment is None
-        or commitment.status != "open"
-        or not _planned_for(row.dedupe_key, commitment.due_at)
-    ):
+    if commitment is None or commitment.status != "open" or not _planned_for(row.dedupe_key, commitment.due_at):
         return None
     reference = f"C{commitment.id}"
     school = session.get(School, commitment.to_school_id)
@@ -373,9 +363,7 @@ def minimal_digest(session: Session, partnership_id: int, now: datetime) -> Mess
         select(Commitment).where(among, col(Commitment.status) == "done", col(Commitment.done_at) >= week_ago)
     ).all()
     coming = session.exec(
-        select(Commitment).where(
-            among, col(Commitment.status) == "open", col(Commitment.due_at) <= week_ahead
-        )
+        select(Commitment).where(among, col(Commitment.status) == "open", col(Commitment.due_at) <= week_ahead)
     ).all()
     sections = tuple(Section(text=f"Delivered: C{c.id} · {c.what}") for c in delivered)
     sections += tuple(Section(text=f"Coming up: C{c.id} · {c.what}") for c in coming)

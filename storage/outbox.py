@@ -128,9 +128,7 @@ def cancel_keys(session: Session, keys: Sequence[str]) -> None:
         )
 
 
-def claim_due(
-    db: Database, worker: str, now: datetime, lease: timedelta, limit: int = 50
-) -> list[Notification]:
+def claim_due(db: Database, worker: str, now: datetime, lease: timedelta, limit: int = 50) -> list[Notification]:
     """Claim up to `limit` due rows for `worker`, each leased until `now + lease`, in one short transaction.
 
     Due means pending and due, or claimed by someone whose lease has run out (their process died). Each claim
@@ -147,9 +145,7 @@ def claim_due(
     statement = (
         update(Notification)
         .where(col(Notification.id).in_(chosen.scalar_subquery()))
-        .values(
-            status=CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=Notification.attempts + 1
-        )
+        .values(status=CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=Notification.attempts + 1)
         .returning(Notification)
         .execution_options(synchronize_session=False)
     )
@@ -215,9 +211,7 @@ def postpone(
     return _settle(db, row, worker, status=PENDING, due_at=until, attempts=max(row.attempts - 1, 0), **extra)
 
 
-def stuck(
-    session: Session, statuses: Sequence[str] = (FAILED, UNDELIVERABLE), limit: int = 200
-) -> list[Notification]:
+def stuck(session: Session, statuses: Sequence[str] = (FAILED, UNDELIVERABLE), limit: int = 200) -> list[Notification]:
     """Notifications that will not be sent as things stand, newest first (`kept notifications --failed`)."""
     query = (
         select(Notification)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import board, commitments, health, matching, mou, privacy, records, schools, sessions
+from handlers import board, commitments, health, matching, mou, privacy, records, schools, session_details, sessions
 from handlers.context import Context
 from handlers.messages import Message
 
@@ -79,6 +79,14 @@ VERBS: tuple[Verb, ...] = (
          health.stage, group="Partnership insight"),
     Verb("mou", "mou [partnership] [set <field> <text>]", "a partnership's agreement: see it, or edit it (leads)",
          mou.mou, group="Partnership insight"),
+    Verb("checklist", "checklist <S12>", "a joint session's logistics and who has each item",
+         session_details.checklist, group="Partnership insight"),
+    Verb("assign", "assign <S12> <item> to <colleague or me> by <date>", "make a checklist item a commitment",
+         session_details.assign, group="Partnership insight"),
+    Verb("ics", "ics <S12>", "a calendar invitation for a joint session", session_details.ics,
+         group="Partnership insight"),
+    Verb("impact", "impact <S12> <pupils> pupils, <staff> staff: <one line>", "record a session's impact",
+         session_details.impact, group="Partnership insight"),
 )
 
 FORMS: dict[str, Submit] = {

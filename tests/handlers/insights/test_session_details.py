@@ -1,0 +1,115 @@
+"""Joint sessions: the logistics checklist, assigning items, the .ics invitation, and recording impact."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar
+from sqlmodel import select
+
+from handlers import session_details
+from storage.models import ChecklistItem, Commitment, JointSession
+from tests.handlers.insights.conftest import World
+
+
+def _plan(world: World, text: str = "Year 6 science day on 8/7/2027 10am at St Ada's School with Hopper Academy",
+          who: str = "mary") -> int:
+    reply = world.say(who, f"session {text}")
+    assert reply.ok, reply.title
+    with world.db.transaction() as session:
+        joint = session.exec(select(JointSession).order_by(JointSession.id.desc())).first()  # type: ignore[union-attr]
+        session_details.add_checklist(session, joint)
+        return joint.id
+
+
+def test_a_planned_session_gets_the_logistics_checklist_once(world: World) -> None:
+    sid = _plan(world)
+    with world.db.transaction() as session:
+        session_details.add_checklist(session, session.get(JointSession, sid))
+        items = session.exec(select(ChecklistItem.item).where(ChecklistItem.session_id == sid)).all()
+    assert sorted(items) == sorted(session_details.CHECKLIST)
+    reply = world.say("grace", f"checklist S{sid}")
+    assert [s.text for s in reply.sections][:2] == ["Transport: not assigned yet", "Venue: not assigned yet"]
+    assert reply.sections[0].actions[0].command == f"assign S{sid} transport to me"
+
+
+def test_a_session_with_no_other_school_is_refused(world: World) -> None:
+    reply = world.say("mary", "session Science day on 4/12 10am at St Ada's School with St Ada's School")
+    assert not reply.ok and "at least one other school" in reply.title
+    with world.db.transaction() as session:
+        assert session.exec(select(JointSession)).all() == []
+
+
+def test_assigning_transport_makes_it_a_commitment_for_the_host_school(world: World) -> None:
+    sid = _plan(world)
+    reply = world.say("ada", f"assign S{sid} transport to Alan Turing by 1/7/2027")
+    assert reply.ok, reply.title
+    assert reply.title.startswith(f"Transport for S{sid} is now with Alan Turing (C")
+    with world.db.transaction() as session:
+        commitment = session.exec(select(Commitment)).one()
+        item = session.exec(select(ChecklistItem).where(ChecklistItem.item == "transport")).one()
+    assert item.commitment_id == commitment.id
+    assert commitment.owner_id == world.members["alan"]
+    assert (commitment.from_school_id, commitment.to_school_id) == (world.school("Hopper Academy"),
+                                                                    world.school("St Ada's School"))
+    assert commitment.what == f"Transport for Year 6 science day (S{sid})"
+    assert commitment.session_id == sid
+    again = world.say("grace", f"assign S{sid} transport to me")
+    assert not again.ok and "already assigned" in again.title
+
+
+def test_an_item_assigned_to_me_with_no_date_is_due_a_week_before(world: World) -> None:
+    sid = _plan(world)
+    assert world.say("mary", f"assign S{sid} risk assessment to me").ok
+    with world.db.transaction() as session:
+        commitment = session.exec(select(Commitment)).one()
+    assert commitment.owner_id == world.members["mary"]
+    assert commitment.to_school_id == world.school("Hopper Academy")
+    assert commitment.due_at == datetime(2027, 7, 1, 16, 0, tzinfo=UTC)  # 17:00 BST
+
+
+def test_a_school_outside_the_session_cannot_see_or_assign_it(world: World) -> None:
+    sid = _plan(world)
+    reply = world.say("charles", f"assign S{sid} transport to me")
+    assert not reply.ok and reply.title.startswith(f"I can't find a joint session S{sid}")
+    assert not world.say("charles", f"ics S{sid}").ok
+
+
+def test_the_ics_invitation_parses_back_in_london_summer_time(world: World) -> None:
+    sid = _plan(world)
+    reply = world.say("alan", f"ics S{sid}")
+    assert reply.ok, reply.title
+    (attachment,) = reply.attachments
+    assert attachment.filename == f"kept-session-{sid}.ics" and attachment.media_type == "text/calendar"
+    calendar = Calendar.from_ical(attachment.content)
+    (event,) = calendar.walk("VEVENT")
+    (zone,) = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/London"
+    assert event["DTSTART"].params["TZID"] == "Europe/London"
+    assert event["DTSTART"].to_ical() == b"20270708T100000"
+    start = event.decoded("DTSTART")
+    assert start.utcoffset() == timedelta(hours=1)  # BST, +01:00
+    assert start.replace(tzinfo=zone.to_tz()).utcoffset() == timedelta(hours=1)  # from the VTIMEZONE itself
+    assert str(event["UID"]) == f"kept-session-{sid}@kept"
+    assert event.decoded("DTSTAMP") == world.now
+    assert str(event["SUMMARY"]) == "Year 6 science day"
+
+
+def test_a_winter_session_is_greenwich_mean_time(world: World) -> None:
+    sid = _plan(world, "Minibus trip to the observatory on 10/12 2pm at Hopper Academy with Hopper Academy")
+    start = Calendar.from_ical(world.say("mary", f"ics S{sid}").attachments[0].content).walk("VEVENT")[0]
+    assert start.decoded("DTSTART").utcoffset() == timedelta(0)
+
+
+def test_the_organiser_records_impact_after_the_session(world: World) -> None:
+    sid = _plan(world)
+    early = world.say("mary", f"impact S{sid} 28 pupils, 3 staff: every pupil built a circuit")
+    assert not early.ok and "hasn't happened yet" in early.title
+    world.clock.set(datetime(2027, 7, 8, 15, 0, tzinfo=UTC))
+    refused = world.say("grace", f"impact S{sid} 28 pupils, 3 staff: every pupil built a circuit")
+    assert not refused.ok and refused.title == f"Only the organiser of S{sid} records its impact."
+    reply = world.say("mary", f"impact S{sid} 28 pupils, 3 staff: every pupil built a circuit")
+    assert reply.ok, reply.title
+    with world.db.transaction() as session:
+        joint = session.get(JointSession, sid)
+    assert (joint.pupils_reached, joint.staff_involved, joint.impact) == (28, 3, "every pupil built a circuit")

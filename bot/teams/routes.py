@@ -1,0 +1,173 @@
+"""POST /api/messages: Bot Framework's CloudAdapter behind a guard that turns bad requests into 4xx, never 500.
+
+CloudAdapter 4.17.1 answers 500 to invalid JSON and to a malformed bearer token; this route reads and checks
+the request itself, then hands a well-formed activity to the adapter.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from typing import Any
+
+import jwt
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+
+from bot.config import Settings
+from bot.services import Services
+from bot.teams.activities import KeptTeamsBot, card_activity
+from bot.teams.adapter import make_adapter
+from bot.teams.cards import to_card
+from bot.teams.inbound import PLATFORM
+from bot.teams.notifier import TeamsNotifier
+from handlers.errors import new_reference, reply_for
+from handlers.messages import Message
+
+log = logging.getLogger("kept.teams")
+
+ROUTE = "/api/messages"
+MAX_BODY = 256 * 1024  # Teams' own activities are far smaller (a card is at most about 28 KB)
+ADAPTER = web.AppKey("teams_adapter", CloudAdapter)
+
+
+class InsecureTeamsError(RuntimeError):
+    """Refusing to serve Teams unauthenticated on an address other people can reach."""
+
+
+def check_insecure_teams(settings: Settings, host: str | None = None) -> bool:
+    """Whether to serve /api/messages; `kept serve` calls it before binding, and `mount` again.
+
+    With MicrosoftAppId set: yes, authenticated. Without it the endpoint is unauthenticated, for local use:
+    served with a warning on loopback (or anywhere with KEPT_ALLOW_INSECURE_TEAMS=1). On any other address
+    it is left off when Slack is configured (Kept still serves Slack), and otherwise Kept refuses to start
+    with InsecureTeamsError.
+    """
+    host = settings.host if host is None else host
+    if settings.microsoft_app_id:
+        return True
+    if _is_loopback(host) or settings.allow_insecure_teams:
+        log.warning(
+            "Teams: MicrosoftAppId is not set, so /api/messages is UNAUTHENTICATED (local use only; bound to %s)", host
+        )
+        return True
+    if settings.slack_configured:
+        log.warning("Teams is off: MicrosoftAppId is not set and Kept is bound to %s, not loopback", host)
+        return False
+    raise InsecureTeamsError(
+        f"MicrosoftAppId is not set, so /api/messages would accept anyone's requests, but Kept is bound to "
+        f"{host!r}, not loopback. Set MicrosoftAppId and MicrosoftAppPassword (with MicrosoftAppType and "
+        f"MicrosoftAppTenantId for SingleTenant), bind to 127.0.0.1, or set KEPT_ALLOW_INSECURE_TEAMS=1 "
+        f"if you really mean it."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def mount(app: web.Application, services: Services) -> None:
+    """Add POST /api/messages to Kept's app, and register the Teams notifier in `services.notifiers`."""
+    if not check_insecure_teams(services.settings):
+        return
+    adapter = make_adapter(services.settings)
+    adapter.on_turn_error = _on_turn_error
+    bot = KeptTeamsBot(services)
+    app[ADAPTER] = adapter
+    services.notifiers.setdefault(
+        PLATFORM, TeamsNotifier(adapter, services.db, services.clock, services.settings.microsoft_app_id)
+    )
+    requires_auth = bool(services.settings.microsoft_app_id)
+
+    async def messages(request: web.Request) -> web.Response:
+        return await _handle(request, adapter, bot, requires_auth)
+
+    app.router.add_post(ROUTE, messages)
+
+
+async def _handle(request: web.Request, adapter: CloudAdapter, bot: KeptTeamsBot, requires_auth: bool) -> web.Response:
+    auth_header = request.headers.get("Authorization", "")
+    if requires_auth and not _bearer_shaped(auth_header):
+        return _refuse(401, "missing or malformed Authorization header")
+    body = await _read_activity(request)
+    if isinstance(body, web.Response):
+        return body
+    activity = _activity(body)
+    if activity is None:
+        return _refuse(400, "not a Bot Framework activity")
+    try:
+        invoke = await adapter.process_activity(auth_header, activity, bot.on_turn)
+    except (PermissionError, jwt.PyJWTError):
+        return _refuse(401, "not authorised")
+    except Exception:  # noqa: BLE001  (logged with a ref; the caller gets no traceback)
+        ref = new_reference()
+        log.exception("Teams activity failed (ref %s)", ref)
+        return _refuse(500, f"internal error (ref {ref})")
+    if invoke is not None:
+        return web.json_response(invoke.body, status=invoke.status)
+    return web.Response(status=201)
+
+
+async def _read_activity(request: web.Request) -> dict[str, Any] | web.Response:
+    if request.content_type != "application/json":
+        return _refuse(415, "expected application/json")
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return _refuse(413, "request too large")
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        return _refuse(413, "request too large")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _refuse(400, "malformed JSON")
+    if not isinstance(body, dict):
+        return _refuse(400, "not a Bot Framework activity")
+    return body
+
+
+def _activity(body: dict[str, Any]) -> Activity | None:
+    """A deserialised activity with what every turn needs (type, serviceUrl, conversation), or None."""
+    try:
+        activity = Activity().deserialize(body)
+    except (ValueError, TypeError, AttributeError):  # msrest DeserializationError is a ValueError
+        return None
+    if not isinstance(activity.type, str) or not activity.type:
+        return None
+    if not isinstance(activity.service_url, str) or not activity.service_url.startswith(("https://", "http://")):
+        return None
+    if activity.conversation is None or not isinstance(activity.conversation.id, str):
+        return None
+    return activity
+
+
+def _bearer_shaped(header: str) -> bool:
+    """`Bearer <a JWT>`: three base64url parts whose header decodes. Anything else never reaches the adapter."""
+    scheme, _, token = header.partition(" ")
+    if scheme != "Bearer" or token.count(".") != 2:
+        return False
+    try:
+        jwt.get_unverified_header(token)
+        jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return False
+    return True
+
+
+def _refuse(status: int, reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=status)
+
+
+async def _on_turn_error(turn_context: Any, error: Exception) -> None:
+    """A bug in a turn: logged with a reference, and the person told kindly (never the exception's text)."""
+    apology: Message = reply_for(error)
+    try:
+        await turn_context.send_activity(card_activity(to_card(apology), apology.title))
+    except Exception:  # noqa: BLE001  (the connector itself may be what failed; the log has the ref)
+        log.warning("could not send the apology to Teams", exc_info=True)

@@ -47,4 +47,7 @@ def build_app(services: Services) -> web.Application:
         from bot.slack import routes as slack_routes
 
         slack_routes.mount(app, services)
+    from bot.teams import routes as teams_routes
+
+    teams_routes.mount(app, services)
     return app

@@ -186,8 +186,14 @@ def to_modal(form: Form) -> dict[str, Any]:
 
 def to_result_modal(message: Message) -> dict[str, Any]:
     """What a modal turns into once its form is taken: the reply, without buttons (they belong in messages)."""
-    quiet = Message(title=message.title, text=message.text, fields=message.fields, ok=message.ok,
-                    sections=tuple(Section(s.text, s.fields) for s in message.sections), footer=message.footer)
+    quiet = Message(
+        title=message.title,
+        text=message.text,
+        fields=message.fields,
+        ok=message.ok,
+        sections=tuple(Section(s.text, s.fields) for s in message.sections),
+        footer=message.footer,
+    )
     return {
         "type": "modal",
         "title": _plain("Kept", 24),

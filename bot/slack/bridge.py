@@ -52,8 +52,9 @@ class Bridge:
     def _record(self, event_id: str) -> bool:
         try:
             with self.services.db.transaction() as session:
-                session.add(InboundReceipt(source="slack-event", inbound_id=event_id[:200],
-                                           at=self.services.clock.now()))
+                session.add(
+                    InboundReceipt(source="slack-event", inbound_id=event_id[:200], at=self.services.clock.now())
+                )
         except IntegrityError:
             return False
         return True

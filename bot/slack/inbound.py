@@ -20,8 +20,11 @@ def team_of(body: Body) -> str:
     team = body.get("team") or {}
     user = body.get("user") or {}
     return str(
-        body.get("team_id") or (team.get("id") if isinstance(team, dict) else "")
-        or (user.get("team_id") if isinstance(user, dict) else "") or body.get("enterprise_id") or ""
+        body.get("team_id")
+        or (team.get("id") if isinstance(team, dict) else "")
+        or (user.get("team_id") if isinstance(user, dict) else "")
+        or body.get("enterprise_id")
+        or ""
     )
 
 

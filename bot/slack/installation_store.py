@@ -17,7 +17,7 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 
 from handlers.clock import Clock
 from storage.db import Database
@@ -47,11 +47,15 @@ class KeptInstallationStore(AsyncInstallationStore):
         await asyncio.to_thread(self._save, installation)
 
     def _save(self, installation: Installation) -> None:
-        enterprise_id, team_id = self._key(installation.enterprise_id, installation.team_id,
-                                           installation.is_enterprise_install)
+        enterprise_id, team_id = self._key(
+            installation.enterprise_id, installation.team_id, installation.is_enterprise_install
+        )
         with self.db.transaction() as session:
-            row = session.exec(select(SlackInstallation).where(
-                SlackInstallation.enterprise_id == enterprise_id, SlackInstallation.team_id == team_id)).first()
+            row = session.exec(
+                select(SlackInstallation).where(
+                    SlackInstallation.enterprise_id == enterprise_id, SlackInstallation.team_id == team_id
+                )
+            ).first()
             row = row or SlackInstallation(enterprise_id=enterprise_id, team_id=team_id, installed_at=self.clock.now())
             row.data = _storable(installation)
             row.installed_at = self.clock.now()
@@ -84,8 +88,11 @@ class KeptInstallationStore(AsyncInstallationStore):
 
     def _find(self, enterprise_id: str, team_id: str) -> dict[str, Any] | None:
         with self.db.transaction() as session:
-            row = session.exec(select(SlackInstallation).where(
-                SlackInstallation.enterprise_id == enterprise_id, SlackInstallation.team_id == team_id)).first()
+            row = session.exec(
+                select(SlackInstallation).where(
+                    SlackInstallation.enterprise_id == enterprise_id, SlackInstallation.team_id == team_id
+                )
+            ).first()
             return dict(row.data) if row else None
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
@@ -102,9 +109,11 @@ class KeptInstallationStore(AsyncInstallationStore):
 
     def _delete(self, enterprise_id: str, team_id: str) -> None:
         with self.db.transaction() as session:
-            session.execute(delete(SlackInstallation).where(
-                SlackInstallation.enterprise_id == enterprise_id,  # type: ignore[arg-type]
-                SlackInstallation.team_id == team_id))  # type: ignore[arg-type]
+            session.execute(
+                delete(SlackInstallation).where(
+                    col(SlackInstallation.enterprise_id) == enterprise_id, col(SlackInstallation.team_id) == team_id
+                )
+            )
         log.info("Slack installation removed for team %s", team_id or enterprise_id)
 
     @staticmethod
@@ -139,6 +148,9 @@ class KeptOAuthStateStore(AsyncOAuthStateStore):
 
     def _consume(self, state: str, now: datetime) -> bool:
         with self.db.transaction() as session:
-            result = session.execute(delete(SlackOAuthState).where(
-                SlackOAuthState.state == state, SlackOAuthState.expires_at > now))  # type: ignore[arg-type]
+            result = session.execute(
+                delete(SlackOAuthState).where(
+                    col(SlackOAuthState.state) == state, col(SlackOAuthState.expires_at) > now
+                )
+            )
             return bool(result.rowcount)  # type: ignore[attr-defined]

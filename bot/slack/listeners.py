@@ -61,8 +61,9 @@ async def on_partner(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     home.refresh(bridge, client, caller)
 
 
-async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
-                  context: dict[str, Any]) -> None:
+async def on_form(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
     """A modal submitted: fields to correct are shown on the fields; otherwise the modal shows the reply."""
     bridge = _bridge(context)
     caller = await bridge.caller(client, body)
@@ -86,8 +87,9 @@ def _on_fields(errors: dict[str, str], view: dict[str, Any]) -> dict[str, str]:
     return placed
 
 
-async def on_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond | None,
-                    context: dict[str, Any]) -> None:
+async def on_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond | None, context: dict[str, Any]
+) -> None:
     """A Kept button: its command runs as the presser; the message it sat on is replaced by the outcome,
     so a stale button can't be pressed twice to effect. A command that needs more opens its form."""
     bridge = _bridge(context)
@@ -121,8 +123,9 @@ async def on_unknown_button(ack: AsyncAck, respond: AsyncRespond | None) -> None
     await _respond(respond, UNKNOWN_BUTTON, replace=False)
 
 
-async def on_make_commitment(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                             context: dict[str, Any]) -> None:
+async def on_make_commitment(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
     """Message shortcut: the promise form, its first answer prefilled with the message's text."""
     await ack()
     bridge = _bridge(context)
@@ -142,8 +145,9 @@ def _prefilled(form: Form, text: str) -> Form:
     return dataclasses.replace(form, inputs=tuple(inputs))
 
 
-async def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
-                         context: dict[str, Any]) -> None:
+async def on_home_opened(
+    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
     """The Home tab opened: publish it, and keep it fresh after this person's later changes."""
     if event.get("tab") != "home":
         return

@@ -23,8 +23,10 @@ def load() -> dict[str, Any]:
 def with_url(manifest: Any, base_url: str) -> Any:
     """The manifest with every request and redirect URL moved from the placeholder host to `base_url`."""
     if isinstance(manifest, dict):
-        return {key: _moved(value, base_url) if key in URL_KEYS else with_url(value, base_url)
-                for key, value in manifest.items()}
+        return {
+            key: _moved(value, base_url) if key in URL_KEYS else with_url(value, base_url)
+            for key, value in manifest.items()
+        }
     if isinstance(manifest, list):
         return [with_url(item, base_url) for item in manifest]
     return manifest

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -10,17 +9,31 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import fallback, to_blocks
+from bot.slack.logs import web_logger
 from handlers.messages import Message
 from scheduler.notifier import DeliveryFailed, Recipient
 
 TokenFor = Callable[[str], Awaitable[str | None]]
 
 # Slack's error codes after which trying again cannot help: the person or the channel is gone, or Kept is.
-PERMANENT = frozenset({
-    "account_inactive", "user_not_found", "channel_not_found", "not_in_channel", "is_archived",
-    "invalid_auth", "not_authed", "token_revoked", "team_access_not_granted", "user_disabled",
-    "cannot_dm_bot", "restricted_action", "msg_blocks_too_long", "invalid_blocks",
-})
+PERMANENT = frozenset(
+    {
+        "account_inactive",
+        "user_not_found",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "team_access_not_granted",
+        "user_disabled",
+        "cannot_dm_bot",
+        "restricted_action",
+        "msg_blocks_too_long",
+        "invalid_blocks",
+    }
+)
 SEND_SECONDS = 10
 
 
@@ -45,14 +58,16 @@ class SlackNotifier:
         channel = recipient.channel_id or recipient.user_id
         if not channel:
             raise DeliveryFailed("no Slack user or channel to deliver to", permanent=True)
-        client = AsyncWebClient(token=token, base_url=self._base_url, timeout=SEND_SECONDS, retry_handlers=[])
+        client = AsyncWebClient(
+            token=token, base_url=self._base_url, timeout=SEND_SECONDS, retry_handlers=[], logger=web_logger()
+        )
         try:
             response = await client.chat_postMessage(
                 channel=channel, text=fallback(message), blocks=to_blocks(message), unfurl_links=False
             )
         except SlackApiError as exc:
             raise failure(exc) from None
-        except (TimeoutError, asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryFailed(f"Slack did not answer ({type(exc).__name__})") from None
         return str(response.get("ts") or "")
 

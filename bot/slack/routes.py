@@ -21,6 +21,7 @@ from bot.services import Services
 from bot.slack import listeners
 from bot.slack.bridge import Bridge
 from bot.slack.installation_store import KeptInstallationStore, KeptOAuthStateStore
+from bot.slack.logs import web_logger
 from bot.slack.notifier import SlackNotifier
 from bot.slack.scopes import bot_scopes
 
@@ -52,8 +53,12 @@ def build_bolt(services: Services, *, socket_mode: bool = False) -> AsyncApp:
     database); its Web API calls go to SLACK_API_URL."""
     settings = services.settings
     oauth = bool(settings.slack_client_id)
-    client = AsyncWebClient(token=None if oauth else settings.slack_bot_token or None,
-                            base_url=settings.slack_api_url, timeout=CALL_SECONDS)
+    client = AsyncWebClient(
+        token=None if oauth else settings.slack_bot_token or None,
+        base_url=settings.slack_api_url,
+        timeout=CALL_SECONDS,
+        logger=web_logger(),
+    )
     app = AsyncApp(
         name="kept",
         logger=log,

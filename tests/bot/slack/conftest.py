@@ -23,14 +23,18 @@ from bot.config import Settings
 from bot.services import Services
 from bot.slack.bridge import Bridge
 from bot.slack.routes import BRIDGE
+from bot.slack.scopes import METHOD_SCOPES
 from bot.web import build_app
 from handlers.clock import MovableClock
 from storage.db import Database
 
 SECRET = "st-adas-signing-secret"
 TEAM = "T0ADA"
-PEOPLE = {"U0SAM": ("Sam Patel", "Europe/London"), "U0ALAN": ("Alan Okafor", "Europe/London"),
-          "U0MAY": ("May Chen", "Asia/Singapore")}
+PEOPLE = {
+    "U0SAM": ("Sam Patel", "Europe/London"),
+    "U0ALAN": ("Alan Okafor", "Europe/London"),
+    "U0MAY": ("May Chen", "Asia/Singapore"),
+}
 
 
 @dataclass
@@ -128,12 +132,28 @@ class Workspace:
         sent = {"Content-Type": content_type, **sign(body), **(headers or {})}
         return await self.client.post("/slack/events", data=body.encode(), headers=sent)
 
-    async def command(self, user: str, text: str, *, trigger: str = "", headers: dict[str, str] | None = None,
-                      ) -> Any:
-        form = {"token": "legacy", "team_id": TEAM, "team_domain": "stadas", "channel_id": "C0STAFF",
-                "channel_name": "staffroom", "user_id": user, "user_name": user.lower(), "command": "/partner",
-                "text": text, "api_app_id": "A0KEPT", "response_url": self.api.url + "respond/command",
-                "trigger_id": trigger or self.trigger()}
+    async def command(
+        self,
+        user: str,
+        text: str,
+        *,
+        trigger: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        form = {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "stadas",
+            "channel_id": "C0STAFF",
+            "channel_name": "staffroom",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/partner",
+            "text": text,
+            "api_app_id": "A0KEPT",
+            "response_url": self.api.url + "respond/command",
+            "trigger_id": trigger or self.trigger(),
+        }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", headers)
 
     async def interact(self, payload: dict[str, Any]) -> Any:
@@ -142,28 +162,54 @@ class Workspace:
 
     async def press(self, user: str, value: str, *, action_id: str = "kept:done:0", home: bool = False) -> Any:
         payload: dict[str, Any] = {
-            "type": "block_actions", "team": {"id": TEAM, "domain": "stadas"}, "api_app_id": "A0KEPT",
-            "user": {"id": user, "team_id": TEAM}, "trigger_id": self.trigger(),
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
-                         "action_ts": "1795430001.000200"}],
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "stadas"},
+            "api_app_id": "A0KEPT",
+            "user": {"id": user, "team_id": TEAM},
+            "trigger_id": self.trigger(),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "value": value,
+                    "action_ts": "1795430001.000200",
+                }
+            ],
         }
         if home:
             payload |= {"container": {"type": "view", "view_id": "V0HOME"}, "view": {"type": "home", "id": "V0HOME"}}
         else:
-            payload |= {"container": {"type": "message", "message_ts": "1795430000.000100", "channel_id": "D0SAM"},
-                        "channel": {"id": "D0SAM"}, "response_url": self.api.url + "respond/button"}
+            payload |= {
+                "container": {"type": "message", "message_ts": "1795430000.000100", "channel_id": "D0SAM"},
+                "channel": {"id": "D0SAM"},
+                "response_url": self.api.url + "respond/button",
+            }
         return await self.interact(payload)
 
     async def submit(self, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]) -> Any:
         state = {"values": {block: {block: value} for block, value in values.items()}}
-        payload = {"type": "view_submission", "team": {"id": TEAM}, "user": {"id": user, "team_id": TEAM},
-                   "api_app_id": "A0KEPT", "trigger_id": self.trigger(),
-                   "view": {**view, "id": "V0FORM", "state": state, "hash": "h1"}}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0KEPT",
+            "trigger_id": self.trigger(),
+            "view": {**view, "id": "V0FORM", "state": state, "hash": "h1"},
+        }
         return await self.interact(payload)
 
     async def event(self, event: dict[str, Any], event_id: str, headers: dict[str, str] | None = None) -> Any:
-        body = json.dumps({"type": "event_callback", "team_id": TEAM, "api_app_id": "A0KEPT", "event": event,
-                           "event_id": event_id, "event_time": 1795430000})
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": TEAM,
+                "api_app_id": "A0KEPT",
+                "event": event,
+                "event_id": event_id,
+                "event_time": 1795430000,
+            }
+        )
         return await self.post(body, "application/json", headers)
 
     async def say(self, user: str, text: str) -> dict[str, Any]:
@@ -196,9 +242,13 @@ def text_of(reply: dict[str, Any]) -> str:
 async def workspace(
     slack_api: SlackStandIn, sqlite_db: Database, clock: MovableClock, aiohttp_client: Any
 ) -> AsyncIterator[Workspace]:
-    settings = Settings(slack_signing_secret=SECRET, slack_bot_token="xoxb-st-adas", slack_api_url=slack_api.url + "api/")
+    settings = Settings(
+        slack_signing_secret=SECRET, slack_bot_token="xoxb-st-adas", slack_api_url=slack_api.url + "api/"
+    )
     services = Services.create(settings, clock, sqlite_db)
     client = await aiohttp_client(build_app(services))
     ws = Workspace(client, slack_api, services)
     yield ws
     await ws.bridge.settle()
+    called = {method for method in slack_api.methods() if "." in method}  # response_url posts have no dot
+    assert called <= set(METHOD_SCOPES), f"called without a row in bot/slack/scopes.py: {called - set(METHOD_SCOPES)}"

@@ -14,8 +14,11 @@ def long_board(items: int) -> Message:
     return Message(
         title=f"The board: {items} open offers",
         sections=tuple(
-            Section(f"O{i} · Offer from St Ada's School: {PRACTICAL}", fields=(Field("Category", "Specialist staff"),),
-                    actions=(Action("done", "Done", f"done C{i}", "primary"), Action("snooze", "Snooze", f"snooze C{i}")))
+            Section(
+                f"O{i} · Offer from St Ada's School: {PRACTICAL}",
+                fields=(Field("Category", "Specialist staff"),),
+                actions=(Action("done", "Done", f"done C{i}", "primary"), Action("snooze", "Snooze", f"snooze C{i}")),
+            )
             for i in range(items)
         ),
         footer="Say `match` to see what could meet a request.",
@@ -42,8 +45,11 @@ def test_text_longer_than_a_section_is_split_not_cut() -> None:
 
 
 def test_mentions_and_links_in_user_text_cannot_ping_or_disguise() -> None:
-    message = Message(title="O3 <!channel>", text="free <@U0ALAN> <!subteam^S1> <https://evil.example|st-adas.org>",
-                      fields=(Field("From", "<!everyone>"),))
+    message = Message(
+        title="O3 <!channel>",
+        text="free <@U0ALAN> <!subteam^S1> <https://evil.example|st-adas.org>",
+        fields=(Field("From", "<!everyone>"),),
+    )
     rendered = json.dumps(to_reply(message))
     for raw in ("<!channel>", "<@U0ALAN>", "<!subteam", "<https://evil", "<!everyone>"):
         assert raw not in rendered
@@ -51,8 +57,13 @@ def test_mentions_and_links_in_user_text_cannot_ping_or_disguise() -> None:
 
 
 def test_buttons_in_one_block_have_distinct_ids_and_carry_their_command() -> None:
-    message = Message(title="C4 is due", actions=(Action("snooze", "Snooze a day", "snooze C4 1 day"),
-                                                 Action("snooze", "Snooze a week", "snooze C4 1 week")))
+    message = Message(
+        title="C4 is due",
+        actions=(
+            Action("snooze", "Snooze a day", "snooze C4 1 day"),
+            Action("snooze", "Snooze a week", "snooze C4 1 week"),
+        ),
+    )
     (actions,) = [b for b in to_blocks(message) if b["type"] == "actions"]
     assert [e["value"] for e in actions["elements"]] == ["snooze C4 1 day", "snooze C4 1 week"]
     assert len({e["action_id"] for e in actions["elements"]}) == 2
@@ -64,19 +75,29 @@ def test_a_refusal_reads_differently_from_a_success() -> None:
 
 
 def test_a_form_becomes_a_modal_with_the_right_inputs() -> None:
-    form = Form(form_id="promise", title="A rather long title for a modal window", context="C9", inputs=(
-        Input("what", "What will you deliver?", "multiline", initial="Telescope", placeholder="e.g. practicals"),
-        Input("school", "To which school?", "select", choices=(Choice("Turing Primary", "2"),), initial="2"),
-        Input("due", "By when?", "date", initial="2026-12-04"),
-        Input("note", "Anything else?", optional=True),
-    ))
+    form = Form(
+        form_id="promise",
+        title="A rather long title for a modal window",
+        context="C9",
+        inputs=(
+            Input("what", "What will you deliver?", "multiline", initial="Telescope", placeholder="e.g. practicals"),
+            Input("school", "To which school?", "select", choices=(Choice("Turing Primary", "2"),), initial="2"),
+            Input("due", "By when?", "date", initial="2026-12-04"),
+            Input("note", "Anything else?", optional=True),
+        ),
+    )
     modal = to_modal(form)
     assert modal["callback_id"] == "kept:promise" and modal["private_metadata"] == "C9"
     assert len(modal["title"]["text"]) <= 24
     by_id = {b["block_id"]: b for b in modal["blocks"]}
-    assert by_id["what"]["element"] == {"type": "plain_text_input", "action_id": "what", "multiline": True,
-                                        "max_length": 3000, "initial_value": "Telescope",
-                                        "placeholder": {"type": "plain_text", "text": "e.g. practicals", "emoji": True}}
+    assert by_id["what"]["element"] == {
+        "type": "plain_text_input",
+        "action_id": "what",
+        "multiline": True,
+        "max_length": 3000,
+        "initial_value": "Telescope",
+        "placeholder": {"type": "plain_text", "text": "e.g. practicals", "emoji": True},
+    }
     assert by_id["school"]["element"]["initial_option"]["value"] == "2"
     assert by_id["due"]["element"] == {"type": "datepicker", "action_id": "due", "initial_date": "2026-12-04"}
     assert by_id["note"]["optional"] is True

@@ -26,7 +26,10 @@ async def test_the_promise_reply_carries_done_snooze_and_release_buttons(workspa
     reply = await promised(workspace)
     buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert [(b["text"]["text"], b["value"]) for b in buttons] == [
-        ("Done", "done C1"), ("Snooze a week", "snooze C1 1 week"), ("Release", "release C1")]
+        ("Done", "done C1"),
+        ("Snooze a week", "snooze C1 1 week"),
+        ("Release", "release C1"),
+    ]
     assert len({b["action_id"] for b in buttons}) == 3 and all(b["action_id"].startswith("kept:") for b in buttons)
 
 
@@ -61,12 +64,17 @@ async def test_a_forged_button_for_another_schools_promise_is_refused(workspace:
 
 async def test_a_promise_in_another_workspace_cannot_be_reached_by_ref(workspace: Workspace) -> None:
     await promised(workspace)
-    await workspace.interact({
-        "type": "block_actions", "team": {"id": "T0LOVELACE"}, "user": {"id": "U0ADA", "team_id": "T0LOVELACE"},
-        "trigger_id": "trigger-lovelace", "response_url": workspace.api.url + "respond/button",
-        "container": {"type": "message", "message_ts": "1.2", "channel_id": "D0ADA"},
-        "actions": [{"type": "button", "action_id": "kept:done:0", "value": "done C1"}],
-    })
+    await workspace.interact(
+        {
+            "type": "block_actions",
+            "team": {"id": "T0LOVELACE"},
+            "user": {"id": "U0ADA", "team_id": "T0LOVELACE"},
+            "trigger_id": "trigger-lovelace",
+            "response_url": workspace.api.url + "respond/button",
+            "container": {"type": "message", "message_ts": "1.2", "channel_id": "D0ADA"},
+            "actions": [{"type": "button", "action_id": "kept:done:0", "value": "done C1"}],
+        }
+    )
     assert status(workspace) == "open"
     assert workspace.api.of("button")[-1]["replace_original"] is False
 
@@ -77,8 +85,9 @@ async def test_release_asks_for_a_reason_in_a_modal(workspace: Workspace) -> Non
     view = workspace.api.of("views.open")[-1]["view"]
     assert view["callback_id"] == "kept:release" and view["private_metadata"] == "C1"
     assert status(workspace) == "open"
-    response = await workspace.submit("U0SAM", view, {
-        "reason": {"type": "plain_text_input", "value": "Our minibus is in for repair that week"}})
+    response = await workspace.submit(
+        "U0SAM", view, {"reason": {"type": "plain_text_input", "value": "Our minibus is in for repair that week"}}
+    )
     assert (await response.json())["response_action"] == "update"
     assert status(workspace) == "released"
 

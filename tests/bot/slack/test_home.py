@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from tests.bot.slack.conftest import Workspace, text_of
 
-HOME_OPENED = {"type": "app_home_opened", "user": "U0SAM", "channel": "D0SAM", "tab": "home",
-               "event_ts": "1795430000.000400"}
+HOME_OPENED = {
+    "type": "app_home_opened",
+    "user": "U0SAM",
+    "channel": "D0SAM",
+    "tab": "home",
+    "event_ts": "1795430000.000400",
+}
 
 
 async def test_opening_home_shows_my_promises_the_board_and_sessions(workspace: Workspace) -> None:
@@ -33,8 +38,9 @@ async def test_home_for_someone_not_in_a_school_explains_how_to_join(workspace: 
 async def test_a_retried_event_is_handled_once(workspace: Workspace) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.event(HOME_OPENED, "Ev0HOME3")
-    retry = await workspace.event(HOME_OPENED, "Ev0HOME3", headers={"X-Slack-Retry-Num": "1",
-                                                                   "X-Slack-Retry-Reason": "http_timeout"})
+    retry = await workspace.event(
+        HOME_OPENED, "Ev0HOME3", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
     assert retry.status == 200
     assert len(workspace.api.of("views.publish")) == 1
 

@@ -33,11 +33,15 @@ async def test_offer_with_no_text_opens_the_offer_form(workspace: Workspace) -> 
 async def test_a_form_with_a_problem_shows_it_on_the_field_and_logs_nothing(workspace: Workspace) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.command("U0SAM", "offer")
-    response = await workspace.submit("U0SAM", opened(workspace), {
-        "text": {"type": "plain_text_input", "value": "x"},
-        "category": {"type": "static_select", "selected_option": None},
-        "expires_on": {"type": "datepicker", "selected_date": None},
-    })
+    response = await workspace.submit(
+        "U0SAM",
+        opened(workspace),
+        {
+            "text": {"type": "plain_text_input", "value": "x"},
+            "category": {"type": "static_select", "selected_option": None},
+            "expires_on": {"type": "datepicker", "selected_date": None},
+        },
+    )
     answer = await response.json()
     assert answer["response_action"] == "errors"
     assert set(answer["errors"]) == {"text"}
@@ -48,11 +52,15 @@ async def test_a_form_with_a_problem_shows_it_on_the_field_and_logs_nothing(work
 async def test_a_good_form_is_logged_and_the_modal_shows_the_ref(workspace: Workspace) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.command("U0SAM", "offer")
-    response = await workspace.submit("U0SAM", opened(workspace), {
-        "text": {"type": "plain_text_input", "value": "Our sports hall on Wednesday afternoons"},
-        "category": {"type": "static_select", "selected_option": {"value": "facilities"}},
-        "expires_on": {"type": "datepicker", "selected_date": None},
-    })
+    response = await workspace.submit(
+        "U0SAM",
+        opened(workspace),
+        {
+            "text": {"type": "plain_text_input", "value": "Our sports hall on Wednesday afternoons"},
+            "category": {"type": "static_select", "selected_option": {"value": "facilities"}},
+            "expires_on": {"type": "datepicker", "selected_date": None},
+        },
+    )
     answer = await response.json()
     assert answer["response_action"] == "update"
     assert "O1" in text_of(answer["view"])
@@ -64,22 +72,38 @@ async def test_a_good_form_is_logged_and_the_modal_shows_the_ref(workspace: Work
 async def test_make_this_a_commitment_opens_the_promise_form_with_the_message_text(workspace: Workspace) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.say("U0ALAN", "join Turing Primary")
-    await workspace.interact({
-        "type": "message_action", "callback_id": "make_commitment", "team": {"id": TEAM},
-        "user": {"id": "U0SAM", "team_id": TEAM}, "channel": {"id": "C0STAFF"}, "trigger_id": "trigger-shortcut",
-        "message": {"type": "message", "text": "Could you lend us your <!here> telescope in March?",
-                    "ts": "1795430000.000300"},
-        "response_url": workspace.api.url + "respond/shortcut",
-    })
+    await workspace.interact(
+        {
+            "type": "message_action",
+            "callback_id": "make_commitment",
+            "team": {"id": TEAM},
+            "user": {"id": "U0SAM", "team_id": TEAM},
+            "channel": {"id": "C0STAFF"},
+            "trigger_id": "trigger-shortcut",
+            "message": {
+                "type": "message",
+                "text": "Could you lend us your <!here> telescope in March?",
+                "ts": "1795430000.000300",
+            },
+            "response_url": workspace.api.url + "respond/shortcut",
+        }
+    )
     view = opened(workspace)
     assert view["callback_id"] == "kept:promise"
     what = next(b for b in view["blocks"] if b["block_id"] == "what")
     assert what["element"]["initial_value"] == "Could you lend us your <!here> telescope in March?"
-    response = await workspace.submit("U0SAM", view, {
-        "what": {"type": "plain_text_input", "value": "Lend our telescope for March"},
-        "school": {"type": "static_select", "selected_option": {"value": view["blocks"][1]["element"]["options"][0]["value"]}},
-        "due": {"type": "datepicker", "selected_date": "2026-12-04"},
-    })
+    response = await workspace.submit(
+        "U0SAM",
+        view,
+        {
+            "what": {"type": "plain_text_input", "value": "Lend our telescope for March"},
+            "school": {
+                "type": "static_select",
+                "selected_option": {"value": view["blocks"][1]["element"]["options"][0]["value"]},
+            },
+            "due": {"type": "datepicker", "selected_date": "2026-12-04"},
+        },
+    )
     assert (await response.json())["response_action"] == "update"
     with workspace.services.db.transaction() as session:
         commitment = session.exec(select(Commitment)).one()
@@ -87,11 +111,16 @@ async def test_make_this_a_commitment_opens_the_promise_form_with_the_message_te
 
 
 async def test_the_shortcut_for_someone_not_yet_in_a_school_explains_how_to_join(workspace: Workspace) -> None:
-    await workspace.interact({
-        "type": "message_action", "callback_id": "make_commitment", "team": {"id": TEAM},
-        "user": {"id": "U0ALAN", "team_id": TEAM}, "trigger_id": "trigger-stranger",
-        "message": {"type": "message", "text": "hello"},
-    })
+    await workspace.interact(
+        {
+            "type": "message_action",
+            "callback_id": "make_commitment",
+            "team": {"id": TEAM},
+            "user": {"id": "U0ALAN", "team_id": TEAM},
+            "trigger_id": "trigger-stranger",
+            "message": {"type": "message", "text": "hello"},
+        }
+    )
     view = opened(workspace)
     assert "callback_id" not in view
     assert "join" in text_of(view)

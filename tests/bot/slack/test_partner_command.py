@@ -45,20 +45,28 @@ async def test_someone_who_has_not_joined_is_asked_to_join(workspace: Workspace)
 
 async def test_pings_in_what_people_type_are_made_harmless(workspace: Workspace) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
-    reply = await workspace.say("U0SAM", "offer <!channel> free <@U0ALAN> tutoring <!here> <https://evil.example|click>")
+    reply = await workspace.say(
+        "U0SAM", "offer <!channel> free <@U0ALAN> tutoring <!here> <https://evil.example|click>"
+    )
     shown = text_of(reply) + reply["text"]
     for ping in ("<!channel>", "<!here>", "<@U0ALAN>", "<https://evil.example|click>"):
         assert ping not in shown
     assert "&lt;!channel&gt;" in shown
-    texts = [b["text"] for b in reply["blocks"] if "text" in b] + [f for b in reply["blocks"] for f in b.get("fields", [])]
+    texts = [b["text"] for b in reply["blocks"] if "text" in b] + [
+        f for b in reply["blocks"] for f in b.get("fields", [])
+    ]
     assert texts and all(t["verbatim"] for t in texts)
 
 
 async def test_a_retried_or_replayed_command_is_not_logged_twice(workspace: Workspace) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     first = await workspace.command("U0SAM", "offer a science technician for a day", trigger="trigger-offer")
-    again = await workspace.command("U0SAM", "offer a science technician for a day", trigger="trigger-offer",
-                                    headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    again = await workspace.command(
+        "U0SAM",
+        "offer a science technician for a day",
+        trigger="trigger-offer",
+        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+    )
     assert (first.status, again.status) == (200, 200)
     assert "received that one before" in text_of(await again.json())
     assert len(offers(workspace)) == 1

@@ -11,9 +11,18 @@ from sqlmodel import select
 from storage.models import Listing
 from tests.bot.slack.conftest import TEAM, Workspace, sign
 
-OFFER = urlencode({"team_id": TEAM, "user_id": "U0SAM", "user_name": "sam", "command": "/partner",
-                   "text": "offer maths tutoring for year 9", "channel_id": "C0STAFF", "trigger_id": "t1",
-                   "response_url": "https://hooks.slack.invalid/x"})
+OFFER = urlencode(
+    {
+        "team_id": TEAM,
+        "user_id": "U0SAM",
+        "user_name": "sam",
+        "command": "/partner",
+        "text": "offer maths tutoring for year 9",
+        "channel_id": "C0STAFF",
+        "trigger_id": "t1",
+        "response_url": "https://hooks.slack.invalid/x",
+    }
+)
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -26,13 +35,16 @@ def listings(workspace: Workspace) -> int:
     "headers",
     [
         pytest.param({}, id="no signing headers at all"),
-        pytest.param({"X-Slack-Signature": "v0=" + "0" * 64, "X-Slack-Request-Timestamp": str(int(time.time()))},
-                     id="wrong signature"),
+        pytest.param(
+            {"X-Slack-Signature": "v0=" + "0" * 64, "X-Slack-Request-Timestamp": str(int(time.time()))},
+            id="wrong signature",
+        ),
         pytest.param(sign(OFFER, secret="someone-elses-secret"), id="signed with another app's secret"),
         pytest.param(sign(OFFER, timestamp=int(time.time()) - 6 * 60), id="signed six minutes ago"),
         pytest.param({**sign(OFFER), "X-Slack-Request-Timestamp": "soon"}, id="non-numeric timestamp"),
-        pytest.param({"X-Slack-Request-Timestamp": sign(OFFER)["X-Slack-Request-Timestamp"]},
-                     id="timestamp but no signature"),
+        pytest.param(
+            {"X-Slack-Request-Timestamp": sign(OFFER)["X-Slack-Request-Timestamp"]}, id="timestamp but no signature"
+        ),
     ],
 )
 async def test_a_request_slack_did_not_sign_is_refused_and_changes_nothing(

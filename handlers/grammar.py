@@ -11,7 +11,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import board, commitments, health, matching, mou, privacy, records, schools, session_details, sessions
+from handlers import (
+    board,
+    commitments,
+    digests,
+    health,
+    matching,
+    mou,
+    privacy,
+    records,
+    schools,
+    session_details,
+    sessions,
+)
 from handlers.context import Context
 from handlers.messages import Message
 
@@ -87,6 +99,8 @@ VERBS: tuple[Verb, ...] = (
          group="Partnership insight"),
     Verb("impact", "impact <S12> <pupils> pupils, <staff> staff: <one line>", "record a session's impact",
          session_details.impact, group="Partnership insight"),
+    Verb("digest", "digest [partnership]", "preview this week's digest for a partnership", digests.digest,
+         group="Partnership insight"),
 )
 
 FORMS: dict[str, Submit] = {

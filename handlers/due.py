@@ -94,10 +94,27 @@ def prepare(session: Session, row: Notification, now: datetime, policy: Reminder
         return Drop("no digest in a holiday week")
     if allowed > now:
         return Later(allowed, "outside working hours")
+    if _superseded(session, row, now):
+        return Drop("a later reminder for the same promise is due too")
     message = _render(session, row, now, audience.zone)
     if message is None:
         return Drop("no longer needed")
     return Send(message, audience.addresses, audience.member.id if audience.member else None)
+
+
+def _superseded(session: Session, row: Notification, now: datetime) -> bool:
+    """After downtime several nudges of one promise may be due at once: only the latest is worth sending."""
+    if row.kind not in PAUSED_WHILE_AWAY:
+        return False
+    base = row.dedupe_key.rsplit(":", 1)[0] + ":"
+    later = select(Notification.id).where(
+        col(Notification.dedupe_key).startswith(base, autoescape=True),
+        col(Notification.kind).in_(PAUSED_WHILE_AWAY),
+        col(Notification.status).in_(("pending", "claimed")),
+        col(Notification.due_at) > row.due_at,
+        col(Notification.due_at) <= now,
+    )
+    return session.exec(later).first() is not None
 
 
 def _render(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:

@@ -1,0 +1,146 @@
+"""/api/messages refuses what isn't a genuine Teams activity with a 4xx and a short body, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+
+import pytest
+
+from bot.config import Settings
+from bot.teams.adapter import TeamsSettingsError, make_adapter
+from bot.teams.routes import InsecureTeamsError, check_insecure_teams
+from tests.bot.teams import payloads
+from tests.bot.teams.conftest import MakeTeams, TeamsChat
+from tests.bot.teams.payloads import GRACE
+
+APP_ID = "0c3f7a51-5b52-4c8e-a3f1-8b6a3c2e9d10"
+
+
+def unsigned_jwt(issuer: str) -> str:
+    def part(value: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    header = part({"alg": "RS256", "typ": "JWT", "kid": "not-a-real-key"})
+    claims = part({"iss": issuer, "aud": APP_ID, "exp": 4102444800, "serviceurl": "http://127.0.0.1/"})
+    return f"{header}.{claims}.c2lnbmF0dXJl"
+
+
+@pytest.fixture
+async def secured(make_teams: MakeTeams) -> TeamsChat:
+    chat: TeamsChat = await make_teams(microsoft_app_id=APP_ID, microsoft_app_password="s3cret")
+    return chat
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer garbage",
+        "Bearer a.b.c",
+        "Basic Z3JhY2U6aG9wcGVy",
+        f"Bearer {unsigned_jwt('https://attacker.example')}",
+    ],
+    ids=["no header", "garbage bearer", "jwt-shaped junk", "basic auth", "token from an unknown issuer"],
+)
+async def test_with_an_app_id_unauthenticated_requests_are_refused(
+    secured: TeamsChat, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+
+    status = await secured.post(payloads.message(GRACE, "join Hopper Academy", secured.connector.url), **headers)
+
+    assert status == 401
+    assert secured.connector.calls == [], "nothing may be sent on behalf of an unauthenticated request"
+
+
+async def test_malformed_json_is_a_400(teams: TeamsChat) -> None:
+    response = await teams.client.post(
+        "/api/messages", data=b'{"type": "message",', headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status == 400
+    assert await response.json() == {"error": "malformed JSON"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1, 2],
+        {"text": "join Hopper Academy"},
+        {"type": "message", "serviceUrl": "ftp://x", "conversation": {"id": "a"}},
+        {"type": "message", "serviceUrl": "http://127.0.0.1/", "conversation": "a"},
+        {"type": 7},
+    ],
+    ids=["a list", "no type", "odd serviceUrl", "conversation not an object", "type not text"],
+)
+async def test_json_that_is_not_an_activity_is_a_400(teams: TeamsChat, body: object) -> None:
+    response = await teams.client.post("/api/messages", json=body)
+
+    assert response.status == 400
+    assert teams.connector.calls == []
+
+
+async def test_the_wrong_content_type_is_refused(teams: TeamsChat) -> None:
+    activity = payloads.message(GRACE, "help", teams.connector.url)
+    response = await teams.client.post(
+        "/api/messages", data=json.dumps(activity), headers={"Content-Type": "text/plain"}
+    )
+
+    assert response.status == 415
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read(teams: TeamsChat) -> None:
+    activity = payloads.message(GRACE, "offer " + "x" * 300_000, teams.connector.url)
+
+    assert await teams.post(activity) == 413
+    assert teams.connector.calls == []
+
+
+def test_without_an_app_id_teams_is_served_on_loopback_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="kept.teams"):
+        assert check_insecure_teams(Settings(_env_file=None), "127.0.0.1") is True  # type: ignore[call-arg]
+
+    assert "UNAUTHENTICATED" in caplog.text
+
+
+def test_without_an_app_id_kept_refuses_to_serve_teams_on_a_public_address() -> None:
+    with pytest.raises(InsecureTeamsError, match="MicrosoftAppId is not set"):
+        check_insecure_teams(Settings(_env_file=None), "0.0.0.0")  # type: ignore[call-arg]
+
+
+def test_kept_allow_insecure_teams_overrides_the_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEPT_ALLOW_INSECURE_TEAMS", "1")
+
+    assert check_insecure_teams(Settings(_env_file=None), "0.0.0.0") is True  # type: ignore[call-arg]
+
+
+def test_with_an_app_id_teams_is_served_anywhere() -> None:
+    settings = Settings(_env_file=None, microsoft_app_id=APP_ID, microsoft_app_password="s3cret")  # type: ignore[call-arg]
+
+    assert check_insecure_teams(settings, "0.0.0.0") is True
+
+
+def test_single_tenant_settings_must_name_the_tenant() -> None:
+    settings = Settings(
+        _env_file=None,
+        microsoft_app_id=APP_ID,
+        microsoft_app_password="s3cret",  # type: ignore[call-arg]
+        microsoft_app_type="SingleTenant",
+    )
+
+    with pytest.raises(TeamsSettingsError, match="MicrosoftAppTenantId"):
+        make_adapter(settings)
+
+
+def test_single_tenant_settings_build_an_adapter() -> None:
+    settings = Settings(
+        _env_file=None,
+        microsoft_app_id=APP_ID,
+        microsoft_app_password="s3cret",  # type: ignore[call-arg]
+        microsoft_app_type="SingleTenant",
+        microsoft_app_tenant_id=payloads.HOPPER_TENANT,
+    )
+
+    assert make_adapter(settings) is not None

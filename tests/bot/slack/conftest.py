@@ -139,10 +139,11 @@ class Workspace:
         *,
         trigger: str = "",
         headers: dict[str, str] | None = None,
+        team: str = TEAM,
     ) -> Any:
         form = {
             "token": "legacy",
-            "team_id": TEAM,
+            "team_id": team,
             "team_domain": "stadas",
             "channel_id": "C0STAFF",
             "channel_name": "staffroom",
@@ -199,11 +200,13 @@ class Workspace:
         }
         return await self.interact(payload)
 
-    async def event(self, event: dict[str, Any], event_id: str, headers: dict[str, str] | None = None) -> Any:
+    async def event(
+        self, event: dict[str, Any], event_id: str, headers: dict[str, str] | None = None, team: str = TEAM
+    ) -> Any:
         body = json.dumps(
             {
                 "type": "event_callback",
-                "team_id": TEAM,
+                "team_id": team,
                 "api_app_id": "A0KEPT",
                 "event": event,
                 "event_id": event_id,

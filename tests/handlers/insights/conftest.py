@@ -66,27 +66,57 @@ class World:
                 session.add(PartnershipSchool(partnership_id=row.id or 0, school_id=self.schools[school]))
             return row.id or 0
 
-    def listing(self, who: str, kind: str, text: str, category: str, *, expires_on: date | None = None,
-                age_days: int = 0) -> int:
+    def listing(
+        self, who: str, kind: str, text: str, category: str, *, expires_on: date | None = None, age_days: int = 0
+    ) -> int:
         with self.db.transaction() as session:
-            row = Listing(kind=kind, network_id=self.network_id, school_id=self._school_of(who),
-                          member_id=self.members[who], text=text, category=category, expires_on=expires_on,
-                          created_at=self.now - timedelta(days=age_days))
+            row = Listing(
+                kind=kind,
+                network_id=self.network_id,
+                school_id=self._school_of(who),
+                member_id=self.members[who],
+                text=text,
+                category=category,
+                expires_on=expires_on,
+                created_at=self.now - timedelta(days=age_days),
+            )
             session.add(row)
             session.flush()
             return row.id or 0
 
-    def commitment(self, who: str, to: str, what: str, *, status: str = "open", size: int = 1,
-                   due_in_days: float = 7, done_days_ago: float | None = None, category: str = "other",
-                   confirmed: bool = False, thanks: str = "") -> int:
+    def commitment(
+        self,
+        who: str,
+        to: str,
+        what: str,
+        *,
+        status: str = "open",
+        size: int = 1,
+        due_in_days: float = 7,
+        done_days_ago: float | None = None,
+        category: str = "other",
+        confirmed: bool = False,
+        thanks: str = "",
+    ) -> int:
         due = self.now + timedelta(days=due_in_days)
         done_at = self.now - timedelta(days=done_days_ago) if done_days_ago is not None else None
         with self.db.transaction() as session:
-            row = Commitment(network_id=self.network_id, from_school_id=self._school_of(who),
-                             to_school_id=self.schools[to], owner_id=self.members[who], what=what,
-                             category=category, size=size, due_at=due, status=status, done_at=done_at,
-                             confirmed_at=done_at if confirmed else None, thanks=thanks,
-                             created_by=self.members[who], created_at=self.now - timedelta(days=30))
+            row = Commitment(
+                network_id=self.network_id,
+                from_school_id=self._school_of(who),
+                to_school_id=self.schools[to],
+                owner_id=self.members[who],
+                what=what,
+                category=category,
+                size=size,
+                due_at=due,
+                status=status,
+                done_at=done_at,
+                confirmed_at=done_at if confirmed else None,
+                thanks=thanks,
+                created_by=self.members[who],
+                created_at=self.now - timedelta(days=30),
+            )
             session.add(row)
             session.flush()
             return row.id or 0
@@ -103,11 +133,13 @@ def build_world(db: Database, clock: MovableClock) -> World:
         session.flush()
         world.network_id = network.id or 0
         for platform, tenant in {(p[3], p[4]) for p in PEOPLE.values()}:
-            session.add(ChatTenant(platform=platform, tenant_id=tenant, network_id=world.network_id,
-                                   created_at=clock.now()))
+            session.add(
+                ChatTenant(platform=platform, tenant_id=tenant, network_id=world.network_id, created_at=clock.now())
+            )
         for school_name in dict.fromkeys(p[0] for p in PEOPLE.values()):
-            school = School(network_id=world.network_id, name=school_name, name_key=name_key(school_name),
-                            created_at=clock.now())
+            school = School(
+                network_id=world.network_id, name=school_name, name_key=name_key(school_name), created_at=clock.now()
+            )
             session.add(school)
             session.flush()
             world.schools[school_name] = school.id or 0
@@ -117,10 +149,19 @@ def build_world(db: Database, clock: MovableClock) -> World:
             session.flush()
             world.members[key] = member.id or 0
             user_id = f"U-{key.upper()}"
-            session.add(Identity(platform=platform, tenant_id=tenant, user_id=user_id, member_id=member.id or 0,
-                                 display_name=name, created_at=clock.now()))
-            world.callers[key] = Caller(platform=platform, tenant_id=tenant, user_id=user_id, display_name=name,
-                                        channel_id="C-PARTNERS")
+            session.add(
+                Identity(
+                    platform=platform,
+                    tenant_id=tenant,
+                    user_id=user_id,
+                    member_id=member.id or 0,
+                    display_name=name,
+                    created_at=clock.now(),
+                )
+            )
+            world.callers[key] = Caller(
+                platform=platform, tenant_id=tenant, user_id=user_id, display_name=name, channel_id="C-PARTNERS"
+            )
     return world
 
 

@@ -11,10 +11,16 @@ from tests.handlers.insights.conftest import World
 
 def _busy_week(world: World) -> int:
     pid = world.partnership("Physics Link", "St Ada's School", "Hopper Academy")
-    world.commitment("mary", "Hopper Academy", "two A-level physics practicals", status="done", done_days_ago=2,
-                     confirmed=True, thanks="The Year 12s loved them")
-    world.commitment("alan", "St Ada's School", "a Latin lesson for two GCSE pupils", status="done",
-                     done_days_ago=4)
+    world.commitment(
+        "mary",
+        "Hopper Academy",
+        "two A-level physics practicals",
+        status="done",
+        done_days_ago=2,
+        confirmed=True,
+        thanks="The Year 12s loved them",
+    )
+    world.commitment("alan", "St Ada's School", "a Latin lesson for two GCSE pupils", status="done", done_days_ago=4)
     world.commitment("ada", "Hopper Academy", "the choir workshop", status="done", done_days_ago=20)
     world.commitment("mary", "Hopper Academy", "Year 9 chemistry lab", due_in_days=3)
     world.commitment("grace", "St Ada's School", "Minibus for the science fair", due_in_days=-6)  # overdue
@@ -24,9 +30,17 @@ def _busy_week(world: World) -> int:
     world.listing("grace", "offer", "Our minibus on Fridays", "shared-services", age_days=3)
     world.listing("grace", "offer", "Old offer", "other", age_days=30)
     with world.db.transaction() as session:
-        session.add(JointSession(network_id=world.network_id, partnership_id=pid, title="Year 6 science day",
-                                 starts_at=world.now + timedelta(days=4), venue="St Ada's School",
-                                 organiser_id=world.members["mary"], created_at=world.now))
+        session.add(
+            JointSession(
+                network_id=world.network_id,
+                partnership_id=pid,
+                title="Year 6 science day",
+                starts_at=world.now + timedelta(days=4),
+                venue="St Ada's School",
+                organiser_id=world.members["mary"],
+                created_at=world.now,
+            )
+        )
     return pid
 
 
@@ -37,11 +51,13 @@ def test_the_digest_leads_with_deliveries_and_thanks_the_people_who_made_them(wo
     assert digest is not None
     assert digest.title == "This week in Physics Link: 2 promises delivered. Thank you!"
     assert digest.text == "Thank you, Alan Turing and Mary Somerville!"
-    assert digest.sections[0].text == ("Alan Turing (Hopper Academy) delivered a Latin lesson for two GCSE pupils "
-                                       "for St Ada's School")
+    assert digest.sections[0].text == (
+        "Alan Turing (Hopper Academy) delivered a Latin lesson for two GCSE pupils for St Ada's School"
+    )
     second = digest.sections[1]
-    assert second.text == ("Mary Somerville (St Ada's School) delivered two A-level physics practicals "
-                          "for Hopper Academy")
+    assert second.text == (
+        "Mary Somerville (St Ada's School) delivered two A-level physics practicals for Hopper Academy"
+    )
     assert [(f.label, f.value) for f in second.fields] == [("Hopper Academy says", "“The Year 12s loved them”")]
     fields = {f.label: f.value for f in digest.fields}
     assert fields["Coming up this week"] == "1 joint session, 1 commitment due"

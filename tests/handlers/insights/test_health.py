@@ -13,8 +13,9 @@ from tests.handlers.insights.conftest import World
 
 def _deliver(world: World, who: str, to: str, times: int, *, confirmed: bool = True, size: int = 1) -> None:
     for n in range(times):
-        world.commitment(who, to, f"Physics practical {n + 1}", status="done", done_days_ago=n + 1,
-                         confirmed=confirmed, size=size)
+        world.commitment(
+            who, to, f"Physics practical {n + 1}", status="done", done_days_ago=n + 1, confirmed=confirmed, size=size
+        )
 
 
 def _notices(world: World, prefix: str) -> list[Notification]:
@@ -83,9 +84,17 @@ def test_sessions_count_towards_key_person_risk(world: World) -> None:
     world.commitment("mary", "Hopper Academy", "Practical")
     with world.db.transaction() as session:
         for n in range(2):
-            session.add(JointSession(network_id=world.network_id, partnership_id=pid, title=f"Science day {n}",
-                                     starts_at=world.now + timedelta(days=10 + n), venue="St Ada's School",
-                                     organiser_id=world.members["mary"], created_at=world.now))
+            session.add(
+                JointSession(
+                    network_id=world.network_id,
+                    partnership_id=pid,
+                    title=f"Science day {n}",
+                    starts_at=world.now + timedelta(days=10 + n),
+                    venue="St Ada's School",
+                    organiser_id=world.members["mary"],
+                    created_at=world.now,
+                )
+            )
     with world.db.transaction() as session:
         assert health.key_person(session, pid, world.now) == health.KeyPerson(world.members["mary"], 3, 3)
 
@@ -142,12 +151,27 @@ def test_kept_suggests_a_stage_from_activity_and_a_lead_records_one(world: World
     _deliver(world, "alan", "St Ada's School", 1)
     with world.db.transaction() as session:
         assert health.suggest_stage(session, pid, world.now)[0] == "co-operation"
-        session.add(Mou(partnership_id=pid, purpose="Physics for all", accountability="Ada and Grace",
-                        expenditure="Shared minibus costs", updated_at=world.now))
+        session.add(
+            Mou(
+                partnership_id=pid,
+                purpose="Physics for all",
+                accountability="Ada and Grace",
+                expenditure="Shared minibus costs",
+                updated_at=world.now,
+            )
+        )
         for n in range(2):
-            session.add(JointSession(network_id=world.network_id, partnership_id=pid, title=f"Science day {n}",
-                                     starts_at=world.now - timedelta(days=10 + n), venue="Hopper Academy",
-                                     organiser_id=world.members["grace"], created_at=world.now))
+            session.add(
+                JointSession(
+                    network_id=world.network_id,
+                    partnership_id=pid,
+                    title=f"Science day {n}",
+                    starts_at=world.now - timedelta(days=10 + n),
+                    venue="Hopper Academy",
+                    organiser_id=world.members["grace"],
+                    created_at=world.now,
+                )
+            )
     with world.db.transaction() as session:
         suggested, why = health.suggest_stage(session, pid, world.now)
     assert suggested == "collaboration" and "2 joint sessions" in why

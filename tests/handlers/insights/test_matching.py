@@ -17,14 +17,18 @@ def test_words_drop_stop_words_and_stem_plurals() -> None:
     assert stem("visits") == "visit"
     assert stem("minibus") == "minibus"
     assert list(key_words("We need two A-level physics practicals for our pupils")) == [
-        "two", "a-level", "physic", "practical", "pupil"]
+        "two",
+        "a-level",
+        "physic",
+        "practical",
+        "pupil",
+    ]
 
 
 def test_offers_rank_by_category_then_words_then_closeness(world: World) -> None:
     world.partnership("Physics Link", "St Ada's School", "Lovelace Primary")
     request = world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff")
-    hopper = world.listing("grace", "offer", "Our physics technician can run A-level practicals",
-                           "specialist-staff")
+    hopper = world.listing("grace", "offer", "Our physics technician can run A-level practicals", "specialist-staff")
     lovelace = world.listing("charles", "offer", "A physics teacher for one afternoon", "specialist-staff")
     words_only = world.listing("alan", "offer", "Spare physics kit to lend", "facilities")
     unrelated = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services")
@@ -35,8 +39,9 @@ def test_offers_rank_by_category_then_words_then_closeness(world: World) -> None
     assert order == [hopper, lovelace, words_only]
     assert unrelated not in order and own_school not in order
     assert ranked[0].reason == "same category: specialist staff; both mention A-level physics practicals"
-    assert ranked[1].reason == ("same category: specialist staff; both mention physics; "
-                                "your schools already work together in Physics Link")
+    assert ranked[1].reason == (
+        "same category: specialist staff; both mention physics; your schools already work together in Physics Link"
+    )
 
 
 def test_a_school_two_steps_away_ranks_above_a_stranger(world: World) -> None:
@@ -61,8 +66,7 @@ def test_expired_offers_are_not_matched(world: World) -> None:
 
 def test_match_lists_offers_with_accept_buttons_and_stores_them(world: World) -> None:
     request = world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff")
-    offer = world.listing("grace", "offer", "Our technician can run A-level physics practicals",
-                          "specialist-staff")
+    offer = world.listing("grace", "offer", "Our technician can run A-level physics practicals", "specialist-staff")
     reply = world.say("mary", "match")
     assert reply.ok, reply.title
     section = reply.sections[0]
@@ -97,8 +101,9 @@ def test_a_weak_match_is_listed_but_not_announced(world: World) -> None:
 
 
 def test_accepting_a_match_makes_a_commitment_from_the_offering_school(world: World) -> None:
-    request = world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff",
-                            expires_on=date(2026, 12, 11))
+    request = world.listing(
+        "ada", "request", "A-level physics practicals for Year 12", "specialist-staff", expires_on=date(2026, 12, 11)
+    )
     offer = world.listing("alan", "offer", "A-level physics practicals in our labs", "specialist-staff")
     world.say("ada", "match")
     with world.db.transaction() as session:
@@ -139,8 +144,7 @@ def test_listings_default_to_the_end_of_term(world: World) -> None:
 
 
 def test_the_owner_is_told_a_week_before_expiry_and_can_renew_with_one_press(world: World) -> None:
-    offer = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services",
-                          expires_on=date(2026, 11, 27))
+    offer = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services", expires_on=date(2026, 11, 27))
     world.listing("grace", "offer", "Choir workshop", "enrichment", expires_on=date(2027, 1, 29))
     with world.db.transaction() as session:
         assert matching.remind_expiring(session, world.now) == 1
@@ -156,8 +160,7 @@ def test_the_owner_is_told_a_week_before_expiry_and_can_renew_with_one_press(wor
 
 
 def test_expired_listings_leave_the_board(world: World) -> None:
-    offer = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services",
-                          expires_on=date(2026, 11, 20))
+    offer = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services", expires_on=date(2026, 11, 20))
     world.clock.advance(timedelta(hours=1))
     with world.db.transaction() as session:
         assert matching.expire_listings(session, world.now) == 1

@@ -63,8 +63,12 @@ def test_a_lead_of_another_partnership_cannot_submit_this_form(world: World, phy
 
 
 def test_the_form_saves_every_field_and_plans_a_review_reminder(world: World, physics: int) -> None:
-    values = {"purpose": "Physics for all", "accountability": "Ada Byron (St Ada's), Grace Hopper (Hopper)",
-              "transport": "Hopper's minibus", "review_on": "2027-03-01"}
+    values = {
+        "purpose": "Physics for all",
+        "accountability": "Ada Byron (St Ada's), Grace Hopper (Hopper)",
+        "transport": "Hopper's minibus",
+        "review_on": "2027-03-01",
+    }
     reply = world.kept.submit(world.callers["ada"], "mou", str(physics), values)
     assert reply.ok, reply.title
     with world.db.transaction() as session:
@@ -79,4 +83,3 @@ def test_the_form_refuses_a_review_date_in_the_past(world: World, physics: int) 
     with pytest.raises(FormErrors) as refused:
         world.kept.submit(world.callers["ada"], "mou", str(physics), {"review_on": "2026-01-01"})
     assert refused.value.errors == {"review_on": "The review date should be in the future."}
-

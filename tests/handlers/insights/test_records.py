@@ -10,23 +10,32 @@ from tests.handlers.insights.conftest import World
 
 
 def _history(world: World) -> None:
-    world.commitment("mary", "Hopper Academy", "Two A-level physics practicals", status="done", due_in_days=-3,
-                     done_days_ago=5, confirmed=True)
-    world.commitment("mary", "Hopper Academy", "Year 9 chemistry lab", status="done", due_in_days=-10,
-                     done_days_ago=8)
-    world.commitment("mary", "Lovelace Primary", "Year 6 transition visit", status="released", due_in_days=3,
-                     done_days_ago=1)
+    world.commitment(
+        "mary",
+        "Hopper Academy",
+        "Two A-level physics practicals",
+        status="done",
+        due_in_days=-3,
+        done_days_ago=5,
+        confirmed=True,
+    )
+    world.commitment("mary", "Hopper Academy", "Year 9 chemistry lab", status="done", due_in_days=-10, done_days_ago=8)
+    world.commitment(
+        "mary", "Lovelace Primary", "Year 6 transition visit", status="released", due_in_days=3, done_days_ago=1
+    )
     world.commitment("ada", "Hopper Academy", "Minibus for the science fair", status="missed", due_in_days=-2)
-    world.commitment("grace", "St Ada's School", "Latin for two GCSE pupils", status="done", due_in_days=-1,
-                     done_days_ago=2)
+    world.commitment(
+        "grace", "St Ada's School", "Latin for two GCSE pupils", status="done", due_in_days=-1, done_days_ago=2
+    )
 
 
 def test_a_member_sees_their_own_record_only(world: World) -> None:
     _history(world)
     reply = world.say("mary", "record")
     assert reply.ok, reply.title
-    assert reply.fields[0].value == ("1 on time, 1 late, 1 released with notice, 0 missed "
-                                     "(1 confirmed by the receiving school)")
+    assert reply.fields[0].value == (
+        "1 on time, 1 late, 1 released with notice, 0 missed (1 confirmed by the receiving school)"
+    )
     assert reply.sections == ()
     assert "Hopper" not in reply.plain()
 
@@ -41,8 +50,7 @@ def test_a_lead_sees_their_school_member_by_member_but_no_other_school(world: Wo
 
 
 def test_done_asks_the_receiving_lead_to_confirm_with_one_press(world: World) -> None:
-    cid = world.commitment("mary", "Hopper Academy", "Two A-level physics practicals", status="done",
-                           done_days_ago=0)
+    cid = world.commitment("mary", "Hopper Academy", "Two A-level physics practicals", status="done", done_days_ago=0)
     with world.db.transaction() as session:
         commitment = session.get(Commitment, cid)
         records.ask_to_confirm(session, commitment, world.now)
@@ -54,8 +62,7 @@ def test_done_asks_the_receiving_lead_to_confirm_with_one_press(world: World) ->
 
 
 def test_the_receiving_school_confirms_and_thanks(world: World) -> None:
-    cid = world.commitment("mary", "Hopper Academy", "Two A-level physics practicals", status="done",
-                           done_days_ago=1)
+    cid = world.commitment("mary", "Hopper Academy", "Two A-level physics practicals", status="done", done_days_ago=1)
     assert world.say("alan", f"confirm C{cid}").ok
     assert world.say("alan", f"confirm C{cid}").ok
     reply = world.say("grace", f"thanks C{cid} The Year 12s loved the practicals")
@@ -67,7 +74,8 @@ def test_the_receiving_school_confirms_and_thanks(world: World) -> None:
     assert commitment.thanks == "The Year 12s loved the practicals"
     assert [n.payload["title"] for n in told] == [
         f"Hopper Academy confirmed C{cid} arrived. Thank you!",
-        f"Hopper Academy thanked you for C{cid}: “The Year 12s loved the practicals”"]
+        f"Hopper Academy thanked you for C{cid}: “The Year 12s loved the practicals”",
+    ]
 
 
 def test_only_the_receiving_school_can_confirm_and_only_once_delivered(world: World) -> None:

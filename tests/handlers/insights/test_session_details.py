@@ -12,8 +12,11 @@ from storage.models import ChecklistItem, Commitment, JointSession
 from tests.handlers.insights.conftest import World
 
 
-def _plan(world: World, text: str = "Year 6 science day on 8/7/2027 10am at St Ada's School with Hopper Academy",
-          who: str = "mary") -> int:
+def _plan(
+    world: World,
+    text: str = "Year 6 science day on 8/7/2027 10am at St Ada's School with Hopper Academy",
+    who: str = "mary",
+) -> int:
     reply = world.say(who, f"session {text}")
     assert reply.ok, reply.title
     with world.db.transaction() as session:
@@ -50,8 +53,10 @@ def test_assigning_transport_makes_it_a_commitment_for_the_host_school(world: Wo
         item = session.exec(select(ChecklistItem).where(ChecklistItem.item == "transport")).one()
     assert item.commitment_id == commitment.id
     assert commitment.owner_id == world.members["alan"]
-    assert (commitment.from_school_id, commitment.to_school_id) == (world.school("Hopper Academy"),
-                                                                    world.school("St Ada's School"))
+    assert (commitment.from_school_id, commitment.to_school_id) == (
+        world.school("Hopper Academy"),
+        world.school("St Ada's School"),
+    )
     assert commitment.what == f"Transport for Year 6 science day (S{sid})"
     assert commitment.session_id == sid
     again = world.say("grace", f"assign S{sid} transport to me")

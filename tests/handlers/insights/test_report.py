@@ -1,0 +1,122 @@
+"""The termly impact report (Markdown and CSV) and the term names it understands."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from handlers.errors import CommandError
+from handlers.report import termly_report
+from handlers.terms import easter_sunday, term_named, term_of
+from storage.models import JointSession, Mou
+from tests.handlers.insights.conftest import World
+
+
+def test_term_names_map_to_contiguous_date_ranges() -> None:
+    autumn, spring, summer = term_named("autumn-2026"), term_named("Spring 2027"), term_named("summer-2027")
+    assert (autumn.starts, autumn.ends) == (date(2026, 9, 1), date(2026, 12, 31))
+    assert (spring.starts, spring.ends) == (date(2027, 1, 1), date(2027, 3, 28))
+    assert (summer.starts, summer.ends) == (date(2027, 3, 29), date(2027, 8, 31))
+    assert easter_sunday(2027) == date(2027, 3, 28) and easter_sunday(2026) == date(2026, 4, 5)
+    assert term_of(date(2026, 11, 23)).name == "autumn-2026"
+    with pytest.raises(CommandError):
+        term_named("michaelmas-2026")
+
+
+def _term_of_work(world: World) -> int:
+    pid = world.partnership("Physics Link", "St Ada's School", "Hopper Academy")
+    world.commitment(
+        "mary",
+        "Hopper Academy",
+        "Two A-level physics practicals",
+        status="done",
+        done_days_ago=3,
+        category="specialist-staff",
+        confirmed=True,
+        thanks="The Year 12s loved them",
+    )
+    world.commitment(
+        "mary", "Hopper Academy", "Chemistry practical", status="done", done_days_ago=10, category="specialist-staff"
+    )
+    world.commitment(
+        "alan", "St Ada's School", "=Minibus for the trip", status="done", done_days_ago=5, category="shared-services"
+    )
+    world.commitment("alan", "St Ada's School", "Last year's visit", status="done", done_days_ago=400)
+    with world.db.transaction() as session:
+        session.add(
+            JointSession(
+                network_id=world.network_id,
+                partnership_id=pid,
+                title="Year 6 science day",
+                starts_at=world.now - timedelta(days=7),
+                venue="St Ada's School",
+                organiser_id=world.members["mary"],
+                created_at=world.now,
+                status="held",
+                pupils_reached=28,
+                staff_involved=3,
+                impact="Every pupil built a circuit",
+            )
+        )
+        session.add(
+            Mou(
+                partnership_id=pid,
+                success_criteria="Every Year 12 completes the required practicals",
+                updated_at=world.now,
+                review_on=date(2027, 3, 1),
+            )
+        )
+    return pid
+
+
+def test_the_report_sets_the_success_criteria_beside_the_evidence(world: World) -> None:
+    _term_of_work(world)
+    with world.db.transaction() as session:
+        text = termly_report(session, "physics link", "autumn-2026")
+    assert text.startswith("# Physics Link: Autumn term 2026\n")
+    assert "3 commitments delivered (1 confirmed by the receiving school); 1 joint sessions reaching 28 pupils" in text
+    assert "| Specialist staff | St Ada's School | 2 | 1 |" in text
+    assert "| Joint purchasing and shared services | Hopper Academy | 1 | 0 |" in text
+    assert "| 2026-11-16 | Year 6 science day | 28 | 3 | Every pupil built a circuit |" in text
+    assert "- St Ada's School gave 2, Hopper Academy gave 1" in text
+    assert "**Success criteria:** Every Year 12 completes the required practicals" in text
+    assert "- Hopper Academy on Two A-level physics practicals: “The Year 12s loved them”" in text
+    assert "Last year's visit" not in text
+
+
+def test_the_csv_export_reads_back_and_is_safe_in_a_spreadsheet(world: World) -> None:
+    pid = _term_of_work(world)
+    with world.db.transaction() as session:
+        session.get(Mou, pid).success_criteria = '=HYPERLINK("http://example.invalid")'
+    with world.db.transaction() as session:
+        rows = list(csv.DictReader(io.StringIO(termly_report(session, "Physics Link", "autumn-2026", csv=True))))
+    delivered = {(r["school"], r["category"]): r["delivered"] for r in rows if r["section"] == "delivered"}
+    assert delivered == {
+        ("St Ada's School", "Specialist staff"): "2",
+        ("Hopper Academy", "Joint purchasing and shared services"): "1",
+    }
+    (held,) = [r for r in rows if r["section"] == "session"]
+    assert (held["pupils"], held["staff"], held["date"]) == ("28", "3", "2026-11-16")
+    (criteria,) = [r for r in rows if r["section"] == "criteria"]
+    assert criteria["delivered"] == "3" and criteria["pupils"] == "28"
+    assert criteria["title"].startswith("'=HYPERLINK")
+
+
+def test_an_unknown_partnership_or_term_is_refused_kindly(world: World) -> None:
+    _term_of_work(world)
+    with world.db.transaction() as session, pytest.raises(CommandError) as unknown:
+        termly_report(session, "Chess Club", "autumn-2026")
+    assert unknown.value.reason == "I can't find a partnership called `Chess Club`."
+    with world.db.transaction() as session, pytest.raises(CommandError):
+        termly_report(session, "Physics Link", "autumn")
+
+
+def test_a_term_with_nothing_yet_still_reports(world: World) -> None:
+    world.partnership("Physics Link", "St Ada's School", "Hopper Academy")
+    world.clock.set(datetime(2027, 1, 5, 9, 0, tzinfo=UTC))
+    with world.db.transaction() as session:
+        text = termly_report(session, "Physics Link", "spring-2027")
+    assert "| none yet | | 0 | 0 |" in text and "No success criteria agreed yet." in text

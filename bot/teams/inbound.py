@@ -49,7 +49,10 @@ def tenant_of(activity: Activity) -> str:
     """The tenant: Teams puts it in channelData.tenant.id, and newer activities in conversation.tenantId."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
-    found = (tenant or {}).get("id") or getattr(activity.conversation, "tenant_id", None) or ""
+    conversation = activity.conversation
+    extra = getattr(conversation, "additional_properties", None) or {}
+    # botbuilder maps conversation.tenantID; Teams sends tenantId, which lands in additional_properties.
+    found = (tenant or {}).get("id") or getattr(conversation, "tenant_id", None) or extra.get("tenantId") or ""
     return str(found)
 
 

@@ -11,7 +11,6 @@ from handlers.context import Context
 from handlers.dates import parse_iso_date
 from handlers.errors import CommandError, FormErrors
 from handlers.messages import Choice, Field, Form, Input, Message, Section
-from storage import ledger
 from storage.models import Listing, School
 
 BOARD_LIMIT = 15
@@ -92,17 +91,7 @@ def _create(ctx: Context, kind: str, text: str, category: str, expires_on: date 
     ctx.session.add(listing)
     ctx.session.flush()
     reference = f"{NOUN[kind][1]}{listing.id}"
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action=kind,
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=reference,
-        category=category,
-        text=text,
-    )
+    ctx.log(kind, reference, category=category, text=text)
     thanks = "Thank you for offering" if kind == "offer" else "Asking is a strength: thank you"
     return Message(
         title=f"{thanks}! Logged as {reference}.",

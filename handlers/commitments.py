@@ -15,7 +15,6 @@ from handlers.directory import find_school
 from handlers.errors import CommandError, FormErrors, NotAllowed, NotFound
 from handlers.messages import Action, Choice, Field, Form, Input, Message, Section
 from handlers.refs import parse_ref, split_ref
-from storage import ledger
 from storage.models import Commitment, Member, School
 
 MIN_REASON = 3
@@ -125,18 +124,7 @@ def _create(ctx: Context, actor: Actor, what: str, school: School, due: datetime
     ctx.session.add(commitment)
     ctx.session.flush()
     reference = f"C{commitment.id}"
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="promise",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=reference,
-        to=school.name,
-        due=due.isoformat(),
-        what=what,
-    )
+    ctx.log("promise", reference, to=school.name, due=due.isoformat(), what=what)
     after_change(ctx, commitment)
     return Message(
         title=f"Promise logged as {reference}. Thank you!",
@@ -203,16 +191,7 @@ def mark_done(ctx: Context, args: str) -> Message:
     actor, commitment, _ = load_for_change(ctx, args)
     _transition(ctx, commitment, status="done", done_at=ctx.now)
     on_time = ctx.now <= commitment.due_at
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="done",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=f"C{commitment.id}",
-        on_time=on_time,
-    )
+    ctx.log("done", f"C{commitment.id}", on_time=on_time)
     after_change(ctx, commitment)
     to = ctx.session.get(School, commitment.to_school_id)
     return Message(
@@ -258,16 +237,7 @@ def submit_release(ctx: Context, context: str, values: dict[str, str]) -> Messag
 def _release(ctx: Context, actor: Actor, commitment: Commitment, reason: str) -> Message:
     reason = " ".join(reason.split())
     _transition(ctx, commitment, status="released", release_reason=reason, done_at=ctx.now)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="release",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=f"C{commitment.id}",
-        reason=reason,
-    )
+    ctx.log("release", f"C{commitment.id}", reason=reason)
     after_change(ctx, commitment)
     return Message(
         title=f"Released C{commitment.id}, with notice.",
@@ -308,16 +278,7 @@ def submit_snooze(ctx: Context, context: str, values: dict[str, str]) -> Message
 
 def _snooze(ctx: Context, actor: Actor, commitment: Commitment, due: datetime) -> Message:
     _transition(ctx, commitment, due_at=due)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="snooze",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=f"C{commitment.id}",
-        due=due.isoformat(),
-    )
+    ctx.log("snooze", f"C{commitment.id}", due=due.isoformat())
     after_change(ctx, commitment)
     return Message(
         title=f"Moved C{commitment.id} to {describe(due, ctx.timezone, ctx.now)}.",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from handlers.calendar import zone_named
 from handlers.errors import NotAllowed
+from storage import ledger
 from storage.models import ChatTenant, Identity, Member, School
 
 
@@ -101,6 +103,27 @@ class Context:
 
     def member_id(self) -> int | None:
         return self.actor.member_id if self.actor else None
+
+    def log(
+        self,
+        action: str,
+        subject: str = "",
+        *,
+        network_id: int | None = None,
+        member_id: int | None = None,
+        **detail: Any,
+    ) -> None:
+        """Add this command's entry to the shared log, in its own transaction."""
+        ledger.record(
+            self.session,
+            at=self.now,
+            action=action,
+            platform=self.caller.platform,
+            network_id=network_id or self.network_id,
+            member_id=member_id or self.member_id(),
+            subject=subject,
+            **detail,
+        )
 
 
 def resolve_actor(session: Session, caller: Caller) -> Actor | None:

@@ -8,7 +8,6 @@ from sqlmodel import col, func, select
 from handlers.context import Context
 from handlers.errors import CommandError
 from handlers.messages import Action, Message
-from storage import ledger
 from storage.models import Commitment, Identity, Notification
 
 ERASED_NAME = "Former colleague"
@@ -45,12 +44,5 @@ def forget(ctx: Context, args: str) -> Message:
             col(Notification.member_id) == actor.member_id, col(Notification.status) == "pending"
         )
     )
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="erase",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-    )
+    ctx.log("erase")
     return Message(title="Done: your details have been erased from Kept. Thank you for all you gave.")

@@ -8,7 +8,6 @@ from handlers.context import Context
 from handlers.directory import clean_name, find_partnership, find_school, name_key, partnerships_of
 from handlers.errors import CommandError, NotAllowed
 from handlers.messages import Field, Message
-from storage import ledger
 from storage.models import (
     ChatTenant,
     Identity,
@@ -51,16 +50,7 @@ def join(ctx: Context, args: str) -> Message:
             created_at=ctx.now,
         )
     )
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="join",
-        platform=ctx.caller.platform,
-        network_id=network_id,
-        member_id=member.id,
-        subject=school.name,
-        role=role,
-    )
+    ctx.log("join", school.name, network_id=network_id, member_id=member.id, role=role)
     lead_line = " You're its partnership lead, as the first to join." if created else ""
     return Message(
         title=f"Welcome to Kept, {member.name}! You're now part of {school.name}.{lead_line}",
@@ -129,16 +119,7 @@ def start_partnership(ctx: Context, args: str) -> Message:
     ctx.session.flush()
     for school_id in members:
         ctx.session.add(PartnershipSchool(partnership_id=partnership.id or 0, school_id=school_id))
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="partnership",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=name,
-        schools=sorted(s.name for s in members.values()),
-    )
+    ctx.log("partnership", name, schools=sorted(s.name for s in members.values()))
     return Message(
         title=f"Partnership {name} started.",
         fields=(Field("Schools", ", ".join(sorted(s.name for s in members.values()))),),
@@ -171,15 +152,7 @@ def use_channel(ctx: Context, args: str) -> Message:
                 channel_id=ctx.caller.channel_id,
             )
         )
-        ledger.record(
-            ctx.session,
-            at=ctx.now,
-            action="channel",
-            platform=ctx.caller.platform,
-            network_id=actor.network_id,
-            member_id=actor.member_id,
-            subject=partnership.name,
-        )
+        ctx.log("channel", partnership.name)
     return Message(title=f"This channel will get {partnership.name}'s weekly digest.")
 
 

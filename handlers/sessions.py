@@ -12,7 +12,6 @@ from handlers.dates import START_OF_DAY, describe, parse_moment
 from handlers.directory import clean_name, find_school
 from handlers.errors import BadDate, CommandError
 from handlers.messages import Field, Message, Section
-from storage import ledger
 from storage.models import JointSession, PartnershipSchool, School, SessionSchool
 
 USAGE = (
@@ -44,18 +43,7 @@ def plan(ctx: Context, args: str) -> Message:
     ctx.session.flush()
     for school_id in {actor.school_id, *schools}:
         ctx.session.add(SessionSchool(session_id=joint.id or 0, school_id=school_id))
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="session",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=f"S{joint.id}",
-        title=title,
-        starts_at=starts_at.isoformat(),
-        venue=venue,
-    )
+    ctx.log("session", f"S{joint.id}", title=title, starts_at=starts_at.isoformat(), venue=venue)
     after_change(ctx, joint)
     names = [s.name for s in ctx.session.exec(select(School).where(col(School.id).in_(schools)))]
     return Message(

@@ -89,7 +89,12 @@ def give_and_take(
     session: Session, partnership_id: int, since: datetime | None = None, until: datetime | None = None
 ) -> list[Pair]:
     """Every pair of schools in the partnership, with what has passed each way."""
-    ids = school_ids(session, partnership_id)
+    return pairs_among(session, school_ids(session, partnership_id), since, until)
+
+
+def pairs_among(
+    session: Session, ids: list[int], since: datetime | None = None, until: datetime | None = None
+) -> list[Pair]:
     found = flows(session, ids, since, until)
     return [
         Pair(a, b, found.get((a, b), Flow()), found.get((b, a), Flow()))
@@ -103,9 +108,9 @@ def balance_line(pair: Pair, names: dict[int, str]) -> str:
     return f"{names[pair.a]} gave {pair.a_to_b.count}, {names[pair.b]} gave {pair.b_to_a.count}"
 
 
-def key_person(session: Session, partnership_id: int, now: datetime) -> KeyPerson | None:
+def key_person(session: Session, partnership_id: int, now: datetime, ids: list[int] | None = None) -> KeyPerson | None:
     """The member holding most (>= 60%, at least 3) of a partnership's open commitments and coming sessions."""
-    ids = school_ids(session, partnership_id)
+    ids = school_ids(session, partnership_id) if ids is None else ids
     held: dict[int, int] = {}
     commitments = session.exec(
         select(Commitment.owner_id, func.count())
@@ -134,73 +139,71 @@ def key_person(session: Session, partnership_id: int, now: datetime) -> KeyPerso
     return None
 
 
-def watch(session: Session, partnership: Partnership, now: datetime) -> None:
-    """Tell leads privately, once a term, of a lopsided pair or a key-person risk (the scheduler runs it weekly)."""
+@dataclass(frozen=True)
+class Health:
+    partnership: Partnership
+    names: dict[int, str]
+    pairs: list[Pair]
+    risk: KeyPerson | None
+
+
+def watch(session: Session, partnership: Partnership, now: datetime) -> Health:
+    """Assess a partnership and tell its leads privately, once a term, of a lopsided pair or a key-person risk.
+
+    `health` runs it, and the scheduler may run it weekly; the partnership's channel never hears of either.
+    """
     pid = partnership.id or 0
+    ids = school_ids(session, pid)
+    found = Health(
+        partnership, school_names(session, ids), pairs_among(session, ids), key_person(session, pid, now, ids)
+    )
     term = term_of(now.date()).name
-    names = school_names(session, school_ids(session, pid))
-    for pair in give_and_take(session, pid):
+    for pair in found.pairs:
         if pair.lopsided:
             message = Message(
-                title=f"Give and take in {partnership.name} is one-sided: {balance_line(pair, names)}.",
+                title=f"Give and take in {partnership.name} is one-sided: {balance_line(pair, found.names)}.",
                 text="Worth a friendly conversation: could the other school offer something back? "
                 "`health` shows the balance.",
             )
-            for lead in leads_of(session, [pair.a, pair.b]):
-                notices.tell(
-                    session,
-                    lead.id or 0,
-                    f"lopsided:{pid}:{pair.a}-{pair.b}:{term}:{lead.id}",
-                    message,
-                    now,
-                    partnership_id=pid,
-                )
-    risk = key_person(session, pid, now)
-    if risk is not None:
-        person = session.get(Member, risk.member_id)
-        who = person.name if person and not person.erased else "one colleague"
+            _tell_leads(session, [pair.a, pair.b], f"lopsided:{pid}:{pair.a}-{pair.b}:{term}", message, now, pid)
+    if found.risk is not None:
         message = Message(
-            title=f"{partnership.name} rests on one person: {who} holds {risk.holds} of {risk.total} open "
-            "commitments and sessions.",
+            title=f"{partnership.name} rests on one person: {_who(session, found.risk)} holds {found.risk.holds} "
+            f"of {found.risk.total} open commitments and sessions.",
             text="If they were away, much would stall. `handover <member> to <member>` shares the load.",
         )
-        for lead in leads_of(session, list(names)):
-            notices.tell(
-                session,
-                lead.id or 0,
-                f"keyperson:{pid}:{risk.member_id}:{term}:{lead.id}",
-                message,
-                now,
-                partnership_id=pid,
-            )
+        _tell_leads(session, ids, f"keyperson:{pid}:{found.risk.member_id}:{term}", message, now, pid)
+    return found
+
+
+def _who(session: Session, risk: KeyPerson) -> str:
+    person = session.get(Member, risk.member_id)
+    return person.name if person and not person.erased else "one colleague"
+
+
+def _tell_leads(session: Session, ids: list[int], key: str, message: Message, now: datetime, pid: int) -> None:
+    for lead in leads_of(session, ids):
+        notices.tell(session, lead.id or 0, f"{key}:{lead.id}", message, now, partnership_id=pid)
 
 
 def health(ctx: Context, args: str) -> Message:
     """`health [partnership]`: give and take for each pair of schools, and (for leads) key-person risk."""
     actor, partnership = partnership_for(ctx, args)
-    pid = partnership.id or 0
-    names = school_names(ctx.session, school_ids(ctx.session, pid))
-    if len(names) < 2:
+    found = watch(ctx.session, partnership, ctx.now)
+    if len(found.names) < 2:
         raise CommandError(f"{partnership.name} has only one school so far: give and take needs two.")
-    pairs = give_and_take(ctx.session, pid)
     sections = tuple(
         Section(
-            text=balance_line(p, names) + (" (one-sided)" if p.lopsided else ""),
+            text=balance_line(p, found.names) + (" (one-sided)" if p.lopsided else ""),
             fields=(Field("Weighted", f"{p.a_to_b.weight:g} : {p.b_to_a.weight:g}"),),
         )
-        for p in pairs
+        for p in found.pairs
     )
     fields = [Field("Stage", partnership.stage)]
     if actor.is_lead:
-        risk = key_person(ctx.session, pid, ctx.now)
-        person = ctx.session.get(Member, risk.member_id) if risk else None
-        fields.append(
-            Field(
-                "Key-person risk",
-                f"{person.name} holds {risk.holds} of {risk.total}" if risk and person else "none: the work is shared",
-            )
-        )
-        watch(ctx.session, partnership, ctx.now)
+        risk = found.risk
+        shown = f"{_who(ctx.session, risk)} holds {risk.holds} of {risk.total}" if risk else "none: the work is shared"
+        fields.append(Field("Key-person risk", shown))
     return Message(
         title=f"Health of {partnership.name}",
         fields=tuple(fields),

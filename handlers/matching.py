@@ -8,11 +8,12 @@ told privately, once, to both schools' leads; accepting one makes the commitment
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, case, or_, update
 from sqlmodel import Session, col, select
 
 from handlers import categories, notices, wording
@@ -34,6 +35,7 @@ CLOSENESS = {1: 2.0, 2: 1.0}
 STRONG = 5.0
 SHOWN = 3
 SEARCH_WORDS = 4
+POOL = 100
 DUE_TIME = time(17, 0)
 REMIND_DAYS = 7
 
@@ -90,22 +92,35 @@ def _partners(session: Session, ids: list[int]) -> dict[int, str]:
     return found
 
 
-def candidates(session: Session, request: Listing, today: date) -> list[Listing]:
-    """Open offers from other schools in the network sharing the category or a word (indexed, one query)."""
-    words = sorted(wording.key_words(request.text), key=len, reverse=True)[:SEARCH_WORDS]
-    alike = [col(Listing.category) == request.category]
-    alike += [col(Listing.text).ilike(f"%{_escape(wording.search_fragment(w))}%", escape="\\") for w in words]
-    return list(
-        session.exec(
-            select(Listing).where(
-                Listing.network_id == request.network_id,
-                Listing.kind == "offer",
-                live(today),
-                Listing.school_id != request.school_id,
-                or_(*alike),
-            )
-        ).all()
+def _alike(listing: Listing) -> tuple[list[ColumnElement[bool]], ColumnElement[int]]:
+    """SQL for "shares the category or a word" and a rough score of how much (the exact one is `score`)."""
+    words = sorted(wording.key_words(listing.text), key=len, reverse=True)[:SEARCH_WORDS]
+    likes = [col(Listing.text).ilike(f"%{_escape(wording.search_fragment(w))}%", escape="\\") for w in words]
+    same = col(Listing.category) == listing.category
+    rough: ColumnElement[int] = case((same, int(CATEGORY_WEIGHT)), else_=0)
+    for like in likes:
+        rough = rough + case((like, 1), else_=0)
+    return [same, *likes], rough
+
+
+def candidates(session: Session, request: Listing, today: date, near: Iterable[int] = ()) -> list[Listing]:
+    """Open offers from other schools in the network sharing the category or a word.
+
+    The best POOL by a rough SQL score, plus every such offer from a school nearby (closeness can lift those
+    past the pool's edge), so the exact ranking in Python looks at a bounded number of rows.
+    """
+    alike, rough = _alike(request)
+    base = select(Listing).where(
+        Listing.network_id == request.network_id,
+        Listing.kind == "offer",
+        live(today),
+        Listing.school_id != request.school_id,
+        or_(*alike),
     )
+    pool = session.exec(base.order_by(rough.desc(), col(Listing.created_at), col(Listing.id)).limit(POOL)).all()
+    nearby = list(near)
+    close = session.exec(base.where(col(Listing.school_id).in_(nearby))).all() if nearby else []
+    return list({offer.id: offer for offer in [*pool, *close]}.values())
 
 
 def _escape(text: str) -> str:
@@ -119,8 +134,8 @@ def score(request: Listing, offer: Listing, near: dict[int, tuple[int, str]]) ->
     if offer.category == request.category and request.category != "other":
         points += CATEGORY_WEIGHT
         reasons.append(f"same category: {categories.label(request.category).lower()}")
-    asked = wording.key_words(request.text)
-    common = [written for stemmed, written in asked.items() if stemmed in wording.key_words(offer.text)]
+    offered = wording.key_words(offer.text)
+    common = [written for stemmed, written in wording.key_words(request.text).items() if stemmed in offered]
     if common:
         points += WORD_WEIGHT * min(len(common), MAX_WORDS)
         reasons.append("both mention " + " ".join(common[:MAX_WORDS]))
@@ -140,13 +155,12 @@ def score(request: Listing, offer: Listing, near: dict[int, tuple[int, str]]) ->
 def rank(session: Session, request: Listing, today: date) -> list[Candidate]:
     """Every candidate for `request`, best first (then the older offer first, as it has waited longer)."""
     near = closeness(session, request.school_id)
-    scored = [c for o in candidates(session, request, today) if (c := score(request, o, near)) is not None]
+    found = candidates(session, request, today, near)
+    scored = [c for o in found if (c := score(request, o, near)) is not None]
     return sorted(scored, key=lambda c: (-c.score, c.offer.created_at, c.offer.id or 0))
 
 
-def suggest(
-    session: Session, request: Listing, now: datetime, limit: int = SHOWN
-) -> list[tuple[Match, Candidate]]:
+def suggest(session: Session, request: Listing, now: datetime, limit: int = SHOWN) -> list[tuple[Match, Candidate]]:
     """Store the top matches for `request` as Match rows and tell both leads of each new strong one, once."""
     found: list[tuple[Match, Candidate]] = []
     for candidate in rank(session, request, today_in_london(now))[:limit]:
@@ -169,9 +183,7 @@ def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> No
     if listing.kind == "request":
         suggest(session, listing, now)
         return
-    words = [wording.search_fragment(w) for w in wording.key_words(listing.text)][:SEARCH_WORDS]
-    alike = [col(Listing.category) == listing.category]
-    alike += [col(Listing.text).ilike(f"%{_escape(w)}%", escape="\\") for w in words]
+    alike, rough = _alike(listing)
     requests = session.exec(
         select(Listing)
         .where(
@@ -181,7 +193,8 @@ def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> No
             Listing.school_id != listing.school_id,
             or_(*alike),
         )
-        .limit(50)
+        .order_by(rough.desc(), col(Listing.created_at))
+        .limit(POOL)
     ).all()
     for request in requests:
         suggest(session, request, now)
@@ -278,9 +291,7 @@ def accept(ctx: Context, args: str) -> Message:
     if actor.school_id not in (offer.school_id, request.school_id):
         raise NotAllowed("Only the two schools in a match can accept it.")
     moved = ctx.session.execute(
-        update(Match)
-        .where(col(Match.id) == found.id, col(Match.status) == "suggested")
-        .values(status="accepted")
+        update(Match).where(col(Match.id) == found.id, col(Match.status) == "suggested").values(status="accepted")
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise CommandError(f"M{found.id} has already been accepted or closed.")
@@ -404,7 +415,5 @@ def remind_expiring(session: Session, now: datetime) -> int:
 def expire_listings(session: Session, now: datetime) -> int:
     """Close listings whose end date has passed, so the board never fills with stale entries."""
     passed = col(Listing.expires_on) < today_in_london(now)
-    result = session.execute(
-        update(Listing).where(col(Listing.status) == "open", passed).values(status="expired")
-    )
+    result = session.execute(update(Listing).where(col(Listing.status) == "open", passed).values(status="expired"))
     return int(result.rowcount)  # type: ignore[attr-defined]

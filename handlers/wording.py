@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.IGNORECASE)
 
@@ -39,13 +40,18 @@ def stem(word: str) -> str:
 
 def key_words(text: str) -> dict[str, str]:
     """Stem -> the first way the text wrote it, in the order written; stop words and lone digits dropped."""
+    return dict(_key_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _key_words(text: str) -> tuple[tuple[str, str], ...]:
     found: dict[str, str] = {}
     for word in _WORD.findall(text):
         lowered = word.lower()
         if lowered in STOP_WORDS or (lowered.isdigit() and len(lowered) < 4) or len(lowered) < 2:
             continue
         found.setdefault(stem(lowered), word)
-    return found
+    return tuple(found.items())
 
 
 def search_fragment(stemmed: str) -> str:

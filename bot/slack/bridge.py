@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,6 +22,7 @@ from handlers.messages import Message
 from storage.models import InboundReceipt
 
 log = logging.getLogger("kept.slack")
+T = TypeVar("T")
 
 # What can go wrong calling Slack from a listener, after the change has already been committed.
 SLACK_TROUBLE = (SlackApiError, TimeoutError, OSError)
@@ -31,6 +34,17 @@ class Bridge:
     profiles: Profiles = field(default_factory=Profiles)
     home_viewers: set[tuple[str, str]] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _sqlite_writer: ThreadPoolExecutor | None = None
+
+    def __post_init__(self) -> None:
+        # SQLite takes one writer at a time, and a writer that finds the lock taken sleeps in steps of up to
+        # 100 ms (its busy handler). One thread for Kept's work keeps SQLite's writers in a queue instead.
+        if not self.services.db.is_postgres:
+            self._sqlite_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kept-sqlite")
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run Kept's synchronous work off the event loop (in order, on SQLite)."""
+        return await asyncio.get_running_loop().run_in_executor(self._sqlite_writer, functools.partial(work, *args))
 
     async def caller(self, client: AsyncWebClient, body: inbound.Body) -> Caller:
         """The person behind a payload, named from their profile (looked up once per process)."""
@@ -39,15 +53,15 @@ class Bridge:
 
     async def handle(self, caller: Caller, text: str, inbound_id: str = "") -> Message:
         """Run a command through Kept, its transaction committed before this returns."""
-        return await asyncio.to_thread(self.services.kept.handle, caller, text, inbound_id=inbound_id)
+        return await self.run(functools.partial(self.services.kept.handle, inbound_id=inbound_id), caller, text)
 
     async def submit(self, caller: Caller, form_id: str, context: str, values: dict[str, str]) -> Message:
         """Take a form through Kept; raises FormErrors for fields to correct."""
-        return await asyncio.to_thread(self.services.kept.submit, caller, form_id, context, values)
+        return await self.run(self.services.kept.submit, caller, form_id, context, values)
 
     async def first_delivery(self, event_id: str) -> bool:
         """Record an Events API `event_id`; False when Slack is re-sending one already handled."""
-        return await asyncio.to_thread(self._record, event_id)
+        return await self.run(self._record, event_id)
 
     def _record(self, event_id: str) -> bool:
         try:
@@ -69,3 +83,9 @@ class Bridge:
         """Wait for work started with `later` (tests, and a graceful shutdown)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """On shutdown: finish what was started, then let the SQLite thread go."""
+        await self.settle()
+        if self._sqlite_writer is not None:
+            self._sqlite_writer.shutdown(wait=False)

@@ -121,6 +121,7 @@ def mount(app: web.Application, services: Services) -> None:
     bridge = Bridge(services)
     listeners.register(bolt, bridge)
     app[BOLT], app[BRIDGE] = bolt, bridge
+    app.on_cleanup.append(lambda _: bridge.close())
     app.router.add_post(EVENTS_PATH, events)
     if bolt.oauth_flow is not None:
         app.router.add_get(INSTALL_PATH, install)

@@ -120,8 +120,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     services = Services.create(settings, SystemClock(), _database(settings))
     app = build_app(services)
+    if getattr(args, "socket", False):  # `kept` alone runs serve without the subcommand's flags
+        from bot.slack import socket
+
+        socket.attach(app, services)
     web.run_app(app, host=settings.host, port=settings.port, print=lambda text: log.info(text))
     return 0
+
+
+def _manifest(settings: Settings, args: argparse.Namespace) -> int:
+    if args.slack:
+        from bot.slack.manifest import print_manifest
+
+        return print_manifest(args.url)
+    print("Say which: `kept manifest --slack --url https://your.server`", file=sys.stderr)
+    return 2
 
 
 COMMANDS = {
@@ -130,6 +143,7 @@ COMMANDS = {
     "migrate": _migrate,
     "demo": _demo,
     "export": _export,
+    "manifest": _manifest,
 }
 
 

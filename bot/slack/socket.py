@@ -3,6 +3,9 @@ a firewall. Slack does not sign Socket Mode requests: the app-level token authen
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.services import Services
@@ -11,12 +14,20 @@ from bot.slack.bridge import Bridge
 from bot.slack.routes import build_bolt, notifier_for
 
 
-async def connect(services: Services) -> AsyncSocketModeHandler:
-    """Open the Socket Mode connection in the running loop; the caller keeps it and closes it on shutdown
-    (`await handler.close_async()`), so the scheduler can share the loop."""
-    bolt = build_bolt(services, socket_mode=True)
-    listeners.register(bolt, Bridge(services))
+def attach(app: web.Application, services: Services) -> None:
+    """Connect to Slack over Socket Mode while Kept's web app runs (health and Teams stay on HTTP)."""
+    if not services.settings.slack_app_token.startswith("xapp-"):
+        raise ValueError("Socket Mode needs SLACK_APP_TOKEN, an app-level token starting xapp-")
     services.notifiers.setdefault("slack", notifier_for(services))
-    handler = AsyncSocketModeHandler(bolt, services.settings.slack_app_token)
-    await handler.connect_async()
-    return handler
+
+    async def connected(_: web.Application) -> AsyncIterator[None]:
+        bolt = build_bolt(services, socket_mode=True)
+        bridge = Bridge(services)
+        listeners.register(bolt, bridge)
+        handler = AsyncSocketModeHandler(bolt, services.settings.slack_app_token)
+        await handler.connect_async()
+        yield
+        await handler.close_async()
+        await bridge.close()
+
+    app.cleanup_ctx.append(connected)

@@ -1,0 +1,167 @@
+"""One shared log across Slack and Teams, end to end: St Ada's School on Slack, Hopper Academy on Teams.
+
+Slack is driven with signed requests and answered by a Web API stand-in; Teams is driven with Bot Framework
+activities and answered by a Bot Connector stand-in; proactive messages go through the scheduler's real
+delivery loop. Both platforms are served by one Kept app on one database.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from sqlmodel import col, select
+
+from bot.config import Settings
+from bot.services import Services
+from bot.web import build_app
+from handlers.clock import MovableClock
+from scheduler.delivery import Dispatcher
+from storage.db import Database
+from storage.models import Commitment, LogEntry, Notification
+from tests.bot.slack.conftest import SECRET, SlackStandIn, Workspace, text_of
+from tests.bot.teams.conftest import TeamsChat
+from tests.bot.teams.connector import Connector, start_connector
+from tests.bot.teams.payloads import GRACE
+from tests.bot.teams.test_messages import find_action, texts
+
+SAM = "U0SAM"  # Sam Patel, lead at St Ada's School, on Slack
+
+
+@dataclass
+class Kept2:
+    slack: Workspace
+    teams: TeamsChat
+    dispatcher: Dispatcher
+    clock: MovableClock
+
+    def rows(self, kind_prefix: str = "") -> list[Notification]:
+        with self.teams.services.db.transaction() as session:
+            rows = session.exec(select(Notification).order_by(col(Notification.due_at))).all()
+        return [r for r in rows if r.dedupe_key.startswith(kind_prefix)]
+
+    def commitment(self) -> Commitment:
+        with self.teams.services.db.transaction() as session:
+            return session.exec(select(Commitment)).one()
+
+
+@pytest.fixture
+async def slack_api() -> AsyncIterator[SlackStandIn]:
+    stand_in = SlackStandIn()
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", stand_in.answer)
+    app.router.add_route("*", "/respond/{method}", stand_in.answer)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    stand_in.url = str(server.make_url("/"))
+    yield stand_in
+    await server.close()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[Connector]:
+    stand_in, server = await start_connector()
+    yield stand_in
+    await server.close()
+
+
+@pytest.fixture
+async def kept2(
+    slack_api: SlackStandIn, connector: Connector, sqlite_db: Database, clock: MovableClock, aiohttp_client: Any
+) -> AsyncIterator[Kept2]:
+    settings = Settings(
+        _env_file=None,
+        slack_signing_secret=SECRET,
+        slack_bot_token="xoxb-st-adas",  # type: ignore[call-arg]
+        slack_api_url=slack_api.url + "api/",
+    )
+    services = Services.create(settings, clock, sqlite_db)
+    client = await aiohttp_client(build_app(services))
+    assert set(services.notifiers) == {"slack", "teams"}
+    dispatcher = Dispatcher(sqlite_db, services.notifiers, clock=clock, rng=random.Random(4))
+    both = Kept2(Workspace(client, slack_api, services), TeamsChat(client, connector, services), dispatcher, clock)
+    yield both
+    await both.slack.bridge.settle()
+
+
+async def linked(kept2: Kept2) -> None:
+    """Sam invites from Slack; Grace links her Teams organisation and joins Hopper Academy."""
+    await kept2.slack.say(SAM, "join St Ada's School")
+    invite = text_of(await kept2.slack.say(SAM, "invite"))
+    code = re.search(r"invite code for your partner schools: ([A-Z2-9]{8})", invite)
+    assert code, invite
+    assert "Linked!" in texts(await kept2.teams.say(GRACE, f"link {code.group(1)}"))
+    assert "part of Hopper Academy" in texts(await kept2.teams.say(GRACE, "join Hopper Academy"))
+
+
+async def test_a_commitment_agreed_in_slack_reaches_its_teams_owner_who_marks_it_done_there(
+    kept2: Kept2,
+) -> None:
+    await linked(kept2)
+    await kept2.teams.say(GRACE, "offer a physics technician to run Year 9 practicals")
+    await kept2.slack.say(SAM, "request help running Year 9 physics practicals")
+    matches = text_of(await kept2.slack.say(SAM, "match"))
+    match = re.search(r"\bM(\d+)\b", matches)
+    assert match, matches
+    await kept2.dispatcher.tick()  # both leads hear of the new match first
+    accepted = text_of(await kept2.slack.say(SAM, f"accept M{match.group(1)}"))
+    assert "Hopper Academy will deliver to St Ada's School" in accepted
+
+    # Grace is told on Teams that it's now her commitment. The Bot Connector fails once: retried, not sent.
+    kept2.teams.connector.fail_next(500)
+    first = await kept2.dispatcher.tick()
+    told = kept2.rows("accepted:")[0]
+    assert told.id in first.retrying and told.status != "sent"
+
+    kept2.clock.advance(timedelta(hours=1))
+    second = await kept2.dispatcher.tick()
+    assert told.id in second.sent
+    card_post = kept2.teams.connector.posts[-1]
+    assert card_post.conversation_id == GRACE.personal_chat
+    assert "it's your commitment C1" in texts(card_post.card)
+    delivered = kept2.rows("accepted:")[0]
+    assert (delivered.status, delivered.delivery_ref) == ("sent", card_post.answered_id)
+
+    # Grace presses Done on the nudge card in Teams: the card is updated in place, and the log says so.
+    done = find_action(card_post.card, "Done")
+    assert await kept2.teams.press(GRACE, done["data"], reply_to=card_post.answered_id) == 201
+    assert kept2.teams.connector.updates[-1].activity_id == card_post.answered_id
+    assert kept2.commitment().status == "done"
+
+    # St Ada's lead confirms on Slack that it arrived.
+    assert (await kept2.slack.press(SAM, "confirm C1")).status == 200
+    assert kept2.commitment().confirmed_at is not None
+
+    with kept2.teams.services.db.transaction() as session:
+        log = session.exec(select(LogEntry).order_by(col(LogEntry.id))).all()
+    trail = [(e.action, e.platform) for e in log if e.action in ("accept", "done", "confirm")]
+    assert trail == [("accept", "slack"), ("done", "teams"), ("confirm", "slack")], trail
+    assert len({e.network_id for e in log if e.network_id is not None}) == 1
+
+
+async def test_a_promise_made_in_slack_to_a_teams_school_is_confirmed_and_thanked_in_teams(kept2: Kept2) -> None:
+    await linked(kept2)
+    promised = text_of(await kept2.slack.say(SAM, "promise a physics masterclass to Hopper Academy by Friday"))
+    assert "C1" in promised
+    assert (await kept2.slack.press(SAM, "done C1")).status == 200
+
+    confirmed = await kept2.teams.say(GRACE, "confirm C1", channel=True)
+    thanked = await kept2.teams.say(GRACE, "thanks C1 Year 9 loved it", channel=True)
+
+    assert "Confirmed: C1 arrived" in texts(confirmed) and "Thank you" in texts(thanked)
+    commitment = kept2.commitment()
+    assert commitment.confirmed_at is not None and "loved it" in commitment.thanks
+    with kept2.teams.services.db.transaction() as session:
+        trail = [(e.action, e.platform) for e in session.exec(select(LogEntry).order_by(col(LogEntry.id))).all()]
+    assert [t for t in trail if t[0] in ("promise", "done", "confirm")] == [
+        ("promise", "slack"),
+        ("done", "slack"),
+        ("confirm", "teams"),
+    ], trail

@@ -133,7 +133,19 @@ def _manifest(settings: Settings, args: argparse.Namespace) -> int:
         from bot.slack.manifest import print_manifest
 
         return print_manifest(args.url)
-    print("Say which: `kept manifest --slack --url https://your.server`", file=sys.stderr)
+    if args.teams:
+        from pathlib import Path
+
+        from bot.teams.manifest import ManifestError, write_package
+
+        try:
+            path = write_package(settings, Path(args.out), args.url)
+        except ManifestError as exc:
+            print(f"Kept can't build the Teams package: {exc}", file=sys.stderr)
+            return 2
+        print(f"Wrote {path}. Upload it in Teams: Apps > Manage your apps > Upload an app.")
+        return 0
+    print("Say which: `kept manifest --slack --url https://your.server` or `kept manifest --teams`", file=sys.stderr)
     return 2
 
 

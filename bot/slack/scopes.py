@@ -11,10 +11,11 @@ METHOD_SCOPES: dict[str, str | None] = {
     "users.info": "users:read",  # a person's name and time zone, on first contact
     "views.open": None,  # modals (forms), opened with a trigger_id
     "views.publish": None,  # the Home tab
+    "apps.connections.open": None,  # Socket Mode (`kept serve --socket`), with the app-level token's own scope
 }
 
 # Methods Bolt calls on Kept's behalf (the rest are called in bot/slack/ by name).
-CALLED_BY_BOLT = frozenset({"auth.test", "oauth.v2.access"})
+CALLED_BY_BOLT = frozenset({"auth.test", "oauth.v2.access", "apps.connections.open"})
 
 # Scopes a feature needs rather than a method: the slash command and the message shortcut.
 FEATURE_SCOPES: dict[str, str] = {"commands": "/partner and the 'Make this a commitment' shortcut"}

@@ -52,8 +52,8 @@ def installation(team: str = "T0LOVELACE", token: str = LOVELACE_TOKEN) -> Insta
     )
 
 
-async def test_an_installation_is_saved_found_and_deleted(sqlite_db: Database, clock: MovableClock) -> None:
-    store = KeptInstallationStore(sqlite_db, clock)
+async def test_an_installation_is_saved_found_and_deleted(db: Database, clock: MovableClock) -> None:
+    store = KeptInstallationStore(db, clock)
     await store.async_save(installation(token="xoxb-old"))
     await store.async_save(installation())
     bot = await store.async_find_bot(enterprise_id=None, team_id="T0LOVELACE")
@@ -65,8 +65,8 @@ async def test_an_installation_is_saved_found_and_deleted(sqlite_db: Database, c
     assert await store.async_find_bot(enterprise_id=None, team_id="T0LOVELACE") is None
 
 
-async def test_an_oauth_state_works_once_and_not_after_it_expires(sqlite_db: Database, clock: MovableClock) -> None:
-    states = KeptOAuthStateStore(sqlite_db, clock, expiration_seconds=600)
+async def test_an_oauth_state_works_once_and_not_after_it_expires(db: Database, clock: MovableClock) -> None:
+    states = KeptOAuthStateStore(db, clock, expiration_seconds=600)
     state = await states.async_issue()
     assert await states.async_consume(state) is True
     assert await states.async_consume(state) is False

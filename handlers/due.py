@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -58,6 +59,7 @@ class Later:
 
     until: datetime
     reason: str
+    payload: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Drop:
 
 Outcome = Send | Later | Drop
 PAUSED_WHILE_AWAY = (reminders.NUDGE, reminders.OVERDUE)
+PAUSED = "paused_while_away"  # marks a held nudge in its payload, so `back` can bring it forward
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def _superseded(session: Session, row: Notification, now: datetime) -> bool:
         col(Notification.dedupe_key).startswith(base, autoescape=True),
         col(Notification.kind).in_(PAUSED_WHILE_AWAY),
         col(Notification.status).in_(("pending", "claimed")),
-        col(Notification.due_at) > row.due_at,
+        col(Notification.id) > row.id,  # planned later (a promise's reminders are planned in order)
         col(Notification.due_at) <= now,
     )
     return session.exec(later).first() is not None
@@ -194,7 +197,8 @@ def _away(
         return None
     _tell_leads_away(session, row, member, now)
     back = local_moment(member.away_until + timedelta(days=1), policy.hours.start, zone)
-    return Later(next_allowed(back, zone, school_holidays(session, member.school_id), policy.hours), "away")
+    until = next_allowed(back, zone, school_holidays(session, member.school_id), policy.hours)
+    return Later(until, "away", {**row.payload, PAUSED: True})
 
 
 def _tell_leads_away(session: Session, row: Notification, member: Member, now: datetime) -> None:

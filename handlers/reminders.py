@@ -312,10 +312,11 @@ def commitment_reminder(session: Session, row: Notification, now: datetime, zone
             text=f"{commitment.what}\nThey may just need a hand, or a new date. A friendly word could help.",
             fields=fields,
         )
-    if row.kind == OVERDUE:
+    today = now.astimezone(zone).date()
+    if row.kind == OVERDUE or commitment.due_at.astimezone(zone).date() < today:
         title = f"{reference} was due {describe_day(commitment.due_at, zone)}"
         text = f"{commitment.what}\n{_OVERDUE_HINT}"
-    elif commitment.due_at.astimezone(zone).date() <= now.astimezone(zone).date():
+    elif commitment.due_at.astimezone(zone).date() == today:
         title, text = f"{reference} is due today", commitment.what
     else:
         title, text = (
@@ -327,8 +328,9 @@ def commitment_reminder(session: Session, row: Notification, now: datetime, zone
 
 _LOGISTICS = "Transport, consent forms, the venue and staffing: is everything in hand?"
 _IMPACT_ASK = (
-    "When you have a moment, tell us the pupils reached, the staff involved and one line about it. "
-    "It goes into the partnership's record and the termly report."
+    "When you have a moment, tell us the pupils reached, the staff involved and one line about it, "
+    "e.g. `impact {ref} 28 pupils, 3 staff: the Year 6s loved the rockets`. It goes into the partnership's "
+    "record and the termly report."
 )
 
 
@@ -342,7 +344,7 @@ def session_reminder(session: Session, row: Notification, now: datetime, zone: Z
     if row.kind == IMPACT_ASK:
         return Message(
             title=f"How did {joint.title} ({reference}) go?",
-            text=_IMPACT_ASK,
+            text=_IMPACT_ASK.format(ref=reference),
             fields=fields,
         )
     if joint.starts_at <= now:

@@ -12,10 +12,11 @@ import logging
 import os
 import random
 import socket
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from handlers.clock import Clock, SystemClock
 from handlers.due import Address, Drop, Later, Outcome, Send, prepare, report_unreachable
@@ -26,6 +27,7 @@ from storage.db import Database
 from storage.models import Notification
 
 log = logging.getLogger("kept.scheduler")
+T = TypeVar("T")
 
 
 def worker_name() -> str:
@@ -65,17 +67,29 @@ class Dispatcher:
     send_timeout: float = 30.0
     retry: outbox.Retry = field(default_factory=outbox.Retry)
     rng: random.Random = field(default_factory=random.Random)
+    _sqlite_turns: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    async def _db_work(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a storage step in a thread. SQLite steps take turns: an in-memory database is one connection
+        shared by every thread, and a file allows one writer anyway. PostgreSQL steps run side by side."""
+        if self.db.is_postgres:
+            return await asyncio.to_thread(work, *args, **kwargs)
+        return await asyncio.to_thread(self._in_turn, work, *args, **kwargs)
+
+    def _in_turn(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self._sqlite_turns:
+            return work(*args, **kwargs)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Deliver everything due at `now` (the clock's time if not given): what fell due while Kept was down
         is claimed once, however many ticks were missed."""
         report = TickReport()
         start = now or self.clock.now()
-        await asyncio.to_thread(self._plan_digests, start)
+        await self._db_work(self._plan_digests, start)
         gate = asyncio.Semaphore(self.concurrency)
         while True:
             moment = max(start, self.clock.now())
-            rows = await asyncio.to_thread(outbox.claim_due, self.db, self.worker, moment, self.lease, self.batch)
+            rows = await self._db_work(outbox.claim_due, self.db, self.worker, moment, self.lease, self.batch)
             if not rows:
                 return report
             await asyncio.gather(*(self._guarded(gate, row, moment, report) for row in rows))
@@ -90,11 +104,11 @@ class Dispatcher:
 
     async def deliver(self, row: Notification, now: datetime, report: TickReport) -> None:
         """Take one claimed row to its next state."""
-        outcome = await asyncio.to_thread(self._prepare, row, now)
+        outcome = await self._db_work(self._prepare, row, now)
         if isinstance(outcome, Drop):
             await self._record(report.dropped, report, row, outbox.drop, outcome.reason)
         elif isinstance(outcome, Later):
-            await self._record(report.postponed, report, row, outbox.postpone, outcome.until)
+            await self._record(report.postponed, report, row, outbox.postpone, outcome.until, outcome.payload)
         else:
             await self._send(outcome, row, now, report)
 
@@ -112,7 +126,7 @@ class Dispatcher:
             reason = failures[0].reason if failures else "no chat account to reach them on"
             await self._record(report.undeliverable, report, row, outbox.undeliverable, reason)
             if send.unreachable_member is not None:
-                await asyncio.to_thread(self._report_unreachable, row, send.unreachable_member, now)
+                await self._db_work(self._report_unreachable, row, send.unreachable_member, now)
         else:
             await self._retry(row, now, failures, report)
 
@@ -156,7 +170,7 @@ class Dispatcher:
         **kwargs: Any,
     ) -> None:
         """Record an outcome with `settle(db, row, worker, *args)`; a claim lost meanwhile is only logged."""
-        if await asyncio.to_thread(settle, self.db, row, self.worker, *args, **kwargs):
+        if await self._db_work(settle, self.db, row, self.worker, *args, **kwargs):
             bucket.append(row.id or 0)
             return
         log.warning("lost the claim on notification %s before recording its outcome", row.id)

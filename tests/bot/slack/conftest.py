@@ -241,17 +241,33 @@ def text_of(reply: dict[str, Any]) -> str:
     return "\n".join(found)
 
 
+async def _workspace(api: SlackStandIn, db: Database, clock: MovableClock, aiohttp_client: Any) -> Workspace:
+    settings = Settings(slack_signing_secret=SECRET, slack_bot_token="xoxb-st-adas", slack_api_url=api.url + "api/")
+    services = Services.create(settings, clock, db)
+    return Workspace(await aiohttp_client(build_app(services)), api, services)
+
+
+async def _finished(workspace: Workspace) -> None:
+    await workspace.bridge.settle()
+    called = {method for method in workspace.api.methods() if "." in method}  # response_url posts have no dot
+    assert called <= set(METHOD_SCOPES), f"called without a row in bot/slack/scopes.py: {called - set(METHOD_SCOPES)}"
+
+
 @pytest.fixture
 async def workspace(
     slack_api: SlackStandIn, sqlite_db: Database, clock: MovableClock, aiohttp_client: Any
 ) -> AsyncIterator[Workspace]:
-    settings = Settings(
-        slack_signing_secret=SECRET, slack_bot_token="xoxb-st-adas", slack_api_url=slack_api.url + "api/"
-    )
-    services = Services.create(settings, clock, sqlite_db)
-    client = await aiohttp_client(build_app(services))
-    ws = Workspace(client, slack_api, services)
+    """St Ada's workspace on SQLite."""
+    ws = await _workspace(slack_api, sqlite_db, clock, aiohttp_client)
     yield ws
-    await ws.bridge.settle()
-    called = {method for method in slack_api.methods() if "." in method}  # response_url posts have no dot
-    assert called <= set(METHOD_SCOPES), f"called without a row in bot/slack/scopes.py: {called - set(METHOD_SCOPES)}"
+    await _finished(ws)
+
+
+@pytest.fixture
+async def any_workspace(
+    slack_api: SlackStandIn, db: Database, clock: MovableClock, aiohttp_client: Any
+) -> AsyncIterator[Workspace]:
+    """St Ada's workspace on SQLite and on PostgreSQL."""
+    ws = await _workspace(slack_api, db, clock, aiohttp_client)
+    yield ws
+    await _finished(ws)

@@ -13,39 +13,39 @@ def offers(workspace: Workspace) -> list[Listing]:
         return list(session.exec(select(Listing)).all())
 
 
-async def test_joining_uses_the_name_and_time_zone_from_the_slack_profile(workspace: Workspace) -> None:
-    reply = await workspace.say("U0MAY", "join St Ada's School")
+async def test_joining_uses_the_name_and_time_zone_from_the_slack_profile(any_workspace: Workspace) -> None:
+    reply = await any_workspace.say("U0MAY", "join St Ada's School")
     assert "Welcome to Kept, May Chen!" in text_of(reply)
     assert reply["response_type"] == "ephemeral"
-    with workspace.services.db.transaction() as session:
+    with any_workspace.services.db.transaction() as session:
         identity = session.exec(select(Identity)).one()
     assert (identity.tenant_id, identity.user_id, identity.display_name) == ("T0ADA", "U0MAY", "May Chen")
 
 
-async def test_the_profile_is_asked_for_once_per_person(workspace: Workspace) -> None:
-    await workspace.say("U0SAM", "join St Ada's School")
-    await workspace.say("U0SAM", "offer maths tutoring for year 9")
-    await workspace.say("U0SAM", "board")
-    assert [call["user"] for call in workspace.api.of("users.info")] == ["U0SAM"]
+async def test_the_profile_is_asked_for_once_per_person(any_workspace: Workspace) -> None:
+    await any_workspace.say("U0SAM", "join St Ada's School")
+    await any_workspace.say("U0SAM", "offer maths tutoring for year 9")
+    await any_workspace.say("U0SAM", "board")
+    assert [call["user"] for call in any_workspace.api.of("users.info")] == ["U0SAM"]
 
 
-async def test_an_offer_is_committed_before_the_reply_and_quotes_its_ref(workspace: Workspace) -> None:
-    await workspace.say("U0SAM", "join St Ada's School")
-    reply = await workspace.say("U0SAM", "offer maths tutoring for year 9")
+async def test_an_offer_is_committed_before_the_reply_and_quotes_its_ref(any_workspace: Workspace) -> None:
+    await any_workspace.say("U0SAM", "join St Ada's School")
+    reply = await any_workspace.say("U0SAM", "offer maths tutoring for year 9")
     assert "Logged as O1" in text_of(reply)
     assert "Logged as O1" in reply["text"]  # the plain-text fallback
-    assert [o.text for o in offers(workspace)] == ["maths tutoring for year 9"]
+    assert [o.text for o in offers(any_workspace)] == ["maths tutoring for year 9"]
 
 
-async def test_someone_who_has_not_joined_is_asked_to_join(workspace: Workspace) -> None:
-    reply = await workspace.say("U0ALAN", "offer a minibus on Fridays")
+async def test_someone_who_has_not_joined_is_asked_to_join(any_workspace: Workspace) -> None:
+    reply = await any_workspace.say("U0ALAN", "offer a minibus on Fridays")
     assert "join" in text_of(reply)
-    assert offers(workspace) == []
+    assert offers(any_workspace) == []
 
 
-async def test_pings_in_what_people_type_are_made_harmless(workspace: Workspace) -> None:
-    await workspace.say("U0SAM", "join St Ada's School")
-    reply = await workspace.say(
+async def test_pings_in_what_people_type_are_made_harmless(any_workspace: Workspace) -> None:
+    await any_workspace.say("U0SAM", "join St Ada's School")
+    reply = await any_workspace.say(
         "U0SAM", "offer <!channel> free <@U0ALAN> tutoring <!here> <https://evil.example|click>"
     )
     shown = text_of(reply) + reply["text"]
@@ -58,10 +58,10 @@ async def test_pings_in_what_people_type_are_made_harmless(workspace: Workspace)
     assert texts and all(t["verbatim"] for t in texts)
 
 
-async def test_a_retried_or_replayed_command_is_not_logged_twice(workspace: Workspace) -> None:
-    await workspace.say("U0SAM", "join St Ada's School")
-    first = await workspace.command("U0SAM", "offer a science technician for a day", trigger="trigger-offer")
-    again = await workspace.command(
+async def test_a_retried_or_replayed_command_is_not_logged_twice(any_workspace: Workspace) -> None:
+    await any_workspace.say("U0SAM", "join St Ada's School")
+    first = await any_workspace.command("U0SAM", "offer a science technician for a day", trigger="trigger-offer")
+    again = await any_workspace.command(
         "U0SAM",
         "offer a science technician for a day",
         trigger="trigger-offer",
@@ -69,16 +69,16 @@ async def test_a_retried_or_replayed_command_is_not_logged_twice(workspace: Work
     )
     assert (first.status, again.status) == (200, 200)
     assert "received that one before" in text_of(await again.json())
-    assert len(offers(workspace)) == 1
+    assert len(offers(any_workspace)) == 1
 
 
-async def test_an_unknown_word_gets_help_with_a_guess(workspace: Workspace) -> None:
-    reply = await workspace.say("U0SAM", "ofer maths")
+async def test_an_unknown_word_gets_help_with_a_guess(any_workspace: Workspace) -> None:
+    reply = await any_workspace.say("U0SAM", "ofer maths")
     assert "Did you mean `offer`?" in text_of(reply)
 
 
-async def test_no_reply_is_posted_in_the_channel_for_everyone(workspace: Workspace) -> None:
-    await workspace.say("U0SAM", "join St Ada's School")
-    reply = await workspace.say("U0SAM", "promise two physics practicals to St Ada's School by next Friday")
+async def test_no_reply_is_posted_in_the_channel_for_everyone(any_workspace: Workspace) -> None:
+    await any_workspace.say("U0SAM", "join St Ada's School")
+    reply = await any_workspace.say("U0SAM", "promise two physics practicals to St Ada's School by next Friday")
     assert reply["response_type"] == "ephemeral"
-    assert workspace.api.of("chat.postMessage") == []
+    assert any_workspace.api.of("chat.postMessage") == []

@@ -1,0 +1,81 @@
+"""APScheduler 3.11 wiring: one interval tick per process, on a MemoryJobStore, started inside the running loop.
+
+APScheduler is only the metronome; the database holds what is due. Every process (`kept serve`, `kept worker`)
+runs its own tick, and the outbox claim keeps replicas from sending anything twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+log = logging.getLogger("kept.scheduler")
+
+Tick = Callable[[], Awaitable[Any]]
+TICK_JOB = "kept-delivery-tick"
+
+
+def build_scheduler(tick: Tick, seconds: float, timezone: str) -> AsyncIOScheduler:
+    """A scheduler with one job: `tick` every `seconds`, the first straight away, never two at once."""
+    zone = ZoneInfo(timezone)
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": MemoryJobStore()},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=zone,
+    )
+    scheduler.add_job(
+        _logged(tick),
+        IntervalTrigger(seconds=seconds, timezone=zone),
+        id=TICK_JOB,
+        next_run_time=datetime.now(zone),
+        replace_existing=True,
+    )
+    return scheduler
+
+
+def _logged(tick: Tick) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await tick()
+        except Exception:  # noqa: BLE001  (a database blip must not stop the metronome; the next tick retries)
+            log.exception("scheduler tick failed; the next tick will try again")
+
+    return run
+
+
+@asynccontextmanager
+async def running(tick: Tick, seconds: float, timezone: str) -> AsyncIterator[AsyncIOScheduler]:
+    """Run the tick for as long as the block lasts. Must be entered inside the running event loop."""
+    scheduler = build_scheduler(tick, seconds, timezone)
+    scheduler.start()
+    log.info("scheduler started: a tick every %gs", seconds)
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)  # in-flight sends are cancelled; their leases hand the rows on
+        await asyncio.sleep(0)
+
+
+def cleanup_context(tick: Tick, seconds: float, timezone: str) -> Callable[[Any], AsyncIterator[None]]:
+    """An aiohttp `cleanup_ctx` entry: the scheduler runs from app start-up to shutdown (`kept serve`)."""
+
+    async def context(app: Any) -> AsyncIterator[None]:
+        async with running(tick, seconds, timezone):
+            yield
+
+    return context
+
+
+async def run_until_stopped(tick: Tick, seconds: float, timezone: str, stop: asyncio.Event) -> None:
+    """`kept worker`: tick until `stop` is set (by SIGTERM or Ctrl-C)."""
+    async with running(tick, seconds, timezone):
+        await stop.wait()

@@ -1,0 +1,96 @@
+"""The scheduler as processes run it: APScheduler ticking in the loop, settings, the console and the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.cli import main
+from bot.config import Settings
+from bot.console.notifier import ConsoleNotifier
+from bot.console.repl import Chat
+from bot.policy import reminder_policy
+from bot.services import Services
+from bot.worker import console_tick, dispatcher_for
+from handlers.clock import MovableClock
+from handlers.reminders import Offset
+from scheduler import jobs
+from storage import outbox
+from storage.db import Database
+from storage.models import Notification
+from tests.conftest import MONDAY_9AM
+
+
+async def test_the_tick_runs_at_once_in_the_running_loop_and_keeps_going_after_a_failure() -> None:
+    ticks: list[int] = []
+    second = asyncio.Event()
+
+    async def tick() -> None:
+        ticks.append(len(ticks))
+        if len(ticks) == 1:
+            raise ConnectionError("database restarting")
+        second.set()
+
+    async with jobs.running(tick, 0.02, "Europe/London") as scheduler:
+        job = scheduler.get_job(jobs.TICK_JOB)
+        assert job is not None and job.coalesce and job.max_instances == 1
+        assert str(scheduler.timezone) == "Europe/London"
+        await asyncio.wait_for(second.wait(), timeout=5)
+    assert len(ticks) >= 2
+
+
+def test_reminder_offsets_and_working_hours_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEPT_NUDGE_OFFSETS", "30m, 5m")
+    monkeypatch.setenv("KEPT_WORK_HOURS", "07:30-19:00")
+    policy = reminder_policy(Settings())
+    assert policy.before_due == (Offset(30, "m"), Offset(5, "m"))
+    assert (policy.hours.start, policy.hours.end) == (time(7, 30), time(19, 0))
+    assert policy.before_session == (Offset(7), Offset(1), Offset(2, "h"))
+
+
+def test_minute_offsets_let_a_demo_see_nudges_within_the_hour(
+    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database, clock: MovableClock
+) -> None:
+    monkeypatch.setenv("KEPT_NUDGE_OFFSETS", "30m")
+    services = Services.create(Settings(), clock, sqlite_db)
+    chat = Chat(services.kept, clock, tick=_console(services))
+    chat.say(":as Sam Patel @ St Ada's School")
+    chat.say(":as Priya Shah @ Hopper Academy")
+    chat.say("promise a minibus to St Ada's School by today 11:00")
+    out = chat.say(":advance 1h")  # 10:00: still quiet; the nudge is at 10:30
+    assert "Nothing fell due." in out
+    out = chat.say(":advance 45m")
+    assert "→ priya-shah\nC1 is due today" in out
+    assert "[Snooze 1 day: snooze C1 1 day]" in out
+
+
+def _console(services: Services):  # type: ignore[no-untyped-def]
+    console = ConsoleNotifier()
+    services.notifiers["console"] = console
+    return console_tick(dispatcher_for(services), console.take)
+
+
+def test_kept_notifications_lists_what_is_waiting_and_what_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KEPT_DATABASE_URL", f"sqlite:///{tmp_path / 'kept.db'}")
+    assert main(["notifications", "--failed"]) == 0
+    assert "Nothing has failed" in capsys.readouterr().out
+    db = Database.from_url(f"sqlite:///{tmp_path / 'kept.db'}")
+    with db.transaction() as session:
+        outbox.enqueue(session, kind="notice", key="help:C1:2026-11-23:1", due_at=MONDAY_9AM, now=MONDAY_9AM)
+        outbox.enqueue(session, kind="digest", key="digest:1:2026-W49", due_at=MONDAY_9AM, now=MONDAY_9AM)
+    [row, _] = outbox.claim_due(db, "w", MONDAY_9AM, timedelta(minutes=5))
+    outbox.undeliverable(db, row, "w", "account_inactive")
+    assert main(["notifications"]) == 0
+    assert "digest:1:2026-W49" in capsys.readouterr().out
+    assert main(["notifications", "--failed"]) == 1
+    out = capsys.readouterr().out
+    assert "undeliverable" in out and "help:C1:2026-11-23:1" in out and "account_inactive" in out
+    with db.transaction() as session:
+        assert len(session.exec(select(Notification)).all()) == 2
+    db.engine.dispose()

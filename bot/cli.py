@@ -77,7 +77,27 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 def _console_tick(services: Services):  # type: ignore[no-untyped-def]
     """What `:advance` runs: one scheduler tick, delivering to the terminal."""
-    return None
+    from bot.console.notifier import ConsoleNotifier
+    from bot.worker import console_tick, dispatcher_for
+
+    console = ConsoleNotifier()
+    services.notifiers["console"] = console
+    return console_tick(dispatcher_for(services), console.take)
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.web import build_app
+    from bot.worker import run_worker
+
+    services = Services.create(settings, SystemClock(), _database(settings))
+    build_app(services)  # registers the Slack and Teams notifiers, as `kept serve` does; no routes are served
+    return run_worker(services)
+
+
+def _notifications(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.worker import show_notifications
+
+    return show_notifications(_database(settings), args.failed, sys.stdout)
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -120,6 +140,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     services = Services.create(settings, SystemClock(), _database(settings))
     app = build_app(services)
+    from bot.worker import scheduler_cleanup_context
+
+    app.cleanup_ctx.append(scheduler_cleanup_context(services))
     if getattr(args, "socket", False):  # `kept` alone runs serve without the subcommand's flags
         from bot.slack import socket
 
@@ -156,6 +179,8 @@ COMMANDS = {
     "demo": _demo,
     "export": _export,
     "manifest": _manifest,
+    "worker": _worker,
+    "notifications": _notifications,
 }
 
 

@@ -20,6 +20,17 @@ class Settings(BaseSettings):
     port: int = Field(3978, validation_alias=_env("KEPT_PORT"), ge=1, le=65535)
     timezone: str = Field("Europe/London", validation_alias=_env("KEPT_TIMEZONE"))
     tick_seconds: float = Field(30.0, validation_alias=_env("KEPT_TICK_SECONDS"), gt=0)
+    # Reminder offsets: days before/after a due date count working days; h and m are exact (for demos).
+    nudge_offsets: str = Field("2d,0d", validation_alias=_env("KEPT_NUDGE_OFFSETS"))
+    overdue_offsets: str = Field("1d,6d", validation_alias=_env("KEPT_OVERDUE_OFFSETS"))
+    lead_after: str = Field("7d", validation_alias=_env("KEPT_LEAD_AFTER"))
+    session_offsets: str = Field("7d,1d,2h", validation_alias=_env("KEPT_SESSION_OFFSETS"))
+    impact_after: str = Field("1d", validation_alias=_env("KEPT_IMPACT_AFTER"))
+    work_hours: str = Field("08:00-18:00", validation_alias=_env("KEPT_WORK_HOURS"), pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    lease_seconds: float = Field(300.0, validation_alias=_env("KEPT_LEASE_SECONDS"), gt=0)
+    delivery_batch: int = Field(50, validation_alias=_env("KEPT_DELIVERY_BATCH"), ge=1, le=1000)
+    delivery_concurrency: int = Field(10, validation_alias=_env("KEPT_DELIVERY_CONCURRENCY"), ge=1, le=200)
+    max_attempts: int = Field(6, validation_alias=_env("KEPT_MAX_ATTEMPTS"), ge=1, le=50)
     log_level: str = Field("INFO", validation_alias=_env("KEPT_LOG_LEVEL"))
 
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))

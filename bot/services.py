@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.config import Settings
+from bot.policy import reminder_policy
 from handlers.clock import Clock
 from handlers.dispatch import Kept
 from scheduler.notifier import Notifier
@@ -22,4 +23,5 @@ class Services:
     @classmethod
     def create(cls, settings: Settings, clock: Clock, db: Database | None = None) -> Services:
         db = db or Database.from_url(settings.database_url)
-        return cls(settings=settings, db=db, clock=clock, kept=Kept(db, clock, settings.timezone))
+        kept = Kept(db, clock, settings.timezone, reminder_policy(settings))
+        return cls(settings=settings, db=db, clock=clock, kept=kept)

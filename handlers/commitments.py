@@ -317,4 +317,4 @@ def after_change(ctx: Context, commitment: Commitment) -> None:
     """Keep reminders in step with a commitment's state: planned while open, cancelled once closed."""
     from handlers import reminders
 
-    reminders.plan_commitment(ctx.session, commitment, ctx.now)
+    reminders.plan_commitment(ctx.session, commitment, ctx.now, ctx.reminder_policy)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from handlers.calendar import zone_named
 from handlers.errors import NotAllowed
+from handlers.reminders import DEFAULT_POLICY, ReminderPolicy
 from storage import ledger
 from storage.models import ChatTenant, Identity, Member, School
 
@@ -61,6 +62,7 @@ class Context:
     caller: Caller
     now: datetime
     default_timezone: str = "Europe/London"
+    reminder_policy: ReminderPolicy = DEFAULT_POLICY
     _actor: Actor | None = field(default=None, init=False)
     _resolved: bool = field(default=False, init=False)
 

@@ -18,6 +18,7 @@ from handlers.clock import Clock
 from handlers.context import Caller, Context
 from handlers.errors import CommandError, FormErrors, reply_for
 from handlers.messages import Message
+from handlers.reminders import DEFAULT_POLICY, ReminderPolicy
 from storage.db import Database
 from storage.models import InboundReceipt
 
@@ -27,10 +28,17 @@ log = logging.getLogger("kept")
 class Kept:
     """The core as the adapters see it: a database, a clock and the grammar."""
 
-    def __init__(self, db: Database, clock: Clock, default_timezone: str = "Europe/London") -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        default_timezone: str = "Europe/London",
+        reminder_policy: ReminderPolicy = DEFAULT_POLICY,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
+        self.reminder_policy = reminder_policy
 
     def handle(self, caller: Caller, text: str, *, inbound_id: str = "") -> Message:
         """Run one command as `caller`. Never raises: refusals and faults come back as messages.
@@ -68,7 +76,7 @@ class Kept:
             with self.db.transaction() as session:
                 if inbound_id and not _first_time(session, caller.platform, inbound_id, now):
                     return Message(title="Already done: I'd received that one before.")
-                return work(Context(session, caller, now, self.default_timezone))
+                return work(Context(session, caller, now, self.default_timezone, self.reminder_policy))
         except CommandError as exc:
             if reraise is not None and isinstance(exc, reraise):
                 raise

@@ -123,4 +123,4 @@ def after_change(ctx: Context, joint: JointSession) -> None:
     """Keep a session's reminders in step with its time."""
     from handlers import reminders
 
-    reminders.plan_session(ctx.session, joint, ctx.now)
+    reminders.plan_session(ctx.session, joint, ctx.now, ctx.reminder_policy)

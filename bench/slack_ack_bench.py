@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
 TEAM = "T0BENCH"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+READ_ONLY = "--help-only" in sys.argv  # `/partner help` instead of offers: the Slack layer's own cost, no write
 
 
 # ---- the minimal Bolt app (run as a subprocess of this script with --minimal default|inline)
@@ -200,6 +201,12 @@ class Result:
     concurrency: int
     latencies: list[float]
     seconds: float
+    server_cpu: float  # seconds of CPU the server process used over the level
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per command: 1000 / this is the most one server process could do on one core."""
+        return self.server_cpu / len(self.latencies) * 1000
 
     @property
     def p50(self) -> float:
@@ -215,21 +222,30 @@ class Result:
         return len(self.latencies) / self.seconds
 
 
-async def level(target: Target, session: aiohttp.ClientSession, concurrency: int, seconds: float) -> Result:
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def level(target: Target, session: aiohttp.ClientSession, pid: int, concurrency: int, seconds: float) -> Result:
     url = f"http://127.0.0.1:{target.port}/slack/events"
-    expect = "Logged as O" if target.writes else "Got it"
+    expect = ("Kept can do" if READ_ONLY else "Logged as O") if target.writes else "Got it"
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
 
     async def worker(n: int) -> None:
         user = f"U{n:04d}"
         while time.perf_counter() < stop:
-            text = f"offer maths tutoring for year {len(latencies) % 13 + 1}, session {len(latencies)}"
+            text = (
+                "help" if READ_ONLY else f"offer maths tutoring for year {len(latencies) % 13 + 1}, #{len(latencies)}"
+            )
             latencies.append(await command(session, url, user, text, expect))
 
-    started_at = time.perf_counter()
+    started_at, cpu_at = time.perf_counter(), cpu_seconds(pid)
     await asyncio.gather(*(worker(n) for n in range(concurrency)))
-    return Result(target, concurrency, latencies, time.perf_counter() - started_at)
+    elapsed = time.perf_counter() - started_at
+    return Result(target, concurrency, latencies, elapsed, cpu_seconds(pid) - cpu_at)
 
 
 async def prepare(target: Target, session: aiohttp.ClientSession, users: int) -> None:
@@ -246,13 +262,14 @@ async def run_target(target: Target, levels: list[int], seconds: float) -> list[
         process = await started(target, session)
         try:
             await prepare(target, session, max(levels))
-            await level(target, session, 1, 1.0)  # warm-up
+            await level(target, session, process.pid, 1, 1.0)  # warm-up
             results = []
             for concurrency in levels:
-                result = await level(target, session, concurrency, seconds)
+                result = await level(target, session, process.pid, concurrency, seconds)
                 print(
                     f"  {target.name} [{target.store}] x{concurrency}: {len(result.latencies)} commands, "
-                    f"p50 {result.p50:.2f} ms, p99 {result.p99:.2f} ms, {result.rate:.0f}/s",
+                    f"p50 {result.p50:.2f} ms, p99 {result.p99:.2f} ms, {result.rate:.0f}/s, "
+                    f"server CPU {result.cpu_ms:.2f} ms/command",
                     file=sys.stderr,
                 )
                 results.append(result)
@@ -291,9 +308,9 @@ def drop_schema(url: str, schema: str) -> None:
 def table(results: list[Result]) -> str:
     baseline = {(r.target.name, r.concurrency): r for r in results if not r.target.writes}
     rows = [
-        "| server | store | concurrency | commands | p50 ms | p99 ms | commands/s | p50 vs Bolt default "
-        "| p50 vs Bolt inline | rate vs Bolt inline |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | store | concurrency | commands | p50 ms | p99 ms | commands/s | server CPU ms/command "
+        "| p50 vs Bolt default | p50 vs Bolt inline | rate vs Bolt inline |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         default = baseline.get(("minimal Bolt, default", r.concurrency))
@@ -305,7 +322,7 @@ def table(results: list[Result]) -> str:
         ]
         rows.append(
             f"| {r.target.name} | {r.target.store} | {r.concurrency} | {len(r.latencies)} | {r.p50:.2f} "
-            f"| {r.p99:.2f} | {r.rate:.0f} | " + " | ".join(ratios) + " |"
+            f"| {r.p99:.2f} | {r.rate:.0f} | {r.cpu_ms:.2f} | " + " | ".join(ratios) + " |"
         )
     return "\n".join(rows)
 
@@ -314,11 +331,8 @@ async def bench(args: argparse.Namespace) -> None:
     levels = [int(n) for n in args.levels.split(",")]
     runner, api_url = await start_stand_in()
     workdir = Path(tempfile.mkdtemp(prefix="kept-bench-"))
-    targets = [
-        bolt_target("default", api_url),
-        bolt_target("inline", api_url),
-        kept_target("SQLite", f"sqlite:///{workdir}/kept.db", api_url),
-    ]
+    targets = [] if args.kept_only else [bolt_target("default", api_url), bolt_target("inline", api_url)]
+    targets.append(kept_target("SQLite", f"sqlite:///{workdir}/kept.db", api_url))
     pg_url = os.environ.get("KEPT_TEST_POSTGRES_URL", PG_DEFAULT)
     schema = None if args.no_postgres else postgres_schema(pg_url)
     if schema:
@@ -347,6 +361,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--levels", default="1,10,50")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--kept-only", action="store_true", help="skip the minimal Bolt apps")
+    parser.add_argument("--help-only", action="store_true", help="send `/partner help` (no write) to isolate Slack")
     parser.add_argument("--minimal", choices=["default", "inline"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)

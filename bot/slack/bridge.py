@@ -51,9 +51,9 @@ class Bridge:
         profile = await self.profiles.get(client, inbound.team_of(body), inbound.user_of(body))
         return inbound.caller_from_body(body, profile.name, profile.timezone)
 
-    async def handle(self, caller: Caller, text: str, inbound_id: str = "") -> Message:
+    async def handle(self, caller: Caller, text: str) -> Message:
         """Run a command through Kept, its transaction committed before this returns."""
-        return await self.run(functools.partial(self.services.kept.handle, inbound_id=inbound_id), caller, text)
+        return await self.run(self.services.kept.handle, caller, text)
 
     async def submit(self, caller: Caller, form_id: str, context: str, values: dict[str, str]) -> Message:
         """Take a form through Kept; raises FormErrors for fields to correct."""

@@ -53,7 +53,8 @@ async def on_partner(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     bridge = _bridge(context)
     caller = await bridge.caller(client, body)
     trigger = str(body.get("trigger_id", ""))
-    reply = await bridge.handle(caller, inbound.command_from_slash(body), inbound_id=f"command:{trigger}")
+    # No inbound id: Slack never re-sends a slash command (only Events API deliveries are retried).
+    reply = await bridge.handle(caller, inbound.command_from_slash(body))
     if reply.form is not None and await _open(client, trigger, to_modal(reply.form)):
         await ack()
         return
@@ -95,7 +96,8 @@ async def on_button(
     bridge = _bridge(context)
     caller = await bridge.caller(client, body)
     trigger = str(body.get("trigger_id", ""))
-    reply = await bridge.handle(caller, inbound.command_from_action(body), inbound_id=f"action:{trigger}")
+    # A double press arrives as two payloads: the handlers' conditional state changes make the second a no-op.
+    reply = await bridge.handle(caller, inbound.command_from_action(body))
     await ack()
     if reply.form is not None:
         await _open(client, trigger, to_modal(reply.form))

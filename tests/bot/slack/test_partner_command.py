@@ -58,20 +58,6 @@ async def test_pings_in_what_people_type_are_made_harmless(any_workspace: Worksp
     assert texts and all(t["verbatim"] for t in texts)
 
 
-async def test_a_retried_or_replayed_command_is_not_logged_twice(any_workspace: Workspace) -> None:
-    await any_workspace.say("U0SAM", "join St Ada's School")
-    first = await any_workspace.command("U0SAM", "offer a science technician for a day", trigger="trigger-offer")
-    again = await any_workspace.command(
-        "U0SAM",
-        "offer a science technician for a day",
-        trigger="trigger-offer",
-        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
-    )
-    assert (first.status, again.status) == (200, 200)
-    assert "received that one before" in text_of(await again.json())
-    assert len(offers(any_workspace)) == 1
-
-
 async def test_an_unknown_word_gets_help_with_a_guess(any_workspace: Workspace) -> None:
     reply = await any_workspace.say("U0SAM", "ofer maths")
     assert "Did you mean `offer`?" in text_of(reply)

@@ -101,10 +101,11 @@ async def on_button(
     await ack()
     if reply.form is not None:
         await _open(client, trigger, to_modal(reply.form))
-    elif inbound.is_home(body):
+    elif inbound.is_home(body):  # no message to update: the Home tab itself shows the new state
         await home.publish(bridge, client, caller)
         if not reply.ok:
             await _open(client, trigger, to_result_modal(reply))
+        return
     else:
         await _respond(respond, reply, replace=reply.ok)
     home.refresh(bridge, client, caller)

@@ -102,8 +102,11 @@ async def test_an_unknown_button_is_refused_politely_and_runs_nothing(workspace:
 
 async def test_a_button_on_the_home_tab_refreshes_the_home_tab(workspace: Workspace) -> None:
     await promised(workspace)
+    await workspace.event({"type": "app_home_opened", "user": "U0SAM", "tab": "home"}, "Ev0HOMEBUTTON")
     await workspace.press("U0SAM", "done C1", home=True)
+    await workspace.bridge.settle()
     assert status(workspace) == "done"
+    assert len(workspace.api.of("views.publish")) == 2  # on opening, and once after the press
     published = workspace.api.of("views.publish")[-1]
     assert published["user_id"] == "U0SAM" and published["view"]["type"] == "home"
     assert "C1" not in text_of(published["view"])

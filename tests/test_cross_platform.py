@@ -11,7 +11,7 @@ import random
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,7 +29,7 @@ from storage.models import Commitment, LogEntry, Notification
 from tests.bot.slack.conftest import SECRET, SlackStandIn, Workspace, text_of
 from tests.bot.teams.conftest import TeamsChat
 from tests.bot.teams.connector import Connector, start_connector
-from tests.bot.teams.payloads import GRACE
+from tests.bot.teams.payloads import GRACE, STAFFROOM
 from tests.bot.teams.test_messages import find_action, texts
 
 SAM = "U0SAM"  # Sam Patel, lead at St Ada's School, on Slack
@@ -165,3 +165,20 @@ async def test_a_promise_made_in_slack_to_a_teams_school_is_confirmed_and_thanke
         ("done", "slack"),
         ("confirm", "teams"),
     ], trail
+
+
+async def test_a_partnership_digest_reaches_its_teams_channel_on_monday_morning(kept2: Kept2) -> None:
+    await linked(kept2)
+    await kept2.slack.say(SAM, "partnership Physics Link with Hopper Academy")
+    chosen = await kept2.teams.say(GRACE, "channel Physics Link", channel=True)
+    assert "This channel will get Physics Link's weekly digest" in texts(chosen)
+
+    await kept2.slack.say(SAM, "promise a physics masterclass to Hopper Academy by Friday")
+    await kept2.slack.press(SAM, "done C1")
+    await kept2.dispatcher.tick()  # plans next Monday's digest
+    kept2.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday 08:00 in London
+    report = await kept2.dispatcher.tick()
+
+    digest = kept2.teams.connector.posts[-1]
+    assert report.sent and digest.path == f"/v3/conversations/{STAFFROOM}/activities"
+    assert "Physics Link" in texts(digest.card) and "physics masterclass" in texts(digest.card)

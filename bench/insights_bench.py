@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from handlers import categories, matching  # noqa: E402
+from handlers import categories, matching, wording  # noqa: E402
 from handlers.clock import MovableClock  # noqa: E402
 from handlers.context import Caller  # noqa: E402
 from handlers.digests import weekly_digest  # noqa: E402
@@ -43,6 +43,7 @@ from storage.models import (  # noqa: E402
     Identity,
     JointSession,
     Listing,
+    ListingWord,
     Member,
     Network,
     Partnership,
@@ -228,7 +229,10 @@ def load(db: Database, scale: float, rng: random.Random) -> World:
         n["commitments"],
         "commitments",
     )
-    bulk(db, Listing, listings(rng, network_id, members, n["listings"]), n["listings"], "offers and requests")
+    board = list(listings(rng, network_id, members, n["listings"]))
+    bulk(db, Listing, iter(board), n["listings"], "offers and requests")
+    words = [{"stem": stem, "listing_id": row["id"]} for row in board for stem in wording.key_words(row["text"])]
+    bulk(db, ListingWord, iter(words), len(words), "their key words")
     bulk(
         db,
         JointSession,
@@ -471,13 +475,10 @@ def report(runs: list[Run]) -> None:
         small = next((r for r in runs if r.backend == backend and r.scale < 1), None)
         full = next((r for r in runs if r.backend == backend and r.scale == 1), None)
         if small and full:
-            growth = ", ".join(
-                f"{a.name} {b.kept_ms / a.kept_ms:.1f}×" for a, b in zip(small.measures, full.measures, strict=True)
-            )
+            pairs = list(zip(small.measures, full.measures, strict=True))
+            growth = ", ".join(f"{a.name} {b.kept_ms / a.kept_ms:.1f}×" for a, b in pairs)
             peers = ", ".join(
-                f"{a.name} peer {b.peer_ms / a.peer_ms:.1f}×"
-                for a, b in zip(small.measures, full.measures, strict=True)
-                if a.peer_ms and b.peer_ms
+                f"{a.name} peer {b.peer_ms / a.peer_ms:.1f}×" for a, b in pairs if a.peer_ms and b.peer_ms
             )
             print(f"  {backend}: {growth}; {peers}")
     print("\n(all digests covers every partnership in the run: 50 at 1/10 scale, 500 at full scale)")

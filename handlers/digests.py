@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from handlers.context import Context
 from handlers.errors import CommandError
 from handlers.health import flows
 from handlers.messages import Field, Message, Section
-from handlers.scope import partnership_for, school_ids, school_names
-from storage.models import Commitment, JointSession, Listing, Match, Member, Partnership
+from handlers.scope import partnership_for, school_ids
+from storage.models import Commitment, JointSession, Listing, Match, Member, Partnership, PartnershipSchool, School
 
 WEEK = timedelta(days=7)
 SHOWN = 8
@@ -35,31 +37,47 @@ class Delivery:
 
 
 def weekly_digest(session: Session, partnership_id: int, now: datetime) -> Message | None:
-    """The digest for the week ending `now`; None when a partnership has nothing to share (or no partners)."""
-    partnership = session.get(Partnership, partnership_id)
-    ids = school_ids(session, partnership_id)
-    if partnership is None or len(ids) < 2:
+    """The digest for the week ending `now`; None when a partnership has nothing to share (or no partners).
+
+    Four queries whatever the size of the network: the schools, the week's deliveries, the counts, the balance.
+    """
+    name, names = _schools(session, partnership_id)
+    ids = sorted(names)
+    if len(ids) < 2:
         return None
-    names = school_names(session, ids)
     delivered = _delivered(session, ids, now - WEEK, now)
-    sessions_ahead, due_ahead = _coming_up(session, partnership_id, ids, now)
-    new = _new(session, ids, now - WEEK)
-    if not (delivered or sessions_ahead or due_ahead or any(new.values())):
+    counts = _counts(session, partnership_id, ids, now)
+    if not (delivered or any(counts.values())):
         return None
     return Message(
-        title=f"This week in {partnership.name}: " + _headline(len(delivered)),
+        title=f"This week in {name}: " + _headline(len(delivered)),
         text=_thanks_line(delivered),
         sections=tuple(_section(d, names) for d in delivered[:SHOWN]),
         fields=(
-            Field("Coming up this week", f"{_n(sessions_ahead, 'joint session')}, {_n(due_ahead, 'commitment')} due"),
+            Field(
+                "Coming up this week",
+                f"{_n(counts['sessions'], 'joint session')}, {_n(counts['due'], 'commitment')} due",
+            ),
             Field(
                 "New this week",
-                f"{_n(new['offer'], 'offer')}, {_n(new['request'], 'request')}, {_n(new['match'], 'match', 'matches')}",
+                f"{_n(counts['offers'], 'offer')}, {_n(counts['requests'], 'request')}, "
+                f"{_n(counts['matches'], 'match', 'matches')}",
             ),
             Field("Give and take", give_and_take_line(session, ids, names)),
         ),
         footer="Say `board` for open offers and requests, `health` for the full balance.",
     )
+
+
+def _schools(session: Session, partnership_id: int) -> tuple[str, dict[int, str]]:
+    """The partnership's name and its schools' names, in one query."""
+    rows = session.exec(
+        select(Partnership.name, School.id, School.name)
+        .join(PartnershipSchool, col(PartnershipSchool.partnership_id) == Partnership.id)
+        .join(School, col(School.id) == PartnershipSchool.school_id)
+        .where(Partnership.id == partnership_id)
+    ).all()
+    return (rows[0][0] if rows else ""), {school_id or 0: school for _, school_id, school in rows}
 
 
 def _n(count: int, noun: str, plural: str = "") -> str:
@@ -106,50 +124,43 @@ def _section(delivery: Delivery, names: dict[int, str]) -> Section:
     return Section(text=text, fields=fields)
 
 
-def _coming_up(session: Session, partnership_id: int, ids: list[int], now: datetime) -> tuple[int, int]:
-    sessions = session.exec(
-        select(func.count())
-        .select_from(JointSession)
-        .where(
-            JointSession.partnership_id == partnership_id,
-            JointSession.status == "planned",
-            col(JointSession.starts_at) >= now,
-            col(JointSession.starts_at) < now + WEEK,
-        )
-    ).one()
-    due = session.exec(
-        select(func.count())
-        .select_from(Commitment)
-        .where(
-            col(Commitment.from_school_id).in_(ids),
-            col(Commitment.to_school_id).in_(ids),
-            Commitment.status == "open",
-            col(Commitment.due_at) >= now,
-            col(Commitment.due_at) < now + WEEK,
-        )
-    ).one()
-    return int(sessions), int(due)
+def _counts(session: Session, partnership_id: int, ids: list[int], now: datetime) -> dict[str, int]:
+    """Coming up this week and new this past week, as counts, in one round trip."""
+    ahead, since = now + WEEK, now - WEEK
 
+    def count(model: Any, *where: Any) -> Any:
+        return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
-def _new(session: Session, ids: list[int], since: datetime) -> dict[str, int]:
-    listed = dict(
-        session.exec(
-            select(Listing.kind, func.count())
-            .where(col(Listing.school_id).in_(ids), col(Listing.created_at) >= since)
-            .group_by(col(Listing.kind))
-        ).all()
-    )
-    request_ids = select(Listing.id).where(col(Listing.school_id).in_(ids), Listing.kind == "request")
-    offer_ids = select(Listing.id).where(col(Listing.school_id).in_(ids), Listing.kind == "offer")
-    matches = session.exec(
-        select(func.count())
-        .select_from(Match)
-        .where(
-            col(Match.created_at) >= since,
-            or_(col(Match.request_id).in_(request_ids), col(Match.offer_id).in_(offer_ids)),
+    theirs = col(Listing.school_id).in_(ids)
+    mine = select(Listing.id).where(theirs)
+    row = session.execute(
+        sa_select(
+            count(
+                JointSession,
+                JointSession.partnership_id == partnership_id,
+                JointSession.status == "planned",
+                col(JointSession.starts_at) >= now,
+                col(JointSession.starts_at) < ahead,
+            ),
+            count(
+                Commitment,
+                col(Commitment.from_school_id).in_(ids),
+                col(Commitment.to_school_id).in_(ids),
+                Commitment.status == "open",
+                col(Commitment.due_at) >= now,
+                col(Commitment.due_at) < ahead,
+            ),
+            count(Listing, theirs, Listing.kind == "offer", col(Listing.created_at) >= since),
+            count(Listing, theirs, Listing.kind == "request", col(Listing.created_at) >= since),
+            count(
+                Match,
+                col(Match.created_at) >= since,
+                or_(col(Match.request_id).in_(mine), col(Match.offer_id).in_(mine)),
+            ),
         )
     ).one()
-    return {"offer": int(listed.get("offer", 0)), "request": int(listed.get("request", 0)), "match": int(matches)}
+    keys = ("sessions", "due", "offers", "requests", "matches")
+    return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
 
 
 def give_and_take_line(session: Session, ids: list[int], names: dict[int, str]) -> str:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, or_, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, union, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from handlers import categories, notices, wording
 from handlers.context import Actor, Context
@@ -25,7 +26,7 @@ from handlers.refs import parse_ref
 from handlers.scope import leads_of, school_names
 from handlers.terms import term_end
 from storage import ledger
-from storage.models import Commitment, Listing, Match, Partnership, PartnershipSchool
+from storage.models import Commitment, Listing, ListingWord, Match, Partnership, PartnershipSchool
 
 LONDON = ZoneInfo("Europe/London")
 CATEGORY_WEIGHT = 3.0
@@ -34,8 +35,8 @@ MAX_WORDS = 3
 CLOSENESS = {1: 2.0, 2: 1.0}
 STRONG = 5.0
 SHOWN = 3
-SEARCH_WORDS = 4
 POOL = 100
+COMMON_WORD = 1000  # a word on more listings than this is too common to find matches by
 DUE_TIME = time(17, 0)
 REMIND_DAYS = 7
 
@@ -92,39 +93,76 @@ def _partners(session: Session, ids: list[int]) -> dict[int, str]:
     return found
 
 
-def _alike(listing: Listing) -> tuple[list[ColumnElement[bool]], ColumnElement[int]]:
-    """SQL for "shares the category or a word" and a rough score of how much (the exact one is `score`)."""
-    words = sorted(wording.key_words(listing.text), key=len, reverse=True)[:SEARCH_WORDS]
-    likes = [col(Listing.text).ilike(f"%{_escape(wording.search_fragment(w))}%", escape="\\") for w in words]
-    same = col(Listing.category) == listing.category
-    rough: ColumnElement[int] = case((same, int(CATEGORY_WEIGHT)), else_=0)
-    for like in likes:
-        rough = rough + case((like, 1), else_=0)
-    return [same, *likes], rough
+def index_words(session: Session, listing: Listing) -> None:
+    """Record a listing's key words (stems) for matching to look up. Call it when a listing is created."""
+    stems = {stem[:60] for stem in wording.key_words(listing.text)}
+    known = set(session.exec(select(ListingWord.stem).where(ListingWord.listing_id == listing.id)).all())
+    session.add_all(ListingWord(stem=stem, listing_id=listing.id or 0) for stem in sorted(stems - known))
+    session.flush()
+
+
+def distinctive_stems(session: Session, listing: Listing) -> list[str]:
+    """The listing's key words, less those so common on the board that they say little (`year` in a big network)."""
+    stems = [stem[:60] for stem in wording.key_words(listing.text)]
+    postings = dict(
+        session.exec(
+            select(ListingWord.stem, func.count())
+            .where(col(ListingWord.stem).in_(stems))
+            .group_by(col(ListingWord.stem))
+        ).all()
+    )
+    return [stem for stem in stems if postings.get(stem, 0) <= COMMON_WORD]
+
+
+def similar(session: Session, listing: Listing, kind: str, today: date) -> SelectOfScalar[Listing]:
+    """Live listings of `kind` from other schools sharing `listing`'s category or a distinctive key word, roughly
+    best first. Both are index lookups (the board index, ListingWord), so no text is scanned and no board is
+    read whole; `score` then ranks the few found exactly."""
+    stems = distinctive_stems(session, listing)
+    by_word = select(ListingWord.listing_id).where(col(ListingWord.stem).in_(stems))
+    by_category = select(Listing.id).where(
+        Listing.network_id == listing.network_id,
+        Listing.kind == kind,
+        Listing.status == "open",
+        Listing.category == listing.category,
+    )
+    hits = (
+        select(ListingWord.listing_id, func.count().label("hits"))
+        .where(col(ListingWord.stem).in_(stems))
+        .group_by(col(ListingWord.listing_id))
+        .subquery()
+    )
+    rough = case((col(Listing.category) == listing.category, int(CATEGORY_WEIGHT)), else_=0)
+    return (
+        select(Listing)
+        .outerjoin(hits, hits.c.listing_id == Listing.id)
+        .where(col(Listing.id).in_(union(by_category, by_word)), _live_from_others(listing, kind, today))
+        .order_by((rough + func.coalesce(hits.c.hits, 0)).desc(), col(Listing.created_at), col(Listing.id))
+    )
+
+
+def _live_from_others(listing: Listing, kind: str, today: date) -> ColumnElement[bool]:
+    return and_(
+        col(Listing.network_id) == listing.network_id,
+        col(Listing.kind) == kind,
+        live(today),
+        col(Listing.school_id) != listing.school_id,
+    )
 
 
 def candidates(session: Session, request: Listing, today: date, near: Iterable[int] = ()) -> list[Listing]:
-    """Open offers from other schools in the network sharing the category or a word.
-
-    The best POOL by a rough SQL score, plus every such offer from a school nearby (closeness can lift those
-    past the pool's edge), so the exact ranking in Python looks at a bounded number of rows.
-    """
-    alike, rough = _alike(request)
-    base = select(Listing).where(
-        Listing.network_id == request.network_id,
-        Listing.kind == "offer",
-        live(today),
-        Listing.school_id != request.school_id,
-        or_(*alike),
-    )
-    pool = session.exec(base.order_by(rough.desc(), col(Listing.created_at), col(Listing.id)).limit(POOL)).all()
+    """Open offers that could meet `request`: the best POOL by the rough score, plus every offer from a school
+    nearby (closeness can lift those past the pool's edge), so `rank` scores a bounded number of rows."""
+    pool = session.exec(similar(session, request, "offer", today).limit(POOL)).all()
     nearby = list(near)
-    close = session.exec(base.where(col(Listing.school_id).in_(nearby))).all() if nearby else []
+    close = (
+        session.exec(
+            select(Listing).where(_live_from_others(request, "offer", today), col(Listing.school_id).in_(nearby))
+        ).all()
+        if nearby
+        else []
+    )
     return list({offer.id: offer for offer in [*pool, *close]}.values())
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def score(request: Listing, offer: Listing, near: dict[int, tuple[int, str]]) -> Candidate | None:
@@ -179,23 +217,12 @@ def suggest(session: Session, request: Listing, now: datetime, limit: int = SHOW
 
 
 def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> None:
-    """After a new offer or request: refresh the matches it takes part in (board.py may call this)."""
+    """After a new offer or request: index its words and refresh the matches it takes part in (board.py)."""
+    index_words(session, listing)
     if listing.kind == "request":
         suggest(session, listing, now)
         return
-    alike, rough = _alike(listing)
-    requests = session.exec(
-        select(Listing)
-        .where(
-            Listing.network_id == listing.network_id,
-            Listing.kind == "request",
-            live(today_in_london(now)),
-            Listing.school_id != listing.school_id,
-            or_(*alike),
-        )
-        .order_by(rough.desc(), col(Listing.created_at))
-        .limit(POOL)
-    ).all()
+    requests = session.exec(similar(session, listing, "request", today_in_london(now)).limit(POOL)).all()
     for request in requests:
         suggest(session, request, now)
 

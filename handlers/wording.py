@@ -52,8 +52,3 @@ def _key_words(text: str) -> tuple[tuple[str, str], ...]:
             continue
         found.setdefault(stem(lowered), word)
     return tuple(found.items())
-
-
-def search_fragment(stemmed: str) -> str:
-    """What to look for in raw text to find a stem's word forms (facility -> facilit, for facilities)."""
-    return stemmed[:-1] if stemmed.endswith("y") and len(stemmed) > 4 else stemmed

@@ -5,7 +5,15 @@ from storage.models.outbox import Notification
 from storage.models.partnerships import STAGES, Mou, Partnership, PartnershipChannel, PartnershipSchool
 from storage.models.people import ChatTenant, Holiday, Identity, Member, Network, School
 from storage.models.platforms import ConversationRef, InviteCode, SlackInstallation, SlackOAuthState
-from storage.models.work import ChecklistItem, Commitment, JointSession, Listing, Match, SessionSchool
+from storage.models.work import (
+    ChecklistItem,
+    Commitment,
+    JointSession,
+    Listing,
+    ListingWord,
+    Match,
+    SessionSchool,
+)
 
 __all__ = [
     "STAGES",
@@ -19,6 +27,7 @@ __all__ = [
     "InviteCode",
     "JointSession",
     "Listing",
+    "ListingWord",
     "LogEntry",
     "Match",
     "Member",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from storage.models._base import when
@@ -11,6 +12,8 @@ from storage.models._base import when
 
 class Listing(SQLModel, table=True):
     """An offer (`kind='offer'`, ref O12) or a request (`kind='request'`, ref R12) on the network's board."""
+
+    __table_args__ = (Index("ix_listing_board", "network_id", "kind", "status", "category"),)  # board, matching
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=10)
@@ -22,6 +25,13 @@ class Listing(SQLModel, table=True):
     status: str = Field(default="open", max_length=10, index=True)
     expires_on: date | None = None
     created_at: datetime = when()
+
+
+class ListingWord(SQLModel, table=True):
+    """A key word (lower-cased, stemmed) of an offer or request: matching looks words up here, never scans text."""
+
+    stem: str = Field(primary_key=True, max_length=60)
+    listing_id: int = Field(foreign_key="listing.id", primary_key=True, index=True)
 
 
 class Match(SQLModel, table=True):
@@ -43,6 +53,11 @@ class Commitment(SQLModel, table=True):
     `status` moves open -> done | released | missed. `confirmed_at` is set when the receiving school confirms
     it arrived, which weighs more than the owner's own word.
     """
+
+    __table_args__ = (  # a partnership's work is the work between its schools: digests, health, reports
+        Index("ix_commitment_pair_done", "from_school_id", "to_school_id", "status", "done_at"),
+        Index("ix_commitment_pair_due", "from_school_id", "to_school_id", "status", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     network_id: int = Field(foreign_key="network.id", index=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from handlers import matching
 from handlers.clock import MovableClock
 from handlers.context import Caller
 from handlers.directory import name_key
@@ -82,6 +83,7 @@ class World:
             )
             session.add(row)
             session.flush()
+            matching.index_words(session, row)  # as board.py does for every new offer and request
             return row.id or 0
 
     def commitment(

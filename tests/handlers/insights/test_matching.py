@@ -174,3 +174,14 @@ def test_matching_runs_the_same_on_postgresql(both_worlds: World) -> None:
     with world.db.transaction() as session:
         ranked = matching.rank(session, session.get(Listing, request), date(2026, 11, 23))
     assert [c.offer.id for c in ranked] == [offer]
+
+
+def test_a_new_offer_finds_the_requests_it_could_meet(world: World) -> None:
+    request = world.listing("charles", "request", "Year 6 transition visits to a secondary lab", "primary-visits")
+    offer = world.listing("mary", "offer", "Year 6 transition visits: a morning in our labs", "primary-visits")
+    with world.db.transaction() as session:
+        matching.suggest_for_listing(session, session.get(Listing, offer), world.now)
+        stored = session.exec(select(Match)).one()
+        told = session.exec(select(Notification)).all()
+    assert (stored.request_id, stored.offer_id) == (request, offer)
+    assert sorted(n.member_id for n in told) == sorted([world.members["charles"], world.members["ada"]])

@@ -12,9 +12,11 @@ import logging
 from typing import Any
 
 import jwt
+import requests
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult
 
 from bot.config import Settings
 from bot.services import Services
@@ -93,7 +95,8 @@ def mount(app: web.Application, services: Services) -> None:
 
 
 async def _handle(request: web.Request, adapter: CloudAdapter, bot: KeptTeamsBot, requires_auth: bool) -> web.Response:
-    auth_header = request.headers.get("Authorization", "")
+    # With no app id the header is ignored: botbuilder would otherwise try to validate any token it is sent.
+    auth_header = request.headers.get("Authorization", "") if requires_auth else ""
     if requires_auth and not _bearer_shaped(auth_header):
         return _refuse(401, "missing or malformed Authorization header")
     body = await _read_activity(request)
@@ -102,10 +105,11 @@ async def _handle(request: web.Request, adapter: CloudAdapter, bot: KeptTeamsBot
     activity = _activity(body)
     if activity is None:
         return _refuse(400, "not a Bot Framework activity")
+    authenticated = await _authenticate(adapter, activity, auth_header)
+    if isinstance(authenticated, web.Response):
+        return authenticated
     try:
-        invoke = await adapter.process_activity(auth_header, activity, bot.on_turn)
-    except (PermissionError, jwt.PyJWTError):
-        return _refuse(401, "not authorised")
+        invoke = await adapter.process_activity(authenticated, activity, bot.on_turn)
     except Exception:  # noqa: BLE001  (logged with a ref; the caller gets no traceback)
         ref = new_reference()
         log.exception("Teams activity failed (ref %s)", ref)
@@ -113,6 +117,27 @@ async def _handle(request: web.Request, adapter: CloudAdapter, bot: KeptTeamsBot
     if invoke is not None:
         return web.json_response(invoke.body, status=invoke.status)
     return web.Response(status=201)
+
+
+async def _authenticate(
+    adapter: CloudAdapter, activity: Activity, auth_header: str
+) -> AuthenticateRequestResult | web.Response:
+    """Bot Framework's own token check, with every way it can fail answered as a refusal, not a 500.
+
+    botbuilder raises PermissionError for most bad tokens, but jwt errors for a forged signature and an
+    IndexError for an unknown key id; a failure to fetch Microsoft's signing keys is ours, so 503.
+    """
+    try:
+        result: AuthenticateRequestResult = await adapter.bot_framework_authentication.authenticate_request(
+            activity, auth_header
+        )
+        return result
+    except requests.RequestException:
+        log.warning("could not fetch the Bot Framework signing keys", exc_info=True)
+        return _refuse(503, "cannot check the token just now")
+    except Exception:  # noqa: BLE001  (any token botbuilder cannot validate is refused)
+        log.info("Teams request refused: token not valid for this bot", exc_info=True)
+        return _refuse(401, "not authorised")
 
 
 async def _read_activity(request: web.Request) -> dict[str, Any] | web.Response:

@@ -8,6 +8,7 @@ is the command it stands for, run as the presser and checked by the handlers lik
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import home, inbound
 from bot.slack.blocks import ACTION_PREFIX, FORM_PREFIX, to_modal, to_reply, to_result_modal
 from bot.slack.bridge import SLACK_TROUBLE, Bridge
-from handlers.errors import FormErrors, new_reference
+from handlers.errors import FormErrors, reply_for
 from handlers.messages import Form, Message
 
 log = logging.getLogger("kept.slack")
@@ -187,6 +188,12 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
         getattr(app, kind)(matcher)(listener)
 
 
-async def _on_error(error: Exception, body: dict[str, Any]) -> None:
-    """A bug in a listener: logged with a reference; Bolt answers 500 and Slack shows its own error."""
-    log.error("Slack listener failed (ref %s, type %s)", new_reference(), body.get("type"), exc_info=error)
+async def _on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    """A bug in a listener: logged with a reference (reply_for), and the person gets the apology quoting it,
+    not Slack's own "failed" notice."""
+    reply = reply_for(error)
+    if body.get("type") == "view_submission":
+        answer: dict[str, Any] = {"response_action": "update", "view": to_result_modal(reply)}
+    else:
+        answer = to_reply(reply)
+    return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})

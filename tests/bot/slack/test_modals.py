@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from storage.models import Commitment, Listing
@@ -131,3 +132,29 @@ async def test_a_form_slack_cannot_open_is_explained_in_the_reply(workspace: Wor
     workspace.api.faults["views.open"] = (200, {"ok": False, "error": "expired_trigger_id"}, {})
     reply = await workspace.say("U0SAM", "request")
     assert "couldn't open the form" in text_of(reply)
+
+
+async def test_a_malformed_submission_gets_an_apology_with_a_reference(
+    workspace: Workspace, caplog: pytest.LogCaptureFixture
+) -> None:
+    await workspace.say("U0SAM", "join St Ada's School")
+    response = await workspace.interact(
+        {
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "user": {"id": "U0SAM", "team_id": TEAM},
+            "view": {
+                "type": "modal",
+                "callback_id": "kept:offer",
+                "private_metadata": "",
+                "state": {"values": ["not", "a", "map"]},
+            },
+        }
+    )
+    assert response.status == 200
+    answer = await response.json()
+    assert answer["response_action"] == "update"
+    assert "something went wrong on our side (ref" in text_of(answer["view"])
+    assert "unexpected error (ref" in caplog.text
+    with workspace.services.db.transaction() as session:
+        assert session.exec(select(Listing)).all() == []

@@ -133,6 +133,20 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.errors import CommandError
+    from handlers.report import termly_report
+
+    db = _database(settings)
+    try:
+        with db.transaction() as session:
+            sys.stdout.write(termly_report(session, args.partnership, args.term, csv=args.csv))
+    except CommandError as exc:
+        print(exc.reason, file=sys.stderr)
+        return 1
+    return 0
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -181,6 +195,7 @@ COMMANDS = {
     "manifest": _manifest,
     "worker": _worker,
     "notifications": _notifications,
+    "report": _report,
 }
 
 

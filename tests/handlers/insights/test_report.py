@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot import cli
+from handlers.clock import MovableClock
 from handlers.errors import CommandError
 from handlers.report import termly_report
 from handlers.terms import easter_sunday, term_named, term_of
+from storage.db import Database
 from storage.models import JointSession, Mou
-from tests.handlers.insights.conftest import World
+from tests.handlers.insights.conftest import World, build_world
 
 
 def test_term_names_map_to_contiguous_date_ranges() -> None:
@@ -120,3 +124,19 @@ def test_a_term_with_nothing_yet_still_reports(world: World) -> None:
     with world.db.transaction() as session:
         text = termly_report(session, "Physics Link", "spring-2027")
     assert "| none yet | | 0 | 0 |" in text and "No success criteria agreed yet." in text
+
+
+def test_kept_report_prints_the_report_for_governors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KEPT_DATABASE_URL", f"sqlite:///{tmp_path}/kept.db")
+    assert cli.main(["migrate"]) == 0
+    clock = MovableClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    _term_of_work(build_world(Database.from_url(f"sqlite:///{tmp_path}/kept.db"), clock))
+    capsys.readouterr()
+    assert cli.main(["report", "--partnership", "Physics Link", "--term", "autumn-2026"]) == 0
+    assert capsys.readouterr().out.startswith("# Physics Link: Autumn term 2026")
+    assert cli.main(["report", "--partnership", "Physics Link", "--term", "autumn-2026", "--csv"]) == 0
+    assert capsys.readouterr().out.startswith("section,date,school,partner,category")
+    assert cli.main(["report", "--partnership", "Chess Club", "--term", "autumn-2026"]) == 1
+    assert "I can't find a partnership called `Chess Club`." in capsys.readouterr().err

@@ -20,12 +20,12 @@ from botframework.connector.auth import AuthenticateRequestResult
 
 from bot.config import Settings
 from bot.services import Services
-from bot.teams.activities import KeptTeamsBot, card_activity
+from bot.teams.activities import KeptTeamsBot, card_activity, close_connector
 from bot.teams.adapter import make_adapter
 from bot.teams.cards import to_card
 from bot.teams.inbound import PLATFORM
 from bot.teams.notifier import TeamsNotifier
-from handlers.errors import new_reference, reply_for
+from handlers.errors import new_reference
 from handlers.messages import Message
 
 log = logging.getLogger("kept.teams")
@@ -190,9 +190,20 @@ def _refuse(status: int, reason: str) -> web.Response:
 
 
 async def _on_turn_error(turn_context: Any, error: Exception) -> None:
-    """A bug in a turn: logged with a reference, and the person told kindly (never the exception's text)."""
-    apology: Message = reply_for(error)
+    """A fault in the Teams layer (rendering, or the connector refusing the reply): logged with a reference.
+
+    Kept's handlers have already committed by then, so the apology doesn't say nothing changed.
+    """
+    ref = new_reference()
+    log.error("Teams turn failed (ref %s)", ref, exc_info=error)
+    apology = Message(
+        title=f"Sorry, something went wrong on our side (ref {ref}).",
+        text="What you asked may already be done: say `mine` or `board` to check before trying again.",
+        ok=False,
+    )
     try:
         await turn_context.send_activity(card_activity(to_card(apology), apology.title))
     except Exception:  # noqa: BLE001  (the connector itself may be what failed; the log has the ref)
-        log.warning("could not send the apology to Teams", exc_info=True)
+        log.warning("could not send the apology to Teams (ref %s)", ref, exc_info=True)
+    finally:
+        await close_connector(turn_context)

@@ -171,3 +171,16 @@ def find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
     walk(card)
     assert found, f"no {title!r} button on the card"
     return found[0]
+
+
+async def test_when_teams_refuses_the_reply_the_person_gets_an_apology_with_a_reference(teams: TeamsChat) -> None:
+    teams.connector.fail_next(502)
+
+    status = await teams.post(payloads.message(GRACE, "join Hopper Academy", teams.connector.url))
+
+    assert status == 201
+    apology = texts(teams.connector.posts[-1].card)
+    assert "Sorry, something went wrong on our side (ref " in apology and "may already be done" in apology
+    assert "Traceback" not in apology and "502" not in apology
+    with teams.services.db.transaction() as session:
+        assert len(session.exec(select(Member)).all()) == 1, "the command itself was done"

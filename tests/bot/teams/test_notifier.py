@@ -38,6 +38,7 @@ async def test_a_nudge_goes_to_the_persons_own_chat_as_a_new_post(teams: TeamsCh
     assert post.path == f"/v3/conversations/{GRACE.personal_chat}/activities", "a new post, not a reply"
     assert post.body["summary"] == NUDGE.title
     assert [a["title"] for a in post.card["actions"]] == ["Done", "Snooze a week"]
+    assert post.authorization is None, "no app id: outbound calls carry no token"
 
 
 async def test_a_person_seen_only_in_a_channel_gets_a_new_one_to_one_chat(teams: TeamsChat) -> None:

@@ -184,3 +184,44 @@ async def test_when_teams_refuses_the_reply_the_person_gets_an_apology_with_a_re
     assert "Traceback" not in apology and "502" not in apology
     with teams.services.db.transaction() as session:
         assert len(session.exec(select(Member)).all()) == 1, "the command itself was done"
+
+
+async def test_release_asks_for_a_reason_on_the_same_card_then_releases(teams: TeamsChat) -> None:
+    await join_two_schools(teams)
+    await teams.say(GRACE, "promise a physics masterclass to Turing College by Friday")
+    card = await teams.say(GRACE, "mine")
+    card_id = teams.connector.posts[-1].answered_id
+
+    await teams.press(GRACE, find_action(card, "Release")["data"], reply_to=card_id)
+    form = teams.connector.updates[-1].card
+    assert "Release C1" in texts(form)
+    await teams.press(GRACE, {**form["actions"][0]["data"], "reason": "no"}, reply_to=card_id)
+    assert "errorMessage" in next(n for n in teams.connector.updates[-1].card["body"] if n.get("id") == "reason")
+    await teams.press(GRACE, {**form["actions"][0]["data"], "reason": "Our minibus is in for repair"}, reply_to=card_id)
+
+    assert [u.activity_id for u in teams.connector.updates] == [card_id] * 3
+    with teams.services.db.transaction() as session:
+        commitment = session.exec(select(Commitment)).one()
+    assert (commitment.status, commitment.release_reason) == ("released", "Our minibus is in for repair")
+
+
+async def test_the_promise_form_refuses_a_school_that_is_not_on_its_list(teams: TeamsChat) -> None:
+    await join_two_schools(teams)
+    form = await teams.say(GRACE, "promise")
+    schools = next(n for n in form["body"] if n.get("id") == "school")["choices"]
+    assert [c["title"] for c in schools] == ["Turing College"]
+    submit = form["actions"][0]["data"]
+
+    await teams.press(
+        GRACE, {**submit, "what": "A physics masterclass", "school": "999", "due": "2026-11-27"}, reply_to="1732promise"
+    )
+    assert "Please pick a school" in texts(teams.connector.updates[-1].card)
+    await teams.press(
+        GRACE,
+        {**submit, "what": "A physics masterclass", "school": schools[0]["value"], "due": "2026-11-27"},
+        reply_to="1732promise",
+    )
+
+    assert "C1" in texts(teams.connector.updates[-1].card)
+    with teams.services.db.transaction() as session:
+        assert session.exec(select(Commitment)).one().what == "A physics masterclass"

@@ -14,6 +14,7 @@ from typing import Any
 import jwt
 import requests
 from aiohttp import web
+from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
@@ -40,7 +41,7 @@ class InsecureTeamsError(RuntimeError):
 
 
 def check_insecure_teams(settings: Settings, host: str | None = None) -> bool:
-    """Whether to serve /api/messages; `kept serve` calls it before binding, and `mount` again.
+    """Whether to serve /api/messages: `mount` asks, and `kept serve` may ask first for an early, clear error.
 
     With MicrosoftAppId set: yes, authenticated. Without it the endpoint is unauthenticated, for local use:
     served with a warning on loopback (or anywhere with KEPT_ALLOW_INSECURE_TEAMS=1). On any other address
@@ -115,7 +116,7 @@ async def _handle(request: web.Request, adapter: CloudAdapter, bot: KeptTeamsBot
         log.exception("Teams activity failed (ref %s)", ref)
         return _refuse(500, f"internal error (ref {ref})")
     if invoke is not None:
-        return web.json_response(invoke.body, status=invoke.status)
+        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
     return web.Response(status=201)
 
 

@@ -144,3 +144,13 @@ def test_single_tenant_settings_build_an_adapter() -> None:
     )
 
     assert make_adapter(settings) is not None
+
+
+async def test_an_invoke_kept_does_not_handle_gets_not_implemented_not_a_crash(teams: TeamsChat) -> None:
+    activity = payloads.message(GRACE, "", teams.connector.url)
+    activity.update(type="invoke", name="task/fetch", value={"data": {"kept": "command", "command": "mine"}})
+    del activity["text"]
+
+    response = await teams.client.post("/api/messages", json=activity)
+
+    assert response.status == 501

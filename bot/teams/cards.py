@@ -15,6 +15,8 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 MAX_TEXT = 3000  # keep each block readable; Teams caps a whole card at about 28 KB
 MAX_SECTIONS = 25
+MAX_CHOICES = 100  # as Slack's own limit for a select, so both platforms offer the same list
+MAX_SPEC = 8 * 1024  # the form's own description, carried in its submit button (see inbound.form_from_spec)
 MARKER = "kept"  # every Action.Submit's data carries it, so Kept knows the press is its own
 
 _STYLES = {"primary": "positive", "danger": "destructive"}
@@ -61,7 +63,10 @@ def to_form_card(
         body.append(_input(field, values.get(field.input_id, field.initial), errors.get(field.input_id)))
         if field.input_id in errors:
             body.append(_block(errors[field.input_id], color="Attention", size="Small", spacing="None"))
-    data = {MARKER: "form", "form": form.form_id, "context": form.context, "spec": _spec(form)}
+    data: Card = {MARKER: "form", "form": form.form_id, "context": form.context}
+    spec = _spec(form)
+    if len(json.dumps(spec)) <= MAX_SPEC:  # else mistakes are told in words, without the form again
+        data["spec"] = spec
     submit = {"type": "Action.Submit", "title": form.submit_label, "style": "positive", "data": data}
     return _card(body, [submit])
 
@@ -130,7 +135,7 @@ def _input(field: Input, value: str, error: str | None) -> Card:
     if error:
         common["errorMessage"] = _clip(error, 300)
     if field.kind == "select":
-        choices = [{"title": c.label, "value": c.value} for c in field.choices]
+        choices = [{"title": _clip(c.label, 100), "value": c.value} for c in field.choices[:MAX_CHOICES]]
         rendered: Card = {"type": "Input.ChoiceSet", "choices": choices, "style": "compact", **common}
     elif field.kind == "date":
         rendered = {"type": "Input.Date", **common}

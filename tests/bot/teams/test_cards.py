@@ -144,3 +144,14 @@ def test_slack_style_bold_and_code_become_adaptive_card_markdown() -> None:
         "**Getting started**\n**join <school name>**: join"
     )
     assert teams_markdown("2 * 3 * 4") == "2 * 3 * 4"
+
+
+def test_a_form_choosing_among_hundreds_of_schools_still_fits_on_a_card() -> None:
+    schools = tuple(Choice(f"Academy number {n} of the Northern Lights Trust", str(n)) for n in range(400))
+    form = Form("promise", "New promise", (Input("school", "To which school?", "select", choices=schools),))
+
+    card = to_form_card(form)
+
+    check_card(card)
+    assert len(card["body"][1]["choices"]) == 100
+    assert "spec" not in card["actions"][0]["data"], "too big to carry: errors are then told in words"

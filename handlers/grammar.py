@@ -27,7 +27,7 @@ from handlers import (
     sessions,
 )
 from handlers.context import Context
-from handlers.messages import Message
+from handlers.messages import Action, Message
 
 MAX_TEXT = 4000  # Slack's own limit for a slash command's text
 
@@ -268,6 +268,14 @@ def suggest(word: str) -> str | None:
     return close[0] if close else None
 
 
+# The forms anyone can start from help (Slack's `/partner` alone, the Home tab): each button opens its form.
+QUICK_ACTIONS = (
+    Action("offer", "Offer help", "offer"),
+    Action("request", "Ask for help", "request"),
+    Action("promise", "Make a promise", "promise", "primary"),
+)
+
+
 def help_message(unknown: str = "") -> Message:
     """The help card, grouped; with a did-you-mean when the caller typed something Kept doesn't know."""
     groups: dict[str, list[str]] = {}
@@ -279,6 +287,7 @@ def help_message(unknown: str = "") -> Message:
             title="Here's what Kept can do",
             text=text,
             footer="Dates are day-first: 12/03 is 12 March. Refs look like C12 or O3.",
+            actions=QUICK_ACTIONS,
         )
     guess = suggest(unknown)
     title = f"Sorry, I don't know `{unknown[:40]}`."

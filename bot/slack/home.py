@@ -10,16 +10,12 @@ from bot.slack.blocks import to_home
 from bot.slack.bridge import SLACK_TROUBLE, Bridge
 from handlers.context import Caller
 from handlers.dispatch import Kept
-from handlers.messages import Action, Message
+from handlers.grammar import QUICK_ACTIONS
+from handlers.messages import Message
 
 log = logging.getLogger("kept.slack")
 
 PARTS = ("mine", "board", "sessions")
-SHORTCUTS = (
-    Action("offer", "Offer help", "offer"),
-    Action("request", "Ask for help", "request"),
-    Action("promise", "Make a promise", "promise", "primary"),
-)
 
 
 def _read(kept: Kept, caller: Caller) -> list[Message]:
@@ -33,7 +29,7 @@ def _read(kept: Kept, caller: Caller) -> list[Message]:
 async def publish(bridge: Bridge, client: AsyncWebClient, caller: Caller) -> None:
     """Build and publish the caller's Home tab. A Slack failure is logged: the next visit publishes again."""
     parts = await bridge.run(_read, bridge.services.kept, caller)
-    view = to_home(parts, SHORTCUTS if parts[0].ok else ())
+    view = to_home(parts, QUICK_ACTIONS if parts[0].ok else ())
     try:
         await client.views_publish(user_id=caller.user_id, view=view)
     except SLACK_TROUBLE as exc:

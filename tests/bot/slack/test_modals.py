@@ -158,3 +158,12 @@ async def test_a_malformed_submission_gets_an_apology_with_a_reference(
     assert "unexpected error (ref" in caplog.text
     with workspace.services.db.transaction() as session:
         assert session.exec(select(Listing)).all() == []
+
+
+async def test_partner_alone_offers_a_menu_whose_buttons_open_the_forms(workspace: Workspace) -> None:
+    await workspace.say("U0SAM", "join St Ada's School")
+    reply = await workspace.say("U0SAM", "")
+    buttons = {e["text"]["text"]: e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]}
+    assert set(buttons) == {"Offer help", "Ask for help", "Make a promise"}
+    await workspace.press("U0SAM", buttons["Ask for help"]["value"], action_id=buttons["Ask for help"]["action_id"])
+    assert opened(workspace)["callback_id"] == "kept:request"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from handlers import categories
+from handlers import categories, records
 from handlers.calendar import holiday_on, school_holidays
 from handlers.context import Actor, Context
 from handlers.dates import describe, describe_day, parse_iso_date, parse_moment, shift
@@ -193,6 +193,7 @@ def mark_done(ctx: Context, args: str) -> Message:
     on_time = ctx.now <= commitment.due_at
     ctx.log("done", f"C{commitment.id}", on_time=on_time)
     after_change(ctx, commitment)
+    records.ask_to_confirm(ctx.session, commitment, ctx.now)
     to = ctx.session.get(School, commitment.to_school_id)
     return Message(
         title=f"Delivered: C{commitment.id}. Thank you!",

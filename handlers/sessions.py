@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
+from handlers import session_details
 from handlers.context import Actor, Context
 from handlers.dates import START_OF_DAY, describe, parse_moment
 from handlers.directory import clean_name, find_school
@@ -43,6 +44,7 @@ def plan(ctx: Context, args: str) -> Message:
     ctx.session.flush()
     for school_id in {actor.school_id, *schools}:
         ctx.session.add(SessionSchool(session_id=joint.id or 0, school_id=school_id))
+    session_details.add_checklist(ctx.session, joint)
     ctx.log("session", f"S{joint.id}", title=title, starts_at=starts_at.isoformat(), venue=venue)
     after_change(ctx, joint)
     names = [s.name for s in ctx.session.exec(select(School).where(col(School.id).in_(schools)))]

@@ -7,6 +7,7 @@ is the command it stands for, run as the presser and checked by the handlers lik
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -18,17 +19,20 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home, inbound
 from bot.slack.blocks import ACTION_PREFIX, FORM_PREFIX, to_modal, to_reply, to_result_modal
 from bot.slack.bridge import SLACK_TROUBLE, Bridge
+from bot.slack.notifier import failure
 from handlers.errors import FormErrors, reply_for
 from handlers.messages import Form, Message
 
 log = logging.getLogger("kept.slack")
 
 SHORTCUT_ID = "make_commitment"
+MAX_RETRY_WAIT = 1.0  # seconds: a trigger_id lasts 3, and the command has already used some of them
 NO_FORM = Message(title="Sorry, I couldn't open the form just now. Please try again in a moment.", ok=False)
 UNKNOWN_BUTTON = Message(
     title="Sorry, I don't recognise that button. It may be from an older message: try `/partner help`.", ok=False
@@ -41,12 +45,21 @@ def _bridge(context: dict[str, Any]) -> Bridge:
 
 
 async def _open(client: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> bool:
-    try:
-        await client.views_open(trigger_id=trigger_id, view=view)
-    except SLACK_TROUBLE as exc:
-        log.info("views.open failed: %s", type(exc).__name__)
-        return False
-    return True
+    """Open a modal; a 429 is tried once more if Slack's Retry-After still fits the trigger's 3 seconds."""
+    for attempt in (1, 2):
+        try:
+            await client.views_open(trigger_id=trigger_id, view=view)
+            return True
+        except SlackApiError as exc:
+            wait = failure(exc).retry_after
+            log.info("views.open failed: %s", exc.response.get("error") if exc.response is not None else "")
+            if attempt == 2 or wait is None or wait > MAX_RETRY_WAIT:
+                return False
+            await asyncio.sleep(wait)
+        except (TimeoutError, OSError) as exc:
+            log.info("views.open failed: %s", type(exc).__name__)
+            return False
+    return False
 
 
 async def on_partner(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:

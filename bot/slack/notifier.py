@@ -85,7 +85,7 @@ def _retry_after(headers: dict[str, object]) -> float:
     for name, value in headers.items():
         if name.lower() == "retry-after":
             try:
-                return max(float(str(value)), 1.0)
+                return max(float(str(value)), 0.0)
             except ValueError:
                 break
     return 30.0

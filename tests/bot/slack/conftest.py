@@ -49,6 +49,7 @@ class SlackStandIn:
 
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=dict)
+    once: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)  # then fine
     url: str = ""
 
     def of(self, method: str) -> list[dict[str, Any]]:
@@ -61,8 +62,9 @@ class SlackStandIn:
         method = request.match_info["method"]
         args = await _arguments(request)
         self.calls.append(Call(method, args))
-        if method in self.faults:
-            status, body, headers = self.faults[method]
+        fault = self.once[method].pop(0) if self.once.get(method) else self.faults.get(method)
+        if fault:
+            status, body, headers = fault
             return web.json_response(body, status=status, headers=headers)
         return web.json_response(_reply(method, args))
 

@@ -167,3 +167,19 @@ async def test_partner_alone_offers_a_menu_whose_buttons_open_the_forms(workspac
     assert set(buttons) == {"Offer help", "Ask for help", "Make a promise"}
     await workspace.press("U0SAM", buttons["Ask for help"]["value"], action_id=buttons["Ask for help"]["action_id"])
     assert opened(workspace)["callback_id"] == "kept:request"
+
+
+async def test_a_rate_limited_form_is_opened_on_a_second_try_within_the_trigger(workspace: Workspace) -> None:
+    await workspace.say("U0SAM", "join St Ada's School")
+    workspace.api.once["views.open"] = [(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"})]
+    response = await workspace.command("U0SAM", "offer")
+    assert await response.text() == ""
+    assert len(workspace.api.of("views.open")) == 2
+
+
+async def test_a_form_slack_keeps_refusing_is_explained_not_waited_for(workspace: Workspace) -> None:
+    await workspace.say("U0SAM", "join St Ada's School")
+    workspace.api.faults["views.open"] = (429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "30"})
+    reply = await workspace.say("U0SAM", "offer")
+    assert "couldn't open the form" in text_of(reply)
+    assert len(workspace.api.of("views.open")) == 1

@@ -113,13 +113,13 @@ async def on_button(
     # A double press arrives as two payloads: the handlers' conditional state changes make the second a no-op.
     reply = await bridge.handle(caller, inbound.command_from_action(body))
     await ack()
-    if reply.form is not None:
-        await _open(client, trigger, to_modal(reply.form))
-    elif inbound.is_home(body):  # no message to update: the Home tab itself shows the new state
+    if reply.form is None and inbound.is_home(body):  # no message to update: the Home tab shows the new state
         await home.publish(bridge, client, caller)
         if not reply.ok:
             await _open(client, trigger, to_result_modal(reply))
         return
+    if reply.form is not None:
+        await _open(client, trigger, to_modal(reply.form))
     else:
         await _respond(respond, reply, replace=reply.ok)
     home.refresh(bridge, client, caller)

@@ -154,3 +154,12 @@ async def test_an_invoke_kept_does_not_handle_gets_not_implemented_not_a_crash(t
     response = await teams.client.post("/api/messages", json=activity)
 
     assert response.status == 501
+
+
+def test_the_quicker_msrest_retry_set_up_retries_the_same_status_codes() -> None:
+    from msrest.universal_http.requests import ClientRetryPolicy
+
+    make_adapter(Settings(_env_file=None))  # type: ignore[call-arg]
+
+    safe = [i for i in range(500) if i != 408] + [501, 505]
+    assert ClientRetryPolicy().policy.status_forcelist == [i for i in range(999) if i not in safe]

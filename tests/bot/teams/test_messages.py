@@ -225,3 +225,23 @@ async def test_the_promise_form_refuses_a_school_that_is_not_on_its_list(teams: 
     assert "C1" in texts(teams.connector.updates[-1].card)
     with teams.services.db.transaction() as session:
         assert session.exec(select(Commitment)).one().what == "A physics masterclass"
+
+
+async def test_a_group_chat_works_like_a_channel_and_is_remembered_for_digests(teams: TeamsChat) -> None:
+    activity = payloads.message(GRACE, "help", teams.connector.url, channel=True)
+    group_chat = "19:meeting_Zm9yIHRoZSBwaHlzaWNzIGxpbms@thread.v2"
+    activity["conversation"] = {
+        "isGroup": True,
+        "conversationType": "groupChat",
+        "tenantId": HOPPER_TENANT,
+        "id": group_chat,
+    }
+    activity["channelData"] = {"tenant": {"id": HOPPER_TENANT}}
+
+    assert await teams.post(activity) == 201
+
+    assert teams.connector.posts[-1].conversation_id == group_chat
+    assert "what Kept can do" in texts(teams.connector.last_card())
+    with teams.services.db.transaction() as session:
+        keys = {(r.scope, r.key) for r in session.exec(select(ConversationRef)).all()}
+    assert ("channel", group_chat) in keys

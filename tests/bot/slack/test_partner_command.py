@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import select
 
+from handlers.context import Caller
 from storage.models import Identity, Listing
 from tests.bot.slack.conftest import Workspace, text_of
 
@@ -68,3 +71,16 @@ async def test_no_reply_is_posted_in_the_channel_for_everyone(any_workspace: Wor
     reply = await any_workspace.say("U0SAM", "promise two physics practicals to St Ada's School by next Friday")
     assert reply["response_type"] == "ephemeral"
     assert any_workspace.api.of("chat.postMessage") == []
+
+
+async def test_a_long_board_fits_in_one_slack_message(workspace: Workspace) -> None:
+    await workspace.say("U0SAM", "join St Ada's School")
+    sam = Caller("slack", "T0ADA", "U0SAM", "Sam Patel")
+    detail = "with a technician, all the kit and a risk assessment, for up to thirty pupils at a time. " * 10
+    for n in range(20):
+        assert workspace.services.kept.handle(sam, f"offer physics practical {n} {detail}").ok
+    reply = await workspace.say("U0SAM", "board")
+    assert len(reply["blocks"]) <= 50
+    assert len(json.dumps(reply["blocks"])) <= 13_000
+    assert all(len(b["text"]["text"]) <= 3000 for b in reply["blocks"] if "text" in b)
+    assert "more not shown here" in text_of(reply)

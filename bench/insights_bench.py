@@ -55,6 +55,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FULL = {"schools": 2000, "partnerships": 500, "commitments": 200_000, "listings": 20_000, "sessions": 5_000}
 TARGETS_MS = {"one digest": 50.0, "all digests": 10_000.0, "one health": 50.0, "one match": 100.0}
 BATCH = 10_000
+TOPICS = 400
 SUBJECTS = [
     "A-level physics",
     "GCSE Latin",
@@ -94,7 +95,8 @@ class Run:
 
 
 def phrase(rng: random.Random) -> str:
-    return f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(GROUPS)}"
+    """Common words (year, practical) shared by thousands of listings, and one of 400 distinctive topic words."""
+    return f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(GROUPS)} on topic-{rng.randint(1, TOPICS)}"
 
 
 def rows_in_batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

@@ -118,26 +118,28 @@ def similar(session: Session, listing: Listing, kind: str, today: date) -> Selec
     """Live listings of `kind` from other schools sharing `listing`'s category or a distinctive key word, roughly
     best first. Both are index lookups (the board index, ListingWord), so no text is scanned and no board is
     read whole; `score` then ranks the few found exactly."""
-    stems = distinctive_stems(session, listing)
-    by_word = select(ListingWord.listing_id).where(col(ListingWord.stem).in_(stems))
+    same = col(Listing.category) == listing.category
     by_category = select(Listing.id).where(
-        Listing.network_id == listing.network_id,
-        Listing.kind == kind,
-        Listing.status == "open",
-        Listing.category == listing.category,
+        Listing.network_id == listing.network_id, Listing.kind == kind, Listing.status == "open", same
     )
-    hits = (
-        select(ListingWord.listing_id, func.count().label("hits"))
-        .where(col(ListingWord.stem).in_(stems))
-        .group_by(col(ListingWord.listing_id))
-        .subquery()
-    )
-    rough = case((col(Listing.category) == listing.category, int(CATEGORY_WEIGHT)), else_=0)
-    return (
-        select(Listing)
-        .outerjoin(hits, hits.c.listing_id == Listing.id)
-        .where(col(Listing.id).in_(union(by_category, by_word)), _live_from_others(listing, kind, today))
-        .order_by((rough + func.coalesce(hits.c.hits, 0)).desc(), col(Listing.created_at), col(Listing.id))
+    rough: ColumnElement[int] = case((same, int(CATEGORY_WEIGHT)), else_=0)
+    query = select(Listing)
+    stems = distinctive_stems(session, listing)
+    if stems:
+        by_word = select(ListingWord.listing_id).where(col(ListingWord.stem).in_(stems))
+        hits = (
+            select(ListingWord.listing_id, func.count().label("hits"))
+            .where(col(ListingWord.stem).in_(stems))
+            .group_by(col(ListingWord.listing_id))
+            .subquery()
+        )
+        query = query.outerjoin(hits, hits.c.listing_id == Listing.id)
+        rough = rough + func.coalesce(hits.c.hits, 0)
+        wanted = col(Listing.id).in_(union(by_category, by_word))
+    else:
+        wanted = col(Listing.id).in_(by_category)
+    return query.where(wanted, _live_from_others(listing, kind, today)).order_by(
+        rough.desc(), col(Listing.created_at), col(Listing.id)
     )
 
 
@@ -199,20 +201,26 @@ def rank(session: Session, request: Listing, today: date) -> list[Candidate]:
 
 
 def suggest(session: Session, request: Listing, now: datetime, limit: int = SHOWN) -> list[tuple[Match, Candidate]]:
-    """Store the top matches for `request` as Match rows and tell both leads of each new strong one, once."""
+    """Store the top matches for `request` as Match rows and tell both leads of each newly strong one, once."""
+    ranked = rank(session, request, today_in_london(now))[:limit]
+    offer_ids = [c.offer.id for c in ranked]
+    stored = session.exec(select(Match).where(Match.request_id == request.id, col(Match.offer_id).in_(offer_ids))).all()
+    known = {m.offer_id: m for m in stored}
     found: list[tuple[Match, Candidate]] = []
-    for candidate in rank(session, request, today_in_london(now))[:limit]:
-        match = session.exec(
-            select(Match).where(Match.request_id == request.id, Match.offer_id == candidate.offer.id)
-        ).first()
+    newly_strong: list[tuple[Match, Candidate]] = []
+    for candidate in ranked:
+        match = known.get(candidate.offer.id or 0)
         if match is None:
             match = Match(request_id=request.id or 0, offer_id=candidate.offer.id or 0, created_at=now)
+        if candidate.strong and match.status == "suggested" and (match.id is None or match.score < STRONG):
+            # told once: when it is first found strong (the dedupe key guards against a second telling too)
+            newly_strong.append((match, candidate))
         match.score, match.reason = candidate.score, candidate.reason
         session.add(match)
-        session.flush()
-        if candidate.strong and match.status == "suggested":
-            _tell_leads(session, match, request, candidate.offer, now)
         found.append((match, candidate))
+    session.flush()
+    if newly_strong:
+        _tell_leads(session, request, newly_strong, now)
     return found
 
 
@@ -227,28 +235,28 @@ def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> No
         suggest(session, request, now)
 
 
-def _tell_leads(session: Session, match: Match, request: Listing, offer: Listing, now: datetime) -> None:
-    names = school_names(session, [request.school_id, offer.school_id])
-    accept = (Action(f"accept-M{match.id}", "Accept", f"accept M{match.id}", "primary"),)
-    for lead in leads_of(session, [request.school_id, offer.school_id]):
-        if lead.school_id == request.school_id:
-            title = f"{names[offer.school_id]}'s offer O{offer.id} could meet your request R{request.id}."
-        else:
-            title = f"Your offer O{offer.id} could meet {names[request.school_id]}'s request R{request.id}."
-        message = Message(
-            title=title,
-            text=f"Why: {match.reason}.",
-            fields=(Field("Request", request.text), Field("Offer", offer.text)),
-            actions=accept,
-        )
-        notices.tell(
-            session,
-            lead.id or 0,
-            f"match:{match.id}:{lead.school_id}:{lead.id}",
-            message,
-            now,
-            subject_id=match.id,
-        )
+def _tell_leads(session: Session, request: Listing, matches: list[tuple[Match, Candidate]], now: datetime) -> None:
+    schools = {request.school_id, *(c.offer.school_id for _, c in matches)}
+    names = school_names(session, schools)
+    leads = leads_of(session, schools)
+    for match, candidate in matches:
+        offer = candidate.offer
+        accept = (Action(f"accept-M{match.id}", "Accept", f"accept M{match.id}", "primary"),)
+        for lead in leads:
+            if lead.school_id == request.school_id:
+                title = f"{names[offer.school_id]}'s offer O{offer.id} could meet your request R{request.id}."
+            elif lead.school_id == offer.school_id:
+                title = f"Your offer O{offer.id} could meet {names[request.school_id]}'s request R{request.id}."
+            else:
+                continue
+            message = Message(
+                title=title,
+                text=f"Why: {match.reason}.",
+                fields=(Field("Request", request.text), Field("Offer", offer.text)),
+                actions=accept,
+            )
+            key = f"match:{match.id}:{lead.school_id}:{lead.id}"
+            notices.tell(session, lead.id or 0, key, message, now, subject_id=match.id)
 
 
 def match(ctx: Context, args: str) -> Message:

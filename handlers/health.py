@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from handlers import notices
+from handlers import commitments, notices
 from handlers.context import Context
 from handlers.directory import find_member, name_key
 from handlers.errors import CommandError
@@ -224,13 +224,14 @@ def handover(ctx: Context, args: str) -> Message:
     )
     if giver.id == taker.id:
         raise CommandError("That's the same person, so there's nothing to hand over.")
-    moved = ctx.session.execute(
-        update(Commitment)
-        .where(col(Commitment.owner_id) == giver.id, col(Commitment.status) == "open")
-        .values(owner_id=taker.id)
-        .execution_options(synchronize_session=False)
-    )
-    count = int(moved.rowcount)  # type: ignore[attr-defined]
+    moving = ctx.session.exec(
+        select(Commitment).where(Commitment.owner_id == giver.id, Commitment.status == "open")
+    ).all()
+    for commitment in moving:
+        commitment.owner_id = taker.id or 0
+        ctx.session.add(commitment)
+        commitments.after_change(ctx, commitment)  # their nudges now go to the new owner
+    count = len(moving)
     if not count:
         raise CommandError(f"{giver.name} has no open commitments to hand over.")
     ledger.record(

@@ -180,3 +180,14 @@ def test_kept_suggests_a_stage_from_activity_and_a_lead_records_one(world: World
     assert reply.ok and reply.title == "Physics Link is now recorded at co-operation."
     with world.db.transaction() as session:
         assert session.get(Partnership, pid).stage == "co-operation"
+
+
+def test_after_a_handover_the_reminders_go_to_the_new_owner(world: World) -> None:
+    reply = world.say("mary", "promise two A-level physics practicals to Hopper Academy by 11/12/2026")
+    assert reply.ok, reply.title
+    assert world.say("ada", "handover Mary Somerville to Ada Byron").ok
+    with world.db.transaction() as session:
+        nudges = session.exec(
+            select(Notification).where(Notification.status == "pending", Notification.kind != "notice")
+        ).all()
+    assert nudges and {n.member_id for n in nudges} == {world.members["ada"]}

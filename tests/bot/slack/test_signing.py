@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import urlencode
 
@@ -75,3 +76,11 @@ async def test_a_correctly_signed_offer_is_logged(workspace: Workspace) -> None:
 async def test_health_still_answers_with_slack_mounted(workspace: Workspace) -> None:
     response = await workspace.client.get("/healthz")
     assert response.status == 200
+
+
+async def test_slacks_url_check_for_the_events_address_is_answered(workspace: Workspace) -> None:
+    challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    body = json.dumps({"token": "legacy", "challenge": challenge, "type": "url_verification"})
+    response = await workspace.post(body, "application/json")
+    assert response.status == 200
+    assert (await response.json())["challenge"] == challenge

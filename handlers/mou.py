@@ -18,6 +18,7 @@ from handlers.dates import parse_iso_date, parse_moment
 from handlers.errors import CommandError, FormErrors, NotAllowed
 from handlers.messages import Action, Field, Form, Input, Message
 from handlers.scope import leads_of, partnership_for, require_partnership_lead, school_ids
+from handlers.terms import term_of
 from storage import ledger
 from storage.models import Mou, Partnership
 
@@ -188,7 +189,7 @@ def plan_review(session: Session, partnership: Partnership, review_on: date, now
     message = Message(
         title=f"{partnership.name}'s MoU is due for review on {review_on:%d %b %Y}.",
         text="A good moment to look at the success criteria against what was delivered: "
-        f'`kept report --partnership "{partnership.name}"` gathers the evidence.',
+        f'`kept report --partnership "{partnership.name}" --term {term_of(review_on).name}` gathers the evidence.',
         actions=(Action("show-mou", "Open the MoU", f"mou {partnership.name}"),),
     )
     for lead in leads_of(session, school_ids(session, partnership.id or 0)):

@@ -110,3 +110,20 @@ async def test_a_button_on_the_home_tab_refreshes_the_home_tab(workspace: Worksp
     published = workspace.api.of("views.publish")[-1]
     assert published["user_id"] == "U0SAM" and published["view"]["type"] == "home"
     assert "C1" not in text_of(published["view"])
+
+
+async def test_a_release_form_forged_for_another_schools_promise_changes_nothing(workspace: Workspace) -> None:
+    await promised(workspace)
+    forged = {
+        "type": "modal",
+        "callback_id": "kept:release",
+        "private_metadata": "C1",
+        "blocks": [{"type": "input", "block_id": "reason"}],
+    }
+    response = await workspace.submit(
+        "U0ALAN", forged, {"reason": {"type": "plain_text_input", "value": "We would rather not, thank you"}}
+    )
+    answer = await response.json()
+    assert status(workspace) == "open"
+    shown = text_of(answer.get("view", {})) + " ".join(answer.get("errors", {}).values())
+    assert "only they or their school's lead" in shown

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 17:27:41.076500
+Create Date: 2026-11-23 17:51:26.344835
 """
 
 from collections.abc import Sequence
@@ -170,9 +170,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("partnership_id", "platform", "tenant_id", "channel_id"),
     )
     with op.batch_alter_table("partnershipchannel", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_partnershipchannel_partnership_id"), ["partnership_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_partnershipchannel_partnership_id"), ["partnership_id"], unique=False)
 
     op.create_table(
         "partnershipschool",
@@ -289,6 +287,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("listing", schema=None) as batch_op:
+        batch_op.create_index("ix_listing_board", ["network_id", "kind", "status", "category"], unique=False)
         batch_op.create_index(batch_op.f("ix_listing_category"), ["category"], unique=False)
         batch_op.create_index(batch_op.f("ix_listing_member_id"), ["member_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_listing_network_id"), ["network_id"], unique=False)
@@ -378,6 +377,19 @@ def upgrade() -> None:
         batch_op.create_index("ix_notification_due", ["status", "due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_notification_member_id"), ["member_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_notification_partnership_id"), ["partnership_id"], unique=False)
+
+    op.create_table(
+        "listingword",
+        sa.Column("stem", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("listing_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["listing_id"],
+            ["listing.id"],
+        ),
+        sa.PrimaryKeyConstraint("stem", "listing_id"),
+    )
+    with op.batch_alter_table("listingword", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_listingword_listing_id"), ["listing_id"], unique=False)
 
     op.create_table(
         "match",
@@ -475,6 +487,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_commitment_from_school_id"), ["from_school_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_commitment_network_id"), ["network_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_commitment_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(
+            "ix_commitment_pair_done", ["from_school_id", "to_school_id", "status", "done_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_commitment_pair_due", ["from_school_id", "to_school_id", "status", "due_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_commitment_session_id"), ["session_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_commitment_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_commitment_to_school_id"), ["to_school_id"], unique=False)
@@ -512,6 +530,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_commitment_to_school_id"))
         batch_op.drop_index(batch_op.f("ix_commitment_status"))
         batch_op.drop_index(batch_op.f("ix_commitment_session_id"))
+        batch_op.drop_index("ix_commitment_pair_due")
+        batch_op.drop_index("ix_commitment_pair_done")
         batch_op.drop_index(batch_op.f("ix_commitment_owner_id"))
         batch_op.drop_index(batch_op.f("ix_commitment_network_id"))
         batch_op.drop_index(batch_op.f("ix_commitment_from_school_id"))
@@ -527,6 +547,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_match_offer_id"))
 
     op.drop_table("match")
+    with op.batch_alter_table("listingword", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_listingword_listing_id"))
+
+    op.drop_table("listingword")
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notification_partnership_id"))
         batch_op.drop_index(batch_op.f("ix_notification_member_id"))
@@ -546,6 +570,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_listing_network_id"))
         batch_op.drop_index(batch_op.f("ix_listing_member_id"))
         batch_op.drop_index(batch_op.f("ix_listing_category"))
+        batch_op.drop_index("ix_listing_board")
 
     op.drop_table("listing")
     with op.batch_alter_table("jointsession", schema=None) as batch_op:

@@ -135,7 +135,10 @@ async def test_a_commitment_agreed_in_slack_reaches_its_teams_owner_who_marks_it
     assert kept2.teams.connector.updates[-1].activity_id == card_post.answered_id
     assert kept2.commitment().status == "done"
 
-    # St Ada's lead confirms on Slack that it arrived.
+    # St Ada's lead is asked on Slack whether it arrived, and confirms with one press.
+    await kept2.dispatcher.tick()
+    asks = [m for m in kept2.slack.api.of("chat.postMessage") if "Confirm it arrived" in str(m.get("blocks"))]
+    assert len(asks) == 1 and asks[0]["channel"] == SAM
     assert (await kept2.slack.press(SAM, "confirm C1")).status == 200
     assert kept2.commitment().confirmed_at is not None
 
@@ -152,10 +155,19 @@ async def test_a_promise_made_in_slack_to_a_teams_school_is_confirmed_and_thanke
     assert "C1" in promised
     assert (await kept2.slack.press(SAM, "done C1")).status == 200
 
-    confirmed = await kept2.teams.say(GRACE, "confirm C1", channel=True)
+    # Hopper Academy's lead is asked in Teams whether it arrived, and confirms on that card.
+    await kept2.dispatcher.tick()
+    ask = kept2.teams.connector.posts[-1]
+    assert ask.conversation_id == GRACE.personal_chat
+    assert "says C1 has been delivered" in texts(ask.card)
+    confirm = find_action(ask.card, "Confirm it arrived")
+    assert await kept2.teams.press(GRACE, confirm["data"], reply_to=ask.answered_id) == 201
+    assert kept2.teams.connector.updates[-1].activity_id == ask.answered_id
+    assert "Confirmed: C1 arrived" in texts(kept2.teams.connector.updates[-1].card)
+
     thanked = await kept2.teams.say(GRACE, "thanks C1 Year 9 loved it", channel=True)
 
-    assert "Confirmed: C1 arrived" in texts(confirmed) and "Thank you" in texts(thanked)
+    assert "Thank you" in texts(thanked)
     commitment = kept2.commitment()
     assert commitment.confirmed_at is not None and "loved it" in commitment.thanks
     with kept2.teams.services.db.transaction() as session:

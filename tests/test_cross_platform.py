@@ -179,6 +179,35 @@ async def test_a_promise_made_in_slack_to_a_teams_school_is_confirmed_and_thanke
     ], trail
 
 
+async def test_a_teams_promise_to_a_slack_school_is_nudged_in_teams_and_marked_done_from_the_nudge(
+    kept2: Kept2,
+) -> None:
+    await linked(kept2)
+    await kept2.teams.say(GRACE, "promise a physics masterclass to St Ada's School by Friday")
+    nudge = kept2.rows("nudge:")[0]
+
+    # Wednesday's nudge: the Bot Connector fails once, so it stays unsent until the retry gets through.
+    kept2.clock.set(nudge.due_at)
+    kept2.teams.connector.fail_next(503)
+    assert nudge.id in (await kept2.dispatcher.tick()).retrying
+    assert kept2.rows("nudge:")[0].status == "pending" and kept2.rows("nudge:")[0].sent_at is None
+    kept2.clock.advance(timedelta(hours=1))
+    assert nudge.id in (await kept2.dispatcher.tick()).sent
+
+    card_post = kept2.teams.connector.posts[-1]
+    assert card_post.conversation_id == GRACE.personal_chat
+    assert kept2.rows("nudge:")[0].delivery_ref == card_post.answered_id
+    buttons = [a["title"] for a in card_post.card.get("actions", [])]
+    assert {"Done", "Release", "Need help"} <= set(buttons) and any(b.startswith("Snooze") for b in buttons)
+
+    done = find_action(card_post.card, "Done")
+    assert await kept2.teams.press(GRACE, done["data"], reply_to=card_post.answered_id) == 201
+
+    assert kept2.teams.connector.updates[-1].activity_id == card_post.answered_id
+    assert kept2.commitment().status == "done"
+    assert {r.status for r in kept2.rows("nudge:")} == {"sent", "cancelled"}, "later nudges are called off"
+
+
 async def test_a_partnership_digest_reaches_its_teams_channel_on_monday_morning(kept2: Kept2) -> None:
     await linked(kept2)
     await kept2.slack.say(SAM, "partnership Physics Link with Hopper Academy")

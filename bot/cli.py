@@ -157,7 +157,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.worker import scheduler_cleanup_context
 
     app.cleanup_ctx.append(scheduler_cleanup_context(services))
-    if getattr(args, "socket", False):  # `kept` alone runs serve without the subcommand's flags
+    # `kept` alone runs serve without the subcommand's flags; an app-level token alone means Socket Mode
+    if getattr(args, "socket", False) or (settings.slack_app_token and not settings.slack_configured):
         from bot.slack import socket
 
         socket.attach(app, services)

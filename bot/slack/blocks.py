@@ -131,7 +131,7 @@ def _element(field: Input) -> dict[str, Any]:
         if _is_iso_date(field.initial):
             element["initial_date"] = field.initial
         return element
-    if field.kind == "select":
+    if field.kind == "select" and field.choices:  # Slack refuses a select with no options: type it instead
         options = [{"text": _plain(c.label, 75), "value": c.value[:150]} for c in field.choices[:100]]
         element = {"type": "static_select", "action_id": field.input_id, "options": options}
         chosen = [o for o, c in zip(options, field.choices, strict=False) if c.value == field.initial]

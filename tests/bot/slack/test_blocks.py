@@ -108,3 +108,9 @@ def test_home_with_long_parts_stays_within_a_views_limits() -> None:
     assert view["type"] == "home"
     assert len(view["blocks"]) <= VIEW_BLOCKS
     assert len(json.dumps(view)) <= TOTAL_CHARS + 2000
+
+
+def test_a_select_with_nothing_to_choose_becomes_a_text_input_slack_accepts() -> None:
+    form = Form(form_id="promise", title="New promise", inputs=(Input("school", "To which school?", "select"),))
+    (block,) = to_modal(form)["blocks"]
+    assert block["element"]["type"] == "plain_text_input"

@@ -128,8 +128,11 @@ async def on_button(
 async def _respond(respond: AsyncRespond | None, reply: Message, *, replace: bool) -> None:
     if respond is None:
         return
+    body = to_reply(reply)
+    if replace:  # the message keeps its own audience (a DM nudge stays a DM); only its content changes
+        del body["response_type"]
     try:
-        await respond(**to_reply(reply), replace_original=replace)
+        await respond(**body, replace_original=replace)
     except SLACK_TROUBLE as exc:  # the change is committed; only the message in Slack stays as it was
         log.info("response_url post failed: %s", type(exc).__name__)
 

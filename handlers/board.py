@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import col, func, select
 
-from handlers import categories, matching
+from handlers import categories, expiry, matching
 from handlers.context import Context
 from handlers.dates import parse_iso_date
 from handlers.errors import CommandError, FormErrors
@@ -85,7 +85,7 @@ def _create(ctx: Context, kind: str, text: str, category: str, expires_on: date 
         member_id=actor.member_id,
         text=text,
         category=category,
-        expires_on=expires_on or matching.default_expiry(ctx.now.astimezone(ctx.timezone).date()),
+        expires_on=expires_on or expiry.default_expiry(ctx.now.astimezone(ctx.timezone).date()),
         created_at=ctx.now,
     )
     ctx.session.add(listing)

@@ -16,6 +16,7 @@ from handlers import (
     board,
     commitments,
     digests,
+    expiry,
     health,
     matching,
     mou,
@@ -138,7 +139,7 @@ VERBS: tuple[Verb, ...] = (
         "renew",
         "renew <O12 or R12>",
         "keep an offer or request open to the end of next term",
-        matching.renew,
+        expiry.renew,
         group="Partnership insight",
     ),
     Verb(

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, union, update
+from sqlalchemy import ColumnElement, and_, case, func, union, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -21,14 +20,13 @@ from handlers import categories, notices, wording
 from handlers.context import Actor, Context
 from handlers.dates import describe_day
 from handlers.errors import CommandError, NotAllowed, NotFound
+from handlers.expiry import LONDON, default_expiry, live, today_in_london
 from handlers.messages import Action, Field, Message, Section
 from handlers.refs import parse_ref
 from handlers.scope import leads_of, school_names
-from handlers.terms import term_end
 from storage import ledger
 from storage.models import Commitment, Listing, ListingWord, Match, Partnership, PartnershipSchool
 
-LONDON = ZoneInfo("Europe/London")
 CATEGORY_WEIGHT = 3.0
 WORD_WEIGHT = 1.0
 MAX_WORDS = 3
@@ -38,7 +36,6 @@ SHOWN = 3
 POOL = 100
 COMMON_WORD = 1000  # a word on more listings than this is too common to find matches by
 DUE_TIME = time(17, 0)
-REMIND_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -50,21 +47,6 @@ class Candidate:
     @property
     def strong(self) -> bool:
         return self.score >= STRONG
-
-
-def today_in_london(now: datetime) -> date:
-    return now.astimezone(LONDON).date()
-
-
-def default_expiry(today: date) -> date:
-    """When an offer or request given no end date closes: the end of the current term."""
-    return term_end(today)
-
-
-def live(today: date) -> ColumnElement[bool]:
-    """SQL: a listing still open on `today` (no end date, or one not yet passed)."""
-    unexpired = or_(col(Listing.expires_on).is_(None), col(Listing.expires_on) >= today)
-    return and_(col(Listing.status) == "open", unexpired)
 
 
 def closeness(session: Session, school_id: int) -> dict[int, tuple[int, str]]:
@@ -378,77 +360,3 @@ def _commit(ctx: Context, actor: Actor, found: Match, offer: Listing, request: L
         )
         notices.tell(ctx.session, offer.member_id, f"accepted:{found.id}:{offer.member_id}", told, ctx.now)
     return commitment
-
-
-def renew(ctx: Context, args: str) -> Message:
-    """`renew O12` / `renew R12`: the owner (or their lead) keeps a listing open to the end of next term."""
-    actor = ctx.require_member()
-    prefix = args.strip()[:1].upper()
-    listing = ctx.session.get(Listing, parse_ref(args, prefix if prefix in ("O", "R") else "O"))
-    if listing is None or listing.network_id != actor.network_id:
-        raise NotFound("I can't find that offer or request.")
-    if listing.member_id != actor.member_id and not (actor.is_lead and listing.school_id == actor.school_id):
-        raise NotAllowed("Only the person who posted it, or their school's lead, can renew it.")
-    if listing.status not in ("open", "expired"):
-        raise CommandError("That one has already been matched or closed, so there's nothing to renew.")
-    today = ctx.now.astimezone(LONDON).date()
-    start = max(today, listing.expires_on or today)
-    listing.expires_on = default_expiry(start + timedelta(days=1))
-    listing.status = "open"
-    ctx.session.add(listing)
-    ref = f"{'O' if listing.kind == 'offer' else 'R'}{listing.id}"
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="renew",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=ref,
-        expires_on=listing.expires_on.isoformat(),
-    )
-    return Message(title=f"Renewed: {ref} stays open until {_day(listing.expires_on)}.")
-
-
-def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def remind_expiring(session: Session, now: datetime) -> int:
-    """Tell each owner, a week ahead, that their offer or request is closing, with a Renew button (once each).
-
-    The scheduler calls this daily; the dedupe key holds the end date, so a renewed listing is reminded again.
-    """
-    today = today_in_london(now)
-    rows = session.exec(
-        select(Listing).where(
-            Listing.status == "open",
-            col(Listing.expires_on) >= today,
-            col(Listing.expires_on) <= today + timedelta(days=REMIND_DAYS),
-        )
-    ).all()
-    told = 0
-    for listing in rows:
-        assert listing.expires_on is not None
-        ref = f"{'O' if listing.kind == 'offer' else 'R'}{listing.id}"
-        message = Message(
-            title=f"Your {listing.kind} {ref} closes on {_day(listing.expires_on)}.",
-            text=f"{listing.text}\nStill open? One press keeps it on the board until the end of next term.",
-            actions=(Action(f"renew-{ref}", "Renew", f"renew {ref}", "primary"),),
-        )
-        told += notices.tell(
-            session,
-            listing.member_id,
-            f"expiry:{ref}:{listing.expires_on.isoformat()}",
-            message,
-            now,
-            subject_id=listing.id,
-        )
-    return told
-
-
-def expire_listings(session: Session, now: datetime) -> int:
-    """Close listings whose end date has passed, so the board never fills with stale entries."""
-    passed = col(Listing.expires_on) < today_in_london(now)
-    result = session.execute(update(Listing).where(col(Listing.status) == "open", passed).values(status="expired"))
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from handlers import matching
+from handlers import expiry, matching
 from handlers.wording import key_words, stem
 from storage.models import Commitment, Listing, Match, Notification
 from tests.handlers.insights.conftest import World
@@ -139,16 +139,16 @@ def test_a_third_school_cannot_accept_someone_elses_match(world: World) -> None:
 
 
 def test_listings_default_to_the_end_of_term(world: World) -> None:
-    assert matching.default_expiry(date(2026, 11, 23)) == date(2026, 12, 18)
-    assert matching.default_expiry(date(2027, 2, 1)) == date(2027, 3, 25)
+    assert expiry.default_expiry(date(2026, 11, 23)) == date(2026, 12, 18)
+    assert expiry.default_expiry(date(2027, 2, 1)) == date(2027, 3, 25)
 
 
 def test_the_owner_is_told_a_week_before_expiry_and_can_renew_with_one_press(world: World) -> None:
     offer = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services", expires_on=date(2026, 11, 27))
     world.listing("grace", "offer", "Choir workshop", "enrichment", expires_on=date(2027, 1, 29))
     with world.db.transaction() as session:
-        assert matching.remind_expiring(session, world.now) == 1
-        assert matching.remind_expiring(session, world.now) == 0
+        assert expiry.remind_expiring(session, world.now) == 1
+        assert expiry.remind_expiring(session, world.now) == 0
         told = session.exec(select(Notification)).one()
     assert told.member_id == world.members["alan"]
     assert told.payload["actions"] == [[f"renew-O{offer}", "Renew", f"renew O{offer}"]]
@@ -163,7 +163,7 @@ def test_expired_listings_leave_the_board(world: World) -> None:
     offer = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services", expires_on=date(2026, 11, 20))
     world.clock.advance(timedelta(hours=1))
     with world.db.transaction() as session:
-        assert matching.expire_listings(session, world.now) == 1
+        assert expiry.expire_listings(session, world.now) == 1
         assert session.get(Listing, offer).status == "expired"
 
 

@@ -1,0 +1,32 @@
+"""Daily housekeeping for partnership insight, for the scheduler to run once a day in its own transaction:
+week-ahead expiry reminders, closing listings past their date, and the private health notices to leads.
+
+Each step is idempotent (dedupe keys, conditional updates), so running it twice, or on two replicas, is safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from handlers import expiry, health
+from storage.models import Partnership
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    reminded: int
+    expired: int
+    partnerships_checked: int
+
+
+def daily(session: Session, now: datetime) -> Upkeep:
+    """Remind owners of listings closing within a week, close those past, and check every partnership."""
+    reminded = expiry.remind_expiring(session, now)
+    expired = expiry.expire_listings(session, now)
+    partnerships = session.exec(select(Partnership)).all()
+    for partnership in partnerships:
+        health.watch(session, partnership, now)
+    return Upkeep(reminded, expired, len(partnerships))

@@ -1,0 +1,27 @@
+"""The daily upkeep the scheduler runs: expiry reminders, closing stale listings, private health notices."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from handlers import upkeep
+from storage.models import Listing, Notification
+from tests.handlers.insights.conftest import World
+
+
+def test_daily_upkeep_reminds_closes_and_checks_each_partnership_once(world: World) -> None:
+    world.partnership("Physics Link", "St Ada's School", "Hopper Academy")
+    for n in range(4):
+        world.commitment("mary", "Hopper Academy", f"Physics practical {n}", status="done", done_days_ago=n + 1)
+    closing = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services", expires_on=date(2026, 11, 26))
+    stale = world.listing("grace", "request", "Choir accompanist", "enrichment", expires_on=date(2026, 11, 20))
+    with world.db.transaction() as session:
+        assert upkeep.daily(session, world.now) == upkeep.Upkeep(reminded=1, expired=1, partnerships_checked=1)
+    with world.db.transaction() as session:
+        assert upkeep.daily(session, world.now) == upkeep.Upkeep(reminded=0, expired=0, partnerships_checked=1)
+        assert session.get(Listing, stale).status == "expired"
+        assert session.get(Listing, closing).status == "open"
+        keys = sorted(n.dedupe_key.split(":")[0] for n in session.exec(select(Notification)).all())
+    assert keys == ["expiry", "lopsided", "lopsided"]

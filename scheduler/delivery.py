@@ -92,29 +92,50 @@ class Dispatcher:
             rows = await self._db_work(outbox.claim_due, self.db, self.worker, moment, self.lease, self.batch)
             if not rows:
                 return report
-            await asyncio.gather(*(self._guarded(gate, row, moment, report) for row in rows))
+            outcomes = await self._db_work(self._prepare_batch, rows, moment)
+            await asyncio.gather(*(self._guarded(gate, row, outcomes[row.id or 0], moment, report) for row in rows))
 
     def _plan_digests(self, now: datetime) -> None:
         with self.db.transaction() as session:
             ensure_digests(session, now)
 
-    async def _guarded(self, gate: asyncio.Semaphore, row: Notification, now: datetime, report: TickReport) -> None:
+    async def _guarded(
+        self, gate: asyncio.Semaphore, row: Notification, outcome: Outcome | None, now: datetime, report: TickReport
+    ) -> None:
         async with gate:
-            await self.deliver(row, now, report)
+            await self.deliver(row, now, report, outcome)
 
-    async def deliver(self, row: Notification, now: datetime, report: TickReport) -> None:
-        """Take one claimed row to its next state."""
-        outcome = await self._db_work(self._prepare, row, now)
-        if isinstance(outcome, Drop):
+    async def deliver(
+        self, row: Notification, now: datetime, report: TickReport, outcome: Outcome | None = None
+    ) -> None:
+        """Take one claimed row to its next state (preparing it first, unless the batch already did)."""
+        if outcome is None:
+            outcome = await self._db_work(self._prepare_one, row, now)
+        if outcome is None:
+            await self._record(report.retrying, report, row, outbox.fail, now, "could not prepare it", retry=self.retry)
+        elif isinstance(outcome, Drop):
             await self._record(report.dropped, report, row, outbox.drop, outcome.reason)
         elif isinstance(outcome, Later):
             await self._record(report.postponed, report, row, outbox.postpone, outcome.until, outcome.payload)
         else:
             await self._send(outcome, row, now, report)
 
-    def _prepare(self, row: Notification, now: datetime) -> Outcome:
-        with self.db.transaction() as session:
-            return prepare(session, row, now, self.policy)
+    def _prepare_batch(self, rows: list[Notification], now: datetime) -> dict[int, Outcome | None]:
+        """Re-check and render a whole claimed batch in one transaction; if anything in it fails, row by row,
+        so one bad row cannot hold the others back."""
+        try:
+            with self.db.transaction() as session:
+                return {row.id or 0: prepare(session, row, now, self.policy) for row in rows}
+        except Exception:  # noqa: BLE001  (isolated below, and logged there for the row at fault)
+            return {row.id or 0: self._prepare_one(row, now) for row in rows}
+
+    def _prepare_one(self, row: Notification, now: datetime) -> Outcome | None:
+        try:
+            with self.db.transaction() as session:
+                return prepare(session, row, now, self.policy)
+        except Exception:  # noqa: BLE001  (the row backs off and, after its last attempt, shows as failed)
+            log.exception("could not prepare notification %s (%s)", row.id, row.kind)
+            return None
 
     async def _send(self, send: Send, row: Notification, now: datetime, report: TickReport) -> None:
         results = await asyncio.gather(*(self._send_one(a, send) for a in send.addresses))

@@ -24,8 +24,26 @@ Tick = Callable[[], Awaitable[Any]]
 TICK_JOB = "kept-delivery-tick"
 
 
-def build_scheduler(tick: Tick, seconds: float, timezone: str) -> AsyncIOScheduler:
-    """A scheduler with one job: `tick` every `seconds`, the first straight away, never two at once."""
+class Metronome:
+    """Runs the tick and knows when none is running, so shutdown can let the current one finish."""
+
+    def __init__(self, tick: Tick) -> None:
+        self.tick = tick
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    async def run(self) -> None:
+        self.idle.clear()
+        try:
+            await self.tick()
+        except Exception:  # noqa: BLE001  (a database blip must not stop the metronome; the next tick retries)
+            log.exception("scheduler tick failed; the next tick will try again")
+        finally:
+            self.idle.set()
+
+
+def build_scheduler(job: Callable[[], Awaitable[None]], seconds: float, timezone: str) -> AsyncIOScheduler:
+    """A scheduler with one job every `seconds`, the first straight away, never two at once."""
     zone = ZoneInfo(timezone)
     scheduler = AsyncIOScheduler(
         jobstores={"default": MemoryJobStore()},
@@ -33,7 +51,7 @@ def build_scheduler(tick: Tick, seconds: float, timezone: str) -> AsyncIOSchedul
         timezone=zone,
     )
     scheduler.add_job(
-        _logged(tick),
+        job,
         IntervalTrigger(seconds=seconds, timezone=zone),
         id=TICK_JOB,
         next_run_time=datetime.now(zone),
@@ -42,27 +60,23 @@ def build_scheduler(tick: Tick, seconds: float, timezone: str) -> AsyncIOSchedul
     return scheduler
 
 
-def _logged(tick: Tick) -> Callable[[], Awaitable[None]]:
-    async def run() -> None:
-        try:
-            await tick()
-        except Exception:  # noqa: BLE001  (a database blip must not stop the metronome; the next tick retries)
-            log.exception("scheduler tick failed; the next tick will try again")
-
-    return run
-
-
 @asynccontextmanager
-async def running(tick: Tick, seconds: float, timezone: str) -> AsyncIterator[AsyncIOScheduler]:
-    """Run the tick for as long as the block lasts. Must be entered inside the running event loop."""
-    scheduler = build_scheduler(tick, seconds, timezone)
+async def running(tick: Tick, seconds: float, timezone: str, grace: float = 10.0) -> AsyncIterator[AsyncIOScheduler]:
+    """Run the tick for as long as the block lasts; on the way out, let a tick in flight finish (up to
+    `grace` seconds) before stopping. Must be entered inside the running event loop."""
+    metronome = Metronome(tick)
+    scheduler = build_scheduler(metronome.run, seconds, timezone)  # a coroutine function, run on the loop
     scheduler.start()
     log.info("scheduler started: a tick every %gs", seconds)
     try:
         yield scheduler
     finally:
-        scheduler.shutdown(wait=False)  # in-flight sends are cancelled; their leases hand the rows on
-        await asyncio.sleep(0)
+        scheduler.pause()
+        try:
+            await asyncio.wait_for(metronome.idle.wait(), grace)
+        except TimeoutError:
+            log.warning("a tick was still running after %gs; its claims pass on when their leases run out", grace)
+        scheduler.shutdown(wait=False)
 
 
 def cleanup_context(tick: Tick, seconds: float, timezone: str) -> Callable[[Any], AsyncIterator[None]]:

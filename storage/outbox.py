@@ -156,8 +156,8 @@ def claim_due(db: Database, worker: str, now: datetime, lease: timedelta, limit:
 
 def _settle(db: Database, row: Notification, worker: str, **values: Any) -> bool:
     """Record an outcome, only if `worker` still holds the claim. False if the claim was lost."""
-    with db.transaction() as session:
-        result = session.execute(
+    with db.engine.connect() as connection:  # one statement, autocommitted: the outcome is on record at once
+        result = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
             update(Notification)
             .where(
                 col(Notification.id) == row.id,
@@ -165,7 +165,6 @@ def _settle(db: Database, row: Notification, worker: str, **values: Any) -> bool
                 col(Notification.claimed_by) == worker,
             )
             .values(lease_until=None, **values)
-            .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
 

@@ -1,0 +1,331 @@
+"""Dispatch at scale: claim and deliver 10,000 due notifications on PostgreSQL with 1, 2 and 4 worker processes.
+
+Each worker process runs Kept's own delivery loop (APScheduler tick, SKIP LOCKED claim with a lease, re-check
+and render through handlers, send, conditional completion) against one PostgreSQL schema, delivering over HTTP
+to a local stand-in platform (aiohttp on loopback) that answers each call after a fixed latency. The minimal
+peer is a naive loop in one process that SELECTs due rows and sends them with no claim (it cannot run twice
+without double-sending). The stand-in counts every message, so duplicates would show.
+
+    .venv/bin/python bench/dispatch_bench.py [--count 10000] [--workers 1,2,4] [--latency-ms 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+from sqlalchemy import create_engine, func, insert, text  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from handlers.messages import Message  # noqa: E402
+from scheduler import jobs  # noqa: E402
+from scheduler.delivery import Dispatcher  # noqa: E402
+from scheduler.notifier import DeliveryFailed, Recipient  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.models import ChatTenant, Identity, Member, Network, Notification, School  # noqa: E402
+
+POSTGRES_URL = os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a term-time Monday morning: inside working hours
+CONCURRENCY = 20
+BATCH = 50
+
+
+class ShiftedClock:
+    """Real time passing, from a fixed term-time Monday morning (so humane-time rules never hold rows back)."""
+
+    def __init__(self) -> None:
+        self.began = time.monotonic()
+
+    def now(self) -> datetime:
+        return START + timedelta(seconds=time.monotonic() - self.began)
+
+
+class StandinNotifier:
+    """Delivers over HTTP to the stand-in platform, one POST per message."""
+
+    platform = "standin"
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http: aiohttp.ClientSession | None = None
+
+    async def deliver(self, recipient: Recipient, message: Message) -> str:
+        if self.http is None:
+            self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY * 2))
+        async with self.http.post(f"{self.base_url}/send", json={"to": recipient.user_id, "title": message.title}) as r:
+            if r.status != 200:
+                raise DeliveryFailed(f"stand-in answered {r.status}")
+            return str((await r.json())["ts"])
+
+
+# The stand-in platform -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Standin:
+    latency: float
+    received: Counter[str]
+
+    async def send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await asyncio.sleep(self.latency)  # the platform's own latency per call
+        self.received[body["title"]] += 1
+        return web.json_response({"ok": True, "ts": f"{time.time():.6f}"})
+
+
+async def start_standin(latency: float) -> tuple[web.AppRunner, str, Standin]:
+    standin = Standin(latency, Counter())
+    app = web.Application()
+    app.router.add_post("/send", standin.send)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}", standin
+
+
+# Data --------------------------------------------------------------------------------------------------------
+
+
+def fresh_schema() -> tuple[str, str]:
+    schema = f"kept_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return schema, f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(schema: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def seed(db: Database, count: int) -> None:
+    """One network, one school, 20 staff on the stand-in platform, and `count` notices due now."""
+    with db.transaction() as session:
+        session.execute(text("DELETE FROM notification"))
+        if session.exec(select(Member)).first() is None:
+            network = Network(name="Bench network", created_at=START)
+            session.add(network)
+            session.flush()
+            session.add(ChatTenant(platform="standin", tenant_id="T", network_id=network.id or 0, created_at=START))
+            school = School(network_id=network.id or 0, name="St Ada's School", name_key="st adas", created_at=START)
+            session.add(school)
+            session.flush()
+            for n in range(20):
+                member = Member(school_id=school.id or 0, name=f"Staff {n}", created_at=START)
+                session.add(member)
+                session.flush()
+                session.add(
+                    Identity(
+                        platform="standin", tenant_id="T", user_id=f"U{n}", member_id=member.id or 0, created_at=START
+                    )
+                )
+        member_ids = [m.id for m in session.exec(select(Member)).all()]
+        due = START - timedelta(minutes=5)
+        rows = [
+            dict(
+                kind="notice",
+                dedupe_key=f"bench:{i}",
+                member_id=member_ids[i % len(member_ids)],
+                due_at=due,
+                status="pending",
+                payload={"title": f"n{i}"},
+                created_at=START,
+                attempts=0,
+                claimed_by="",
+                last_error="",
+                delivery_ref="",
+            )
+            for i in range(count)
+        ]
+        for start in range(0, count, 2000):
+            session.execute(insert(Notification.__table__), rows[start : start + 2000])  # type: ignore[attr-defined]
+
+
+def sent_count(db: Database) -> int:
+    with db.transaction() as session:
+        return int(session.exec(select(func.count()).where(Notification.status == "sent")).one())
+
+
+# One Kept worker process ------------------------------------------------------------------------------------
+
+
+async def worker_main(url: str, standin_url: str, name: str) -> None:
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    db = Database.from_url(url)
+    notifier = StandinNotifier(standin_url)
+    dispatcher = Dispatcher(
+        db,
+        {"standin": notifier},
+        clock=ShiftedClock(),
+        worker=name,
+        lease=timedelta(seconds=60),
+        batch=BATCH,
+        concurrency=CONCURRENCY,
+    )
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await jobs.run_until_stopped(dispatcher.tick, 0.05, "Europe/London", stop)
+    if notifier.http is not None:
+        await notifier.http.close()
+    db.engine.dispose()
+
+
+# The minimal peer: SELECT due rows, send them, mark them; no claim, one process -----------------------------
+
+
+async def naive_peer(db: Database, standin_url: str) -> None:
+    notifier = StandinNotifier(standin_url)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def send(row_id: int, user: str, title: str) -> None:
+        async with gate:
+            ts = await notifier.deliver(Recipient("standin", "T", user_id=user), Message(title=title))
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE notification SET status='sent', delivery_ref=:ts WHERE id=:id"), {"ts": ts, "id": row_id}
+            )
+
+    while True:
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT n.id, i.user_id, n.payload FROM notification n "
+                    "JOIN identity i ON i.member_id = n.member_id "
+                    "WHERE n.status='pending' AND n.due_at <= now() ORDER BY n.due_at LIMIT 500"
+                )
+            ).all()
+        if not rows:
+            break
+        await asyncio.gather(*(send(r[0], r[1], r[2]["title"]) for r in rows))
+    assert notifier.http is not None
+    await notifier.http.close()
+
+
+# Running and reporting -------------------------------------------------------------------------------------
+
+
+async def timed_run(db: Database, count: int, progress_label: str, done: Any) -> float:
+    began = time.perf_counter()
+    last = 0.0
+    while True:
+        sent = sent_count(db)
+        now = time.perf_counter()
+        if now - last >= 1.0:
+            print(f"  {progress_label}: {sent:>6,}/{count:,} sent after {now - began:5.1f}s", flush=True)
+            last = now
+        if sent >= count or done():
+            return time.perf_counter() - began
+        await asyncio.sleep(0.05)
+
+
+async def run_workers(db: Database, url: str, standin_url: str, processes: int, count: int) -> float:
+    script = str(Path(__file__).resolve())
+    children = [
+        await asyncio.create_subprocess_exec(sys.executable, script, "--worker", url, standin_url, f"bench-{n}")
+        for n in range(processes)
+    ]
+    try:
+        return await timed_run(db, count, f"{processes} worker(s)", lambda: False)
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            await child.wait()
+
+
+async def run_peer(db: Database, standin_url: str, count: int) -> float:
+    task = asyncio.create_task(naive_peer(db, standin_url))
+    elapsed = await timed_run(db, count, "naive peer", task.done)
+    await task
+    return elapsed
+
+
+async def bench(count: int, worker_counts: list[int], latency: float) -> None:
+    schema, url = fresh_schema()
+    db = Database.from_url(url)
+    db.create_all()
+    runner, standin_url, standin = await start_standin(latency)
+    results: list[tuple[str, float, int]] = []
+    try:
+        print(
+            f"Dispatching {count:,} due notifications, stand-in latency {latency * 1000:g} ms, "
+            f"batch {BATCH}, {CONCURRENCY} sends in flight per process, PostgreSQL schema {schema}"
+        )
+        seed(db, count)
+        standin.received.clear()
+        peer_seconds = await run_peer(db, standin_url, count)
+        results.append(("naive peer (no claim, 1 process)", peer_seconds, _duplicates(standin, count)))
+        for processes in worker_counts:
+            seed(db, count)
+            standin.received.clear()
+            seconds = await run_workers(db, url, standin_url, processes, count)
+            results.append(
+                (
+                    f"Kept, {processes} worker process{'es' if processes > 1 else ''}",
+                    seconds,
+                    _duplicates(standin, count),
+                )
+            )
+    finally:
+        await runner.cleanup()
+        db.engine.dispose()
+        drop_schema(schema)
+    _table(results, count)
+
+
+def _duplicates(standin: Standin, count: int) -> int:
+    missing = count - len(standin.received)
+    assert missing == 0, f"{missing} notifications never reached the stand-in"
+    return sum(n - 1 for n in standin.received.values())
+
+
+def _table(results: list[tuple[str, float, int]], count: int) -> None:
+    one = next((s for label, s, _ in results if label.startswith("Kept, 1 ")), results[0][1])
+    peer = results[0][1]
+    print()
+    print("| run | seconds | per second | speed-up over 1 worker | vs naive peer | duplicates |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for label, seconds, duplicates in results:
+        print(
+            f"| {label} | {seconds:.2f} | {count / seconds:,.0f} | {one / seconds:.2f}x | {peer / seconds:.2f}x "
+            f"| {duplicates} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--latency-ms", type=float, default=5.0)
+    parser.add_argument("--worker", nargs=3, metavar=("URL", "STANDIN", "NAME"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        asyncio.run(worker_main(*args.worker))
+        return
+    asyncio.run(bench(args.count, [int(n) for n in args.workers.split(",")], args.latency_ms / 1000))
+
+
+if __name__ == "__main__":
+    main()

@@ -364,6 +364,26 @@ def naive_digest(db: Database, partnership_id: int) -> int:
         return found
 
 
+def naive_health(db: Database, partnership_id: int) -> int:
+    """The minimal peer: read every commitment, add up deliveries and open work per pair in a Python loop."""
+    with db.transaction() as session:
+        ids = set(
+            session.exec(
+                select(PartnershipSchool.school_id).where(PartnershipSchool.partnership_id == partnership_id)
+            ).all()
+        )
+        flows: dict[tuple[int, int], int] = {}
+        owners: dict[int, int] = {}
+        for c in session.exec(select(Commitment)).all():
+            if c.from_school_id in ids and c.to_school_id in ids:
+                if c.status == "done":
+                    pair = (c.from_school_id, c.to_school_id)
+                    flows[pair] = flows.get(pair, 0) + c.size
+                elif c.status == "open":
+                    owners[c.owner_id] = owners.get(c.owner_id, 0) + 1
+        return len(flows) + len(owners)
+
+
 def naive_match(db: Database, request_id: int) -> int:
     """The minimal peer: read every listing and score each open offer in Python."""
     with db.transaction() as session:
@@ -417,7 +437,7 @@ def measure(db: Database, world: World, rng: random.Random) -> list[Measure]:
     return [
         Measure("one digest", timed(one_digest, 20), timed(lambda: naive_digest(db, pid), 3, warm=False)),
         Measure("all digests", timed(all_digests, 1), None),
-        Measure("one health", timed(one_health, 20), None),
+        Measure("one health", timed(one_health, 20), timed(lambda: naive_health(db, pid), 3, warm=False)),
         Measure("one match", timed(one_match, 20), timed(lambda: naive_match(db, request_id), 3, warm=False)),
     ]
 
@@ -484,6 +504,7 @@ def report(runs: list[Run]) -> None:
             )
             print(f"  {backend}: {growth}; {peers}")
     print("\n(all digests covers every partnership in the run: 50 at 1/10 scale, 500 at full scale)")
+    print(f"(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; medians of 20 runs)")
 
 
 def main() -> int:

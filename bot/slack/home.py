@@ -1,4 +1,4 @@
-"""The App Home tab: the caller's own `mine`, `board` and `sessions` replies, published with `views.publish`."""
+"""The App Home tab: the caller's own `mine`, `board`, `sessions` and `health` replies, via `views.publish`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from handlers.messages import Message
 
 log = logging.getLogger("kept.slack")
 
-PARTS = ("mine", "board", "sessions")
+PARTS = ("mine", "board", "sessions", "health")
 
 
 def _read(kept: Kept, caller: Caller) -> list[Message]:
@@ -23,7 +23,8 @@ def _read(kept: Kept, caller: Caller) -> list[Message]:
     first = kept.handle(caller, PARTS[0])
     if not first.ok:  # not a member yet: the reply already says how to join
         return [first]
-    return [first, *(kept.handle(caller, part) for part in PARTS[1:])]
+    others = (kept.handle(caller, part) for part in PARTS[1:])
+    return [first, *(part for part in others if part.ok)]  # e.g. no health until the school has a partnership
 
 
 async def publish(bridge: Bridge, client: AsyncWebClient, caller: Caller) -> None:

@@ -13,11 +13,12 @@ HOME_OPENED = {
 }
 
 
-async def test_opening_home_shows_my_promises_the_board_and_sessions(workspace: Workspace) -> None:
+async def test_opening_home_shows_my_promises_the_board_sessions_and_partnership_health(workspace: Workspace) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.say("U0ALAN", "join Turing Primary")
     await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
     await workspace.say("U0ALAN", "request a French assistant for Year 6")
+    await workspace.say("U0SAM", "partnership Northside Science with Turing Primary")
     response = await workspace.event(HOME_OPENED, "Ev0HOME1")
     assert response.status == 200
     view = workspace.api.of("views.publish")[-1]["view"]
@@ -25,6 +26,7 @@ async def test_opening_home_shows_my_promises_the_board_and_sessions(workspace: 
     assert "C1" in shown and "two physics practicals" in shown
     assert "a French assistant for Year 6" in shown
     assert "No joint sessions coming up" in shown
+    assert "Health of Northside Science" in shown
     assert len(view["blocks"]) <= 100
 
 

@@ -1,0 +1,40 @@
+"""Actionable nudges: the scheduler's reminder reaches Slack with its buttons, and pressing one does the work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from bot.worker import dispatcher_for
+from handlers.clock import MovableClock
+from storage.models import Commitment
+from tests.bot.slack.conftest import Workspace, text_of
+
+
+def buttons(posted: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["text"]["text"]: e for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+async def test_a_nudge_arrives_in_the_dm_and_its_snooze_button_moves_the_promise(
+    workspace: Workspace, clock: MovableClock
+) -> None:
+    await workspace.say("U0SAM", "join St Ada's School")
+    await workspace.say("U0ALAN", "join Turing Primary")
+    await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
+    with workspace.services.db.transaction() as session:
+        due = session.exec(select(Commitment)).one().due_at
+    clock.advance(timedelta(days=4))  # Friday morning, the day it is due
+    await dispatcher_for(workspace.services).tick()
+
+    (nudge,) = [call for call in workspace.api.of("chat.postMessage") if call["channel"] == "U0SAM"]
+    assert "C1" in text_of(nudge)
+    offered = buttons(nudge)
+    assert {"Done", "Snooze 1 day", "Snooze 1 week", "Release", "Need help"} <= set(offered)
+
+    snooze = offered["Snooze 1 day"]
+    await workspace.press("U0SAM", snooze["value"], action_id=snooze["action_id"])
+    with workspace.services.db.transaction() as session:
+        assert session.exec(select(Commitment)).one().due_at > due
+    assert workspace.api.of("button")[-1]["replace_original"] is True

@@ -6,9 +6,10 @@ Domain state is re-checked here, so a nudge for a commitment done a minute ago i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -70,6 +71,7 @@ class Drop:
 
 
 Outcome = Send | Later | Drop
+T = TypeVar("T")
 PAUSED_WHILE_AWAY = (reminders.NUDGE, reminders.OVERDUE)
 PAUSED = "paused_while_away"  # marks a held nudge in its payload, so `back` can bring it forward
 
@@ -139,16 +141,22 @@ def _audience(session: Session, row: Notification) -> Audience | None:
     member = session.get(Member, row.member_id) if row.member_id else None
     if member is None or member.erased:
         return None
+    holidays = _remembered(session, ("holidays", member.school_id), lambda: school_holidays(session, member.school_id))
     if row.kind == reminders.ESCALATION:
         leads = school_leads(session, member)
         if not leads:
             return None
-        return Audience(
-            _identities(session, leads), zone_named(leads[0].timezone), school_holidays(session, member.school_id)
-        )
-    return Audience(
-        _identities(session, [member]), zone_named(member.timezone), school_holidays(session, member.school_id), member
-    )
+        return Audience(_identities(session, leads), zone_named(leads[0].timezone), holidays)
+    addresses = _remembered(session, ("identities", member.id), lambda: _identities(session, [member]))
+    return Audience(addresses, zone_named(member.timezone), holidays, member)
+
+
+def _remembered(session: Session, key: tuple[str, int | None], look_up: Callable[[], T]) -> T:
+    """Look something up once per transaction: a claimed batch often has many rows for one person or school."""
+    if key not in session.info:
+        session.info[key] = look_up()
+    found: T = session.info[key]
+    return found
 
 
 def _channels(session: Session, partnership_id: int | None) -> Audience | None:

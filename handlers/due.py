@@ -24,14 +24,10 @@ from handlers.calendar import (
     school_holidays,
     zone_named,
 )
+from handlers.digests import weekly_digest
 from handlers.messages import Message
 from handlers.reminders import DEFAULT_POLICY, ReminderPolicy
 from storage.models import Identity, Member, Notification, Partnership, PartnershipChannel
-
-try:
-    from handlers.digests import weekly_digest
-except ImportError:  # handlers/digests.py is written by another hand; until then, the stand-in
-    from handlers.reminders import minimal_digest as weekly_digest
 
 
 @dataclass(frozen=True)
@@ -128,8 +124,7 @@ def _render(session: Session, row: Notification, now: datetime, zone: ZoneInfo) 
     if row.kind in (reminders.SESSION_REMINDER, reminders.IMPACT_ASK):
         return reminders.session_reminder(session, row, now, zone)
     if row.kind == reminders.DIGEST and row.partnership_id is not None:
-        digest: Message | None = weekly_digest(session, row.partnership_id, now)
-        return digest
+        return weekly_digest(session, row.partnership_id, now)
     if row.kind == notices.KIND:
         return notices.message_from_payload(row.payload)
     return None

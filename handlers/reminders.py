@@ -27,7 +27,7 @@ from handlers.calendar import (
     zone_named,
 )
 from handlers.dates import describe, describe_day
-from handlers.messages import Action, Field, Message, Section
+from handlers.messages import Action, Field, Message
 from storage import outbox
 from storage.models import (
     Commitment,
@@ -35,7 +35,6 @@ from storage.models import (
     Member,
     Notification,
     Partnership,
-    PartnershipSchool,
     School,
 )
 
@@ -351,23 +350,3 @@ def session_reminder(session: Session, row: Notification, now: datetime, zone: Z
         return None
     text = _LOGISTICS if row.payload.get("logistics") else "Looking forward to it."
     return Message(title=f"Coming up: {joint.title} ({reference})", text=text, fields=fields)
-
-
-def minimal_digest(session: Session, partnership_id: int, now: datetime) -> Message | None:
-    """A stand-in weekly digest (what was delivered, what is coming) until handlers/digests.py exists."""
-    partnership = session.get(Partnership, partnership_id)
-    if partnership is None:
-        return None
-    schools = select(PartnershipSchool.school_id).where(PartnershipSchool.partnership_id == partnership_id)
-    among = col(Commitment.from_school_id).in_(schools) & col(Commitment.to_school_id).in_(schools)
-    week_ago, week_ahead = now - timedelta(days=7), now + timedelta(days=7)
-    delivered = session.exec(
-        select(Commitment).where(among, col(Commitment.status) == "done", col(Commitment.done_at) >= week_ago)
-    ).all()
-    coming = session.exec(
-        select(Commitment).where(among, col(Commitment.status) == "open", col(Commitment.due_at) <= week_ahead)
-    ).all()
-    sections = tuple(Section(text=f"Delivered: C{c.id} · {c.what}") for c in delivered)
-    sections += tuple(Section(text=f"Coming up: C{c.id} · {c.what}") for c in coming)
-    thanks = f"Thank you all: {len(delivered)} delivered this week." if delivered else "A quiet week."
-    return Message(title=f"This week in {partnership.name}", text=thanks, sections=sections[:40])

@@ -64,6 +64,7 @@ def build_scheduler(job: Callable[[], Awaitable[None]], seconds: float, timezone
 async def running(tick: Tick, seconds: float, timezone: str, grace: float = 10.0) -> AsyncIterator[AsyncIOScheduler]:
     """Run the tick for as long as the block lasts; on the way out, let a tick in flight finish (up to
     `grace` seconds) before stopping. Must be entered inside the running event loop."""
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # not a line per tick
     metronome = Metronome(tick)
     scheduler = build_scheduler(metronome.run, seconds, timezone)  # a coroutine function, run on the loop
     scheduler.start()

@@ -64,3 +64,14 @@ def grace(person: Join) -> Person:
     person("Sam Patel", "St Ada's School")
     person("Priya Shah", "Hopper Academy")
     return person("Grace Okafor", "St Ada's School")
+
+
+@pytest.fixture
+def any_kept(db: Database, clock: MovableClock) -> Kept:
+    return Kept(db, clock)
+
+
+@pytest.fixture
+def any_person(any_kept: Kept) -> Join:
+    """As `person`, on SQLite and on PostgreSQL."""
+    return _joiner(any_kept)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -10,9 +10,10 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from scheduler.delivery import Dispatcher, TickReport
 from storage import outbox
+from storage.db import Database
 from storage.models import Identity, Notification
-from tests.handlers.conftest import Person
-from tests.scheduler.conftest import RunUntil
+from tests.handlers.conftest import Join, Person
+from tests.scheduler.conftest import RunUntil, make_dispatcher
 from tests.scheduler.recording import RecordingNotifier
 
 
@@ -139,3 +140,17 @@ async def test_a_member_with_slack_and_teams_accounts_is_nudged_on_both(
     await run_until(at(25, 10))
     assert slack.to("U-GraceOkafor") == teams.to("29:grace") == ["A gentle reminder: C1 is due Fri 27 Nov"]
     assert sent(kept) == [("-2d", at(25, 9))]
+
+
+async def test_nudges_are_delivered_once_on_sqlite_and_on_postgresql(
+    any_person: Join, db: Database, clock: MovableClock, slack: RecordingNotifier
+) -> None:
+    any_person("Sam Patel", "St Ada's School")
+    any_person("Priya Shah", "Hopper Academy")
+    grace = any_person("Grace Okafor", "St Ada's School")
+    grace.say("promise a minibus to Hopper Academy by next Friday")
+    worker = make_dispatcher(db, clock, slack)
+    while clock.now() < at(28, 0):
+        clock.advance(timedelta(hours=1))
+        await worker.tick()
+    assert slack.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]

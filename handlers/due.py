@@ -160,6 +160,8 @@ def _channels(session: Session, partnership_id: int | None) -> Audience | None:
         return None
     rows = session.exec(select(PartnershipChannel).where(PartnershipChannel.partnership_id == partnership.id)).all()
     addresses = tuple(Address(r.platform, r.tenant_id, channel_id=r.channel_id) for r in rows)
+    if not addresses:  # no channel chosen yet: nothing to send, and nothing has gone wrong
+        return None
     return Audience(addresses, zone_named(partnership.timezone), ENGLAND_HOLIDAYS)
 
 

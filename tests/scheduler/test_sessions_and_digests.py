@@ -136,3 +136,18 @@ async def test_a_claim_held_by_a_worker_that_died_is_delivered_once_by_another_a
     assert [r.sent for r in reports if r.sent] == [[claimed.id]]
     assert sent(kept) == [("-2d", utc(2026, 11, 25, 9, 6))]
     assert slack.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+
+
+async def test_a_partnership_with_no_channel_yet_has_its_digest_quietly_skipped_not_failed(
+    grace: Person, person: Join, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+) -> None:
+    person("Sam Patel").say("partnership Physics Link with Hopper Academy")
+    grace.say("promise a minibus to Hopper Academy by 4/12")
+    await run_until(utc(2026, 12, 1, 0))
+    with kept.db.transaction() as session:
+        rows = session.exec(select(Notification).where(Notification.kind == "digest").order_by(col(Notification.id)))
+        assert [(row.dedupe_key, row.status) for row in rows] == [
+            ("digest:1:2026-W49", "cancelled"),
+            ("digest:1:2026-W50", "pending"),
+        ]
+    assert [r for r, _ in slack.delivered if r.channel_id] == []

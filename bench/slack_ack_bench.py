@@ -1,12 +1,15 @@
 """Slash-command ack latency: signed `/partner offer ...` at a real `kept serve`, beside a minimal Bolt app.
 
     .venv/bin/python bench/slack_ack_bench.py [--seconds 4] [--levels 1,10,50] [--no-postgres]
+                                              [--kept-only] [--help-only]
 
 Starts, on loopback, a Slack Web API stand-in (in this process), `kept serve` as a subprocess on a temporary
 SQLite file and then on a fresh PostgreSQL schema (KEPT_TEST_POSTGRES_URL or the CI default), and a minimal Bolt
 AsyncApp on aiohttp in both modes (default, and process_before_response=True). Each is fired signed slash
 commands at concurrency 1, 10 and 50 for a few seconds; every Kept command writes an offer, committed before its
-ack (each reply is checked for its ref). Prints progress, then a table with p50/p99 and commands per second.
+ack (each reply is checked for its ref). Prints progress, then a table with p50/p99, commands per second and
+the server process's CPU per command (from /proc: robust to a busy machine, and 1000 / it bounds one process's
+rate). `--help-only` sends `/partner help` instead, to measure the Slack path without a write.
 """
 
 from __future__ import annotations

@@ -143,3 +143,22 @@ def test_a_thousand_due_notices_are_each_delivered_once_by_three_workers_one_of_
     with pg_db.transaction() as session:  # what the dead worker held was taken over once its lease ran out
         takers = session.exec(select(Notification.claimed_by).where(col(Notification.id).in_(held))).all()
     assert set(takers) <= {"st-adas-1", "hopper-1"}
+
+
+def test_a_worker_killed_at_any_moment_loses_nothing_and_repeats_at_most_what_it_had_in_flight(
+    workers: Workers, pg_db: Database
+) -> None:
+    """The honest limit: a kill between the platform's success and the commit can repeat that one send
+    (no chat platform takes an idempotency key). Everything else is still delivered exactly once."""
+    workers.start("doomed", lease=1.5)
+    workers.start("st-adas-1", lease=30)
+    workers.wait_for(lambda: _sent_by(pg_db, "doomed") >= 100)
+    doomed = workers.running.pop("doomed")
+    doomed.kill()
+    doomed.wait()
+    workers.wait_for(lambda: _statuses(pg_db)["sent"] == COUNT)
+    workers.stop_all()
+    delivered = Counter(workers.delivered())
+    assert len(delivered) == COUNT  # nothing lost
+    repeated = [title for title, times in delivered.items() if times > 1]
+    assert len(repeated) <= 10 and max(delivered.values()) <= 2  # at most the sends it had in flight

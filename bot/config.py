@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handlers.reminders import parse_offsets
 
 
 def _env(*names: str) -> AliasChoices:
@@ -26,7 +28,9 @@ class Settings(BaseSettings):
     lead_after: str = Field("7d", validation_alias=_env("KEPT_LEAD_AFTER"))
     session_offsets: str = Field("7d,1d,2h", validation_alias=_env("KEPT_SESSION_OFFSETS"))
     impact_after: str = Field("1d", validation_alias=_env("KEPT_IMPACT_AFTER"))
-    work_hours: str = Field("08:00-18:00", validation_alias=_env("KEPT_WORK_HOURS"), pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    work_hours: str = Field(
+        "08:00-18:00", validation_alias=_env("KEPT_WORK_HOURS"), pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$"
+    )
     lease_seconds: float = Field(300.0, validation_alias=_env("KEPT_LEASE_SECONDS"), gt=0)
     delivery_batch: int = Field(50, validation_alias=_env("KEPT_DELIVERY_BATCH"), ge=1, le=1000)
     delivery_concurrency: int = Field(10, validation_alias=_env("KEPT_DELIVERY_CONCURRENCY"), ge=1, le=200)
@@ -45,6 +49,12 @@ class Settings(BaseSettings):
     microsoft_app_type: str = Field("MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE"))
     microsoft_app_tenant_id: str = Field("", validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
     allow_insecure_teams: bool = Field(False, validation_alias=_env("KEPT_ALLOW_INSECURE_TEAMS"))
+
+    @field_validator("nudge_offsets", "overdue_offsets", "lead_after", "session_offsets", "impact_after")
+    @classmethod
+    def _reminder_offsets(cls, value: str) -> str:
+        parse_offsets(value)  # raises ValueError naming the part it could not read
+        return value
 
     @property
     def slack_configured(self) -> bool:

@@ -94,3 +94,11 @@ def test_kept_notifications_lists_what_is_waiting_and_what_failed(
     with db.transaction() as session:
         assert len(session.exec(select(Notification)).all()) == 2
     db.engine.dispose()
+
+
+def test_a_mistyped_reminder_offset_is_refused_at_start_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KEPT_NUDGE_OFFSETS", "2d, two days")
+    assert main(["notifications"]) == 2
+    assert "'two days' should look like 2d, 3h or 30m" in capsys.readouterr().err

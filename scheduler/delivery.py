@@ -1,8 +1,12 @@
 """The delivery loop: claim due rows, re-check and render them through handlers, send, record the outcome.
 
-Database work runs in threads (`asyncio.to_thread`), each step in its own short transaction; sends run
-outside any transaction, several at once within a bound. A row is marked sent only after a platform accepted
-it; a crash between the two leaves it claimed, and another worker takes it over when its lease runs out.
+Database work runs in threads (`asyncio.to_thread`) in short transactions: one to claim a batch, one to
+re-check and render it, then one autocommitted statement per outcome. Sends run outside any transaction,
+several at once within a bound. A row is marked sent only after a platform accepted it; a crash before that
+leaves it claimed, and another worker takes it over when its lease runs out. A crash in the instant between
+the platform's success and the commit can repeat that one send: delivery is at-least-once with a tiny window,
+since neither Slack nor Teams takes an idempotency key. A message to a member with several accounts counts as
+sent once any account accepted it.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def _create(ctx: Context, kind: str, text: str, category: str, expires_on: date 
     )
     ctx.session.add(listing)
     ctx.session.flush()
-    matching.suggest_for_listing(ctx.session, listing, ctx.now)
+    matching.index_words(ctx.session, listing)  # matches are found by the scheduler's scan, off the command's path
     reference = f"{NOUN[kind][1]}{listing.id}"
     ctx.log(kind, reference, category=category, text=text)
     thanks = "Thank you for offering" if kind == "offer" else "Asking is a strength: thank you"

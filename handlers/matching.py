@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import ColumnElement, and_, case, func, union, update
+from sqlalchemy import ColumnElement, and_, case, func, insert, union, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -76,11 +76,10 @@ def _partners(session: Session, ids: list[int]) -> dict[int, str]:
 
 
 def index_words(session: Session, listing: Listing) -> None:
-    """Record a listing's key words (stems) for matching to look up. Call it when a listing is created."""
-    stems = {stem[:60] for stem in wording.key_words(listing.text)}
-    known = set(session.exec(select(ListingWord.stem).where(ListingWord.listing_id == listing.id)).all())
-    session.add_all(ListingWord(stem=stem, listing_id=listing.id or 0) for stem in sorted(stems - known))
-    session.flush()
+    """Record a new listing's key words (stems) for matching to look up. Call it once, when it is created."""
+    stems = sorted({stem[:60] for stem in wording.key_words(listing.text)})
+    if stems:
+        session.execute(insert(ListingWord), [{"stem": stem, "listing_id": listing.id} for stem in stems])
 
 
 def distinctive_stems(session: Session, listing: Listing) -> list[str]:
@@ -206,9 +205,25 @@ def suggest(session: Session, request: Listing, now: datetime, limit: int = SHOW
     return found
 
 
+def scan_new_listings(session: Session, now: datetime, batch: int = 50) -> int:
+    """Match offers and requests logged since the last scan; the scheduler runs this every tick.
+
+    Finding matches costs more than logging the listing, so it is kept off the command's path: a new
+    listing is matched within one tick, and its strong matches told to the leads then. Returns how many it took.
+    """
+    rows = session.exec(
+        select(Listing).where(Listing.scanned == False).order_by(col(Listing.id)).limit(batch)  # noqa: E712
+    ).all()
+    for listing in rows:
+        if listing.status == "open":
+            suggest_for_listing(session, listing, now)
+        listing.scanned = True
+        session.add(listing)
+    return len(rows)
+
+
 def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> None:
-    """After a new offer or request: index its words and refresh the matches it takes part in (board.py)."""
-    index_words(session, listing)
+    """Refresh the matches a new offer or request takes part in (its words are already indexed)."""
     if listing.kind == "request":
         suggest(session, listing, now)
         return

@@ -23,6 +23,7 @@ class Listing(SQLModel, table=True):
     text: str = Field(max_length=4000)
     category: str = Field(max_length=40, index=True)
     status: str = Field(default="open", max_length=10, index=True)
+    scanned: bool = Field(default=False, index=True)  # matched against the board by the scheduler's scan
     expires_on: date | None = None
     created_at: datetime = when()
 

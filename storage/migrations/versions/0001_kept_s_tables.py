@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 17:51:26.344835
+Create Date: 2026-11-23 18:11:32.462046
 """
 
 from collections.abc import Sequence
@@ -270,6 +270,7 @@ def upgrade() -> None:
         sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
         sa.Column("category", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("scanned", sa.Boolean(), nullable=False),
         sa.Column("expires_on", sa.Date(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -291,6 +292,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_listing_category"), ["category"], unique=False)
         batch_op.create_index(batch_op.f("ix_listing_member_id"), ["member_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_listing_network_id"), ["network_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_listing_scanned"), ["scanned"], unique=False)
         batch_op.create_index(batch_op.f("ix_listing_school_id"), ["school_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_listing_status"), ["status"], unique=False)
 
@@ -567,6 +569,7 @@ def downgrade() -> None:
     with op.batch_alter_table("listing", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_listing_status"))
         batch_op.drop_index(batch_op.f("ix_listing_school_id"))
+        batch_op.drop_index(batch_op.f("ix_listing_scanned"))
         batch_op.drop_index(batch_op.f("ix_listing_network_id"))
         batch_op.drop_index(batch_op.f("ix_listing_member_id"))
         batch_op.drop_index(batch_op.f("ix_listing_category"))

@@ -102,3 +102,30 @@ def test_a_mistyped_reminder_offset_is_refused_at_start_naming_it(
     monkeypatch.setenv("KEPT_NUDGE_OFFSETS", "2d, two days")
     assert main(["notifications"]) == 2
     assert "'two days' should look like 2d, 3h or 30m" in capsys.readouterr().err
+
+
+async def test_kept_serve_runs_the_tick_in_the_web_apps_loop_from_start_up_to_shutdown(
+    sqlite_db: Database, clock: MovableClock
+) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.web import build_app
+    from bot.worker import scheduler_cleanup_context
+    from handlers.context import Caller
+
+    services = Services.create(Settings(), clock, sqlite_db)
+    console = ConsoleNotifier()
+    services.notifiers["console"] = console
+    sam = Caller("console", "console", "sam-patel", "Sam Patel")
+    services.kept.handle(sam, "join St Ada's School")
+    services.kept.handle(Caller("console", "console", "priya-shah", "Priya Shah"), "join Hopper Academy")
+    services.kept.handle(sam, "promise a minibus to Hopper Academy by Wednesday")  # the -2d nudge is due now
+    app = build_app(services)
+    app.cleanup_ctx.append(scheduler_cleanup_context(services))
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/healthz")).status == 200
+        for _ in range(500):  # the first tick runs at start-up, in this loop
+            if console.received:
+                break
+            await asyncio.sleep(0.01)
+    assert [m.title for _, m in console.received] == ["A gentle reminder: C1 is due Wed 25 Nov"]

@@ -86,12 +86,20 @@ def _console_tick(services: Services):  # type: ignore[no-untyped-def]
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.web import build_app
+    from bot.platforms import StartupError, register_notifiers
     from bot.worker import run_worker
 
     services = Services.create(settings, SystemClock(), _database(settings))
-    build_app(services)  # registers the Slack and Teams notifiers, as `kept serve` does; no routes are served
+    try:
+        register_notifiers(services)
+    except StartupError as exc:
+        return _refuse_to_start(exc)
     return run_worker(services)
+
+
+def _refuse_to_start(exc: Exception) -> int:
+    print(f"Kept can't start: {exc}", file=sys.stderr)
+    return 2
 
 
 def _notifications(settings: Settings, args: argparse.Namespace) -> int:
@@ -150,11 +158,16 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.teams.adapter import TeamsSettingsError
+    from bot.teams.routes import InsecureTeamsError
     from bot.web import build_app
+    from bot.worker import scheduler_cleanup_context
 
     services = Services.create(settings, SystemClock(), _database(settings))
-    app = build_app(services)
-    from bot.worker import scheduler_cleanup_context
+    try:
+        app = build_app(services)
+    except (InsecureTeamsError, TeamsSettingsError) as exc:
+        return _refuse_to_start(exc)
 
     app.cleanup_ctx.append(scheduler_cleanup_context(services))
     # `kept` alone runs serve without the subcommand's flags; an app-level token alone means Socket Mode

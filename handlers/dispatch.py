@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from handlers import grammar
@@ -19,8 +18,8 @@ from handlers.context import Caller, Context
 from handlers.errors import CommandError, FormErrors, reply_for
 from handlers.messages import Message
 from handlers.reminders import DEFAULT_POLICY, ReminderPolicy
+from storage import receipts
 from storage.db import Database
-from storage.models import InboundReceipt
 
 log = logging.getLogger("kept")
 
@@ -74,7 +73,7 @@ class Kept:
         now = self.clock.now()
         try:
             with self.db.transaction() as session:
-                if inbound_id and not _first_time(session, caller.platform, inbound_id, now):
+                if inbound_id and not receipts.first_time(session, caller.platform, inbound_id, now):
                     return Message(title="Already done: I'd received that one before.")
                 return work(Context(session, caller, now, self.default_timezone, self.reminder_policy))
         except CommandError as exc:
@@ -91,13 +90,3 @@ class Kept:
                 return work(session, self.clock.now())
         except Exception as exc:  # noqa: BLE001
             return reply_for(exc)
-
-
-def _first_time(session: Session, source: str, inbound_id: str, now: datetime) -> bool:
-    """Record an inbound id; False if it was already there (a platform retry)."""
-    try:
-        with session.begin_nested():
-            session.add(InboundReceipt(source=source, inbound_id=inbound_id[:200], at=now))
-        return True
-    except IntegrityError:
-        return False

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, func, insert, union, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from handlers import categories, notices, wording
+from handlers import categories, commitments, notices, wording
 from handlers.context import Actor, Context
 from handlers.dates import describe_day
 from handlers.errors import CommandError, NotAllowed, NotFound
@@ -356,6 +356,7 @@ def _commit(ctx: Context, actor: Actor, found: Match, offer: Listing, request: L
     request.status = "matched"
     ctx.session.add_all([commitment, request])
     ctx.session.flush()
+    commitments.after_change(ctx, commitment)  # nudged like any other promise
     ledger.record(
         ctx.session,
         at=ctx.now,

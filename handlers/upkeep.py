@@ -7,12 +7,15 @@ Each step is idempotent (dedupe keys, conditional updates), so running it twice,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from handlers import expiry, health
+from storage import receipts
 from storage.models import Partnership
+
+RECEIPTS_KEPT = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class Upkeep:
     reminded: int
     expired: int
     partnerships_checked: int
+    receipts_pruned: int
 
 
 def daily(session: Session, now: datetime) -> Upkeep:
@@ -29,4 +33,5 @@ def daily(session: Session, now: datetime) -> Upkeep:
     partnerships = session.exec(select(Partnership)).all()
     for partnership in partnerships:
         health.watch(session, partnership, now)
-    return Upkeep(reminded, expired, len(partnerships))
+    pruned = receipts.prune(session, now - RECEIPTS_KEPT)
+    return Upkeep(reminded, expired, len(partnerships), pruned)

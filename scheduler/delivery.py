@@ -19,9 +19,10 @@ import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from handlers import matching, upkeep
 from handlers.clock import Clock, SystemClock
 from handlers.due import Address, Drop, Later, Outcome, Send, prepare, report_unreachable
 from handlers.reminders import DEFAULT_POLICY, ReminderPolicy, ensure_digests
@@ -72,6 +73,7 @@ class Dispatcher:
     retry: outbox.Retry = field(default_factory=outbox.Retry)
     rng: random.Random = field(default_factory=random.Random)
     _sqlite_turns: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _upkept_on: date | None = field(default=None, repr=False)
 
     async def _db_work(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a storage step in a thread. SQLite steps take turns: an in-memory database is one connection
@@ -89,7 +91,7 @@ class Dispatcher:
         is claimed once, however many ticks were missed."""
         report = TickReport()
         start = now or self.clock.now()
-        await self._db_work(self._plan_digests, start)
+        await self._db_work(self._housekeeping, start)
         gate = asyncio.Semaphore(self.concurrency)
         while True:
             moment = max(start, self.clock.now())
@@ -99,9 +101,17 @@ class Dispatcher:
             outcomes = await self._db_work(self._prepare_batch, rows, moment)
             await asyncio.gather(*(self._guarded(gate, row, outcomes[row.id or 0], moment, report) for row in rows))
 
-    def _plan_digests(self, now: datetime) -> None:
+    def _housekeeping(self, now: datetime) -> None:
+        """Work that makes rows rather than sends them: this week's digests, matches for new listings, and
+        once a day (per process; every step is idempotent) expiry reminders, health notices and pruning."""
         with self.db.transaction() as session:
             ensure_digests(session, now)
+            matching.scan_new_listings(session, now)
+        today = now.date()
+        if self._upkept_on != today:
+            with self.db.transaction() as session:
+                upkeep.daily(session, now)
+            self._upkept_on = today
 
     async def _guarded(
         self, gate: asyncio.Semaphore, row: Notification, outcome: Outcome | None, now: datetime, report: TickReport

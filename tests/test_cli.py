@@ -55,3 +55,13 @@ def test_a_bad_setting_is_reported_plainly(monkeypatch: pytest.MonkeyPatch, caps
     monkeypatch.setenv("KEPT_PORT", "not-a-port")
     assert main(["migrate"]) == 2
     assert "a setting is wrong" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_an_unauthenticated_teams_endpoint_off_loopback_refuses_to_start(
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    monkeypatch.setenv("KEPT_HOST", "0.0.0.0")
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Kept can't start: MicrosoftAppId is not set") and "Traceback" not in err

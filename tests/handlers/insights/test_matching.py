@@ -120,8 +120,12 @@ def test_accepting_a_match_makes_a_commitment_from_the_offering_school(world: Wo
         assert commitment.due_at.date() == date(2026, 12, 11)
         assert session.get(Listing, request).status == "matched"
         assert session.get(Listing, offer).status == "open"
-        told = session.exec(select(Notification).where(Notification.member_id == world.members["alan"])).all()
+        told = session.exec(
+            select(Notification).where(Notification.member_id == world.members["alan"], Notification.kind == "notice")
+        ).all()
+        nudges = session.exec(select(Notification).where(Notification.kind == "nudge")).all()
     assert [n.payload["actions"][0][2] for n in told] == [f"done C{commitment.id}"]
+    assert {n.member_id for n in nudges} == {world.members["alan"]}  # the new promise is nudged like any other
     again = world.say("ada", f"accept M{match_id}")
     assert not again.ok and "already been accepted" in again.title
 

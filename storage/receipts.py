@@ -1,0 +1,27 @@
+"""Inbound ids already handled (Slack `event_id`, Teams `activity.id`), so a platform's retry is a no-op."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from storage.models import InboundReceipt
+
+
+def first_time(session: Session, source: str, inbound_id: str, now: datetime) -> bool:
+    """Record an inbound id in the caller's transaction; False if it was already there (a platform retry)."""
+    try:
+        with session.begin_nested():
+            session.add(InboundReceipt(source=source, inbound_id=inbound_id[:200], at=now))
+        return True
+    except IntegrityError:
+        return False
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Forget ids older than any platform retries (Slack gives up within the hour, Teams within minutes)."""
+    result = session.execute(delete(InboundReceipt).where(col(InboundReceipt.at) < before))
+    return int(result.rowcount)  # type: ignore[attr-defined]

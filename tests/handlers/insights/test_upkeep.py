@@ -18,7 +18,9 @@ def test_daily_upkeep_reminds_closes_and_checks_each_partnership_once(world: Wor
     closing = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services", expires_on=date(2026, 11, 26))
     stale = world.listing("grace", "request", "Choir accompanist", "enrichment", expires_on=date(2026, 11, 20))
     with world.db.transaction() as session:
-        assert upkeep.daily(session, world.now) == upkeep.Upkeep(reminded=1, expired=1, partnerships_checked=1)
+        assert upkeep.daily(session, world.now) == upkeep.Upkeep(
+            reminded=1, expired=1, partnerships_checked=1, receipts_pruned=0
+        )
     with world.db.transaction() as session:
         assert upkeep.daily(session, world.now) == upkeep.Upkeep(reminded=0, expired=0, partnerships_checked=1)
         assert session.get(Listing, stale).status == "expired"

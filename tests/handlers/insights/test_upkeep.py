@@ -22,7 +22,9 @@ def test_daily_upkeep_reminds_closes_and_checks_each_partnership_once(world: Wor
             reminded=1, expired=1, partnerships_checked=1, receipts_pruned=0
         )
     with world.db.transaction() as session:
-        assert upkeep.daily(session, world.now) == upkeep.Upkeep(reminded=0, expired=0, partnerships_checked=1)
+        assert upkeep.daily(session, world.now) == upkeep.Upkeep(
+            reminded=0, expired=0, partnerships_checked=1, receipts_pruned=0
+        )
         assert session.get(Listing, stale).status == "expired"
         assert session.get(Listing, closing).status == "open"
         keys = sorted(n.dedupe_key.split(":")[0] for n in session.exec(select(Notification)).all())

@@ -17,7 +17,7 @@ from handlers.dates import describe_day, parse_moment
 from handlers.due import PAUSED, school_leads
 from handlers.errors import CommandError
 from handlers.messages import Field, Message
-from storage import ledger, outbox
+from storage import outbox
 from storage.models import Commitment, Notification, School
 
 _UNTIL = re.compile(r"^\s*(until|till|til)\s+", re.IGNORECASE)
@@ -31,15 +31,7 @@ def away(ctx: Context, args: str) -> Message:
     back_on = parse_moment(_UNTIL.sub("", args), ctx.now, ctx.timezone)
     actor.member.away_until = back_on.astimezone(ctx.timezone).date()
     ctx.session.add(actor.member)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="away",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        until=str(actor.member.away_until),
-    )
+    ctx.log("away", until=str(actor.member.away_until))
     due = ctx.session.exec(
         select(Commitment).where(
             Commitment.owner_id == actor.member_id, Commitment.status == "open", col(Commitment.due_at) <= back_on
@@ -63,14 +55,7 @@ def back(ctx: Context, args: str) -> Message:
         return Message(title="Welcome! You weren't marked as away, so nothing was held.")
     actor.member.away_until = None
     ctx.session.add(actor.member)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="back",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-    )
+    ctx.log("back")
     held = ctx.session.exec(
         select(Notification).where(
             Notification.member_id == actor.member_id,

@@ -19,7 +19,6 @@ from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.messages import Action, Message
 from handlers.refs import parse_ref
 from handlers.terms import term_end
-from storage import ledger
 from storage.models import Listing
 
 LONDON = ZoneInfo("Europe/London")
@@ -58,16 +57,7 @@ def renew(ctx: Context, args: str) -> Message:
     listing.status = "open"
     ctx.session.add(listing)
     ref = f"{'O' if listing.kind == 'offer' else 'R'}{listing.id}"
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="renew",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=ref,
-        expires_on=listing.expires_on.isoformat(),
-    )
+    ctx.log("renew", ref, expires_on=listing.expires_on.isoformat())
     return Message(title=f"Renewed: {ref} stays open until {_day(listing.expires_on)}.")
 
 

@@ -21,7 +21,6 @@ from handlers.errors import CommandError
 from handlers.messages import Field, Message, Section
 from handlers.scope import leads_of, partnership_for, require_partnership_lead, school_ids, school_names
 from handlers.terms import term_of
-from storage import ledger
 from storage.models import STAGES, Commitment, JointSession, Member, Mou, Partnership
 
 SELF_REPORTED = 0.8
@@ -234,17 +233,7 @@ def handover(ctx: Context, args: str) -> Message:
     count = len(moving)
     if not count:
         raise CommandError(f"{giver.name} has no open commitments to hand over.")
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="handover",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=giver.name,
-        to=taker.name,
-        count=count,
-    )
+    ctx.log("handover", giver.name, to=taker.name, count=count)
     key = f"handover:{giver.id}:{taker.id}:{ctx.now.isoformat()}"
     notices.tell(
         ctx.session,
@@ -312,16 +301,7 @@ def stage(ctx: Context, args: str) -> Message:
         actor, partnership = require_partnership_lead(ctx, name, "record a partnership's stage")
         partnership.stage = chosen
         ctx.session.add(partnership)
-        ledger.record(
-            ctx.session,
-            at=ctx.now,
-            action="stage",
-            platform=ctx.caller.platform,
-            network_id=actor.network_id,
-            member_id=actor.member_id,
-            subject=partnership.name,
-            stage=chosen,
-        )
+        ctx.log("stage", partnership.name, stage=chosen)
     suggested, why = suggest_stage(ctx.session, partnership.id or 0, ctx.now)
     title = (
         f"{partnership.name} is now recorded at {chosen}."

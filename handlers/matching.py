@@ -24,7 +24,6 @@ from handlers.expiry import LONDON, default_expiry, live, today_in_london
 from handlers.messages import Action, Field, Message, Section
 from handlers.refs import parse_ref
 from handlers.scope import leads_of, school_names
-from storage import ledger
 from storage.models import Commitment, Listing, ListingWord, Match, Partnership, PartnershipSchool
 
 CATEGORY_WEIGHT = 3.0
@@ -357,16 +356,7 @@ def _commit(ctx: Context, actor: Actor, found: Match, offer: Listing, request: L
     ctx.session.add_all([commitment, request])
     ctx.session.flush()
     commitments.after_change(ctx, commitment)  # nudged like any other promise
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="accept",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=f"M{found.id}",
-        commitment=f"C{commitment.id}",
-    )
+    ctx.log("accept", f"M{found.id}", commitment=f"C{commitment.id}")
     if offer.member_id != actor.member_id:
         ref = f"C{commitment.id}"
         told = Message(

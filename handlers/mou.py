@@ -19,7 +19,6 @@ from handlers.errors import CommandError, FormErrors, NotAllowed
 from handlers.messages import Action, Field, Form, Input, Message
 from handlers.scope import leads_of, partnership_for, require_partnership_lead, school_ids
 from handlers.terms import term_of
-from storage import ledger
 from storage.models import Mou, Partnership
 
 FIELDS: dict[str, str] = {
@@ -167,16 +166,7 @@ def _save(ctx: Context, actor: Actor, partnership: Partnership, changes: dict[st
         setattr(agreement, field, value)
     agreement.updated_at, agreement.updated_by = ctx.now, actor.member_id
     ctx.session.add(agreement)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="mou",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=partnership.name,
-        fields=sorted(changes),
-    )
+    ctx.log("mou", partnership.name, fields=sorted(changes))
     if agreement.review_on is not None and "review_on" in changes:
         plan_review(ctx.session, partnership, agreement.review_on, ctx.now)
     shown = _show(partnership, agreement)

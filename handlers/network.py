@@ -11,7 +11,6 @@ from sqlmodel import col, select
 from handlers.context import Context
 from handlers.errors import CommandError, NotFound
 from handlers.messages import Field, Message
-from storage import ledger
 from storage.models import ChatTenant, InviteCode, Network, School
 
 INVITE_LIFETIME = timedelta(hours=48)
@@ -26,15 +25,7 @@ def invite(ctx: Context, args: str) -> Message:
     code = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
     expires = ctx.now + INVITE_LIFETIME
     ctx.session.add(InviteCode(code=code, network_id=actor.network_id, created_by=actor.member_id, expires_at=expires))
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="invite",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject="invite",
-    )
+    ctx.log("invite", "invite")
     local = expires.astimezone(ctx.timezone)
     until = f"{local:%a} {local.day} {local:%b, %H:%M}"
     return Message(
@@ -77,15 +68,7 @@ def link(ctx: Context, args: str) -> Message:
     else:
         tenant.network_id = invitation.network_id
         ctx.session.add(tenant)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="link",
-        platform=ctx.caller.platform,
-        network_id=invitation.network_id,
-        member_id=None,
-        subject=place,
-    )
+    ctx.log("link", place, network_id=invitation.network_id, member_id=None)
     name = _network_name(ctx, invitation.network_id)
     return Message(
         title=f"Linked! Your {place} is now part of {name}.",

@@ -21,7 +21,6 @@ from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.messages import Action, Field, Message, Section
 from handlers.refs import parse_ref, split_ref
 from handlers.scope import leads_of, school_names
-from storage import ledger
 from storage.models import Commitment, Member
 
 MAX_THANKS = 500
@@ -145,16 +144,7 @@ def thanks(ctx: Context, args: str) -> Message:
     _mark_confirmed(ctx, commitment)
     commitment.thanks = words
     ctx.session.add(commitment)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="thanks",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=f"C{commitment.id}",
-        words=words,
-    )
+    ctx.log("thanks", f"C{commitment.id}", words=words)
     _tell_owner(ctx, "thanked", commitment, f"{actor.school.name} thanked you for C{commitment.id}: “{words}”")
     return Message(title="Thank you: your thanks will be passed on, and shared in this week's digest.")
 
@@ -168,15 +158,7 @@ def _mark_confirmed(ctx: Context, commitment: Commitment) -> bool:
     ctx.session.refresh(commitment)
     changed = bool(result.rowcount)  # type: ignore[attr-defined]
     if changed:
-        ledger.record(
-            ctx.session,
-            at=ctx.now,
-            action="confirm",
-            platform=ctx.caller.platform,
-            network_id=commitment.network_id,
-            member_id=ctx.member_id(),
-            subject=f"C{commitment.id}",
-        )
+        ctx.log("confirm", f"C{commitment.id}", network_id=commitment.network_id)
     return changed
 
 

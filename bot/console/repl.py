@@ -26,6 +26,7 @@ _DELTA = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 Tick = Callable[[], list[str]]
+TICK_EVERY = timedelta(hours=1)
 
 
 def caller_for(name: str) -> Caller:
@@ -100,14 +101,18 @@ class Chat:
         return reply
 
     def _advance(self, text: str) -> str:
+        """Move the clock, ticking the scheduler hour by hour on the way, as a running worker would."""
         found = _DELTA.match(text)
         if not found:
             return "Say how far, e.g. `:advance 3d`, `:advance 2h` or `:advance 1w`."
-        delta = timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
-        self.clock.advance(delta)
+        target = self.clock.now() + timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+        arrived: list[str] = []
+        while self.clock.now() < target:
+            self.clock.advance(min(TICK_EVERY, target - self.clock.now()))
+            arrived += self.tick() if self.tick is not None else []
         lines = [f"The clock is now {self.clock.now():%a %d %b %Y %H:%M} UTC."]
         if self.tick is not None:
-            lines += self.tick() or ["Nothing fell due."]
+            lines += arrived or ["Nothing fell due."]
         return "\n".join(lines)
 
 

@@ -30,3 +30,18 @@ def test_advance_moves_the_clock(kept: Kept, clock: MovableClock) -> None:
     chat = Chat(kept, clock)
     assert chat.say(":advance 3d").startswith("The clock is now Thu 26 Nov 2026 09:00 UTC.")
     assert "Say how far" in chat.say(":advance soon")
+
+
+def test_advance_prints_the_nudges_that_fall_due_on_the_way(kept: Kept, clock: MovableClock) -> None:
+    from bot.console.notifier import ConsoleNotifier
+    from bot.worker import console_tick
+    from scheduler.delivery import Dispatcher
+
+    console = ConsoleNotifier()
+    chat = Chat(kept, clock, tick=console_tick(Dispatcher(kept.db, {"console": console}, clock=clock), console.take))
+    chat.say(":as Priya Shah @ Hopper Academy")
+    chat.say(":as Sam Patel @ St Ada's School")
+    chat.say("promise a Latin teacher to Hopper Academy by Friday")
+    assert chat.say(":advance 1d").endswith("Nothing fell due.")
+    reply = chat.say(":advance 1d")  # Wednesday 09:00, two working days before Friday
+    assert "→ sam-patel" in reply and "C1" in reply and "[Done: done C1]" in reply

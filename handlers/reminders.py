@@ -274,11 +274,12 @@ def ensure_digests(session: Session, now: datetime) -> int:
 
 
 def nudge_actions(reference: str) -> tuple[Action, ...]:
-    """Every nudge carries these: Done, Snooze 1 day, Snooze 1 week, Release, Need help."""
+    """Every nudge carries these: Done, Snooze (a day, a week, or a date picked in a form), Release, Need help."""
     return (
         Action("done", "Done", f"done {reference}", "primary"),
         Action("snooze_day", "Snooze 1 day", f"snooze {reference} 1 day"),
         Action("snooze_week", "Snooze 1 week", f"snooze {reference} 1 week"),
+        Action("snooze_pick", "Pick a date", f"snooze {reference}"),
         Action("release", "Release", f"release {reference}", "danger"),
         Action("help_needed", "Need help", f"help-needed {reference}"),
     )

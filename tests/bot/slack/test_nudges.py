@@ -31,10 +31,23 @@ async def test_a_nudge_arrives_in_the_dm_and_its_snooze_button_moves_the_promise
     (nudge,) = [call for call in workspace.api.of("chat.postMessage") if call["channel"] == "U0SAM"]
     assert "C1" in text_of(nudge)
     offered = buttons(nudge)
-    assert {"Done", "Snooze 1 day", "Snooze 1 week", "Release", "Need help"} <= set(offered)
+    assert {"Done", "Snooze 1 day", "Snooze 1 week", "Pick a date", "Release", "Need help"} <= set(offered)
 
     snooze = offered["Snooze 1 day"]
     await workspace.press("U0SAM", snooze["value"], action_id=snooze["action_id"])
     with workspace.services.db.transaction() as session:
         assert session.exec(select(Commitment)).one().due_at > due
     assert workspace.api.of("button")[-1]["replace_original"] is True
+
+
+async def test_pick_a_date_on_a_nudge_opens_the_snooze_form(workspace: Workspace, clock: MovableClock) -> None:
+    await workspace.say("U0SAM", "join St Ada's School")
+    await workspace.say("U0ALAN", "join Turing Primary")
+    await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
+    clock.advance(timedelta(days=4))
+    await dispatcher_for(workspace.services).tick()
+    (nudge,) = [call for call in workspace.api.of("chat.postMessage") if call["channel"] == "U0SAM"]
+    pick = buttons(nudge)["Pick a date"]
+    await workspace.press("U0SAM", pick["value"], action_id=pick["action_id"])
+    view = workspace.api.of("views.open")[-1]["view"]
+    assert view["callback_id"] == "kept:snooze" and view["private_metadata"] == "C1"

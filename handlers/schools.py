@@ -153,7 +153,10 @@ def use_channel(ctx: Context, args: str) -> Message:
             )
         )
         ctx.log("channel", partnership.name)
-    return Message(title=f"This channel will get {partnership.name}'s weekly digest.")
+    return Message(
+        title=f"This channel will get {partnership.name}'s weekly digest.",
+        text="Please make sure Kept is a member of this channel (in Slack, `/invite @Kept`), so it can post here.",
+    )
 
 
 def _only(ctx: Context) -> Partnership:

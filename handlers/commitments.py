@@ -53,6 +53,11 @@ def promise_form(ctx: Context, what: str = "") -> Form:
         .where(School.network_id == actor.network_id, School.id != actor.school_id)
         .order_by(col(School.name))
     ).all()
+    if not others:
+        raise CommandError(
+            "There are no other schools in your network yet. Ask a colleague there to `join` their school, "
+            "or a lead to `invite` another workspace or Teams organisation."
+        )
     return Form(
         form_id="promise",
         title="New promise",

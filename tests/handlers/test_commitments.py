@@ -146,3 +146,8 @@ def test_a_due_date_in_the_holidays_gets_a_gentle_warning(grace: Person) -> None
     reply = grace.say("promise a minibus to Hopper Academy by 22/12")
     assert reply.ok and reply.footer.startswith("Just so you know, Tue 22 Dec falls in the Christmas holidays.")
     assert "holidays" not in grace.say("promise a careers talk to Hopper Academy by 10/12").footer
+
+
+def test_the_promise_form_is_not_offered_when_there_is_no_other_school_to_promise_to(person: Join) -> None:
+    reply = person("Sam Patel", "St Ada's School").say("promise")
+    assert reply.form is None and not reply.ok and "no other schools in your network yet" in reply.title

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(10, validation_alias=_env("KEPT_DELIVERY_CONCURRENCY"), ge=1, le=200)
     max_attempts: int = Field(6, validation_alias=_env("KEPT_MAX_ATTEMPTS"), ge=1, le=50)
     log_level: str = Field("INFO", validation_alias=_env("KEPT_LOG_LEVEL"))
+    # Download links (a session's .ics): the address Slack and Teams users reach Kept at, and the signing key.
+    public_url: str = Field("", validation_alias=_env("KEPT_PUBLIC_URL"), pattern=r"^(https?://\S+)?$")
+    link_secret: str = Field("", validation_alias=_env("KEPT_LINK_SECRET"))
 
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))
@@ -55,6 +58,11 @@ class Settings(BaseSettings):
     def _reminder_offsets(cls, value: str) -> str:
         parse_offsets(value)  # raises ValueError naming the part it could not read
         return value
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach Kept's web app: KEPT_PUBLIC_URL, else http://KEPT_HOST:KEPT_PORT."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def slack_configured(self) -> bool:

@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 from sqlalchemy import text
 
+from bot import links
 from bot.services import Services
 
 log = logging.getLogger("kept.web")
@@ -42,6 +43,7 @@ def build_app(services: Services) -> web.Application:
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    links.mount(app, services)  # signed download links (a session's .ics) for Slack and Teams
     # Platform adapters mount themselves here (bot/slack/routes.py, bot/teams/routes.py).
     if services.settings.slack_configured:
         from bot.slack import routes as slack_routes

@@ -109,8 +109,18 @@ class Message:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file offered with a message, such as a session's .ics invitation."""
+    """A file offered with a message, such as a session's .ics invitation.
+
+    `url` is where a chat platform can fetch it (filled in by the adapter, which knows its own web address);
+    empty means the file is only in `content`.
+    """
 
     filename: str
     media_type: str
     content: str
+    url: str = ""
+
+    @property
+    def label(self) -> str:
+        """What a download button says."""
+        return "Add to calendar" if self.media_type == "text/calendar" else f"Download {self.filename}"

@@ -31,6 +31,7 @@ CHECKLIST = ("transport", "venue", "staffing", "consent", "risk assessment", "re
 LONDON = ZoneInfo("Europe/London")
 LENGTH = timedelta(hours=2)
 LEAD_TIME = timedelta(days=7)  # transport and consent take a week
+_ICS_FILE = re.compile(r"kept-session-(\d{1,9})\.ics")
 _ASSIGN = re.compile(r"^(?P<item>.+?)\s+to\s+(?P<who>.+?)(?:\s+by\s+(?P<when>.+))?$", re.IGNORECASE)
 _IMPACT = re.compile(
     r"^(?P<pupils>\d{1,5})\s+pupils?\s*,?\s*(?P<staff>\d{1,4})\s+staff\s*:\s*(?P<line>.+)$", re.IGNORECASE
@@ -48,7 +49,7 @@ def _joint(ctx: Context, head: str) -> tuple[Actor, JointSession, list[int]]:
     actor = ctx.require_member()
     number = parse_ref(head, "S")
     joint = ctx.session.get(JointSession, number)
-    schools = sorted(ctx.session.exec(select(SessionSchool.school_id).where(SessionSchool.session_id == number)))
+    schools = _school_ids(ctx.session, number)
     if joint is None or joint.network_id != actor.network_id or actor.school_id not in schools:
         raise NotFound(f"I can't find a joint session S{number} that your school is part of.")
     return actor, joint, schools
@@ -188,16 +189,38 @@ def invitation(joint: JointSession, schools: list[str], now: datetime) -> str:
     return bytes(calendar.to_ical()).decode()
 
 
+def _school_ids(session: Session, joint_id: int) -> list[int]:
+    return sorted(session.exec(select(SessionSchool.school_id).where(SessionSchool.session_id == joint_id)))
+
+
+def _attachment(session: Session, joint: JointSession, schools: list[int], now: datetime) -> Attachment:
+    names = sorted(school_names(session, schools).values())
+    return Attachment(f"kept-session-{joint.id}.ics", "text/calendar", invitation(joint, names, now))
+
+
+def session_of(attachment: Attachment) -> int | None:
+    """The joint session an attachment is the invitation for (None for any other file)."""
+    found = _ICS_FILE.fullmatch(attachment.filename)
+    return int(found.group(1)) if found else None
+
+
+def ics_for(session: Session, joint_id: int, now: datetime) -> Attachment | None:
+    """Session S<joint_id>'s .ics invitation, read fresh, for a signed download link; None if there is none.
+
+    No one is checked here: whoever holds the signed link may have the file (the link is the permission).
+    """
+    joint = session.get(JointSession, joint_id)
+    return None if joint is None else _attachment(session, joint, _school_ids(session, joint_id), now)
+
+
 def ics(ctx: Context, args: str) -> Message:
     """`ics S12`: the session's calendar invitation as an .ics attachment."""
     _, joint, schools = _joint(ctx, args)
-    names = sorted(school_names(ctx.session, schools).values())
-    content = invitation(joint, names, ctx.now)
     when = describe(joint.starts_at, ctx.timezone, ctx.now)
     return Message(
         title=f"Calendar invitation for S{joint.id}: {joint.title}",
         fields=(Field("When", when), Field("Where", joint.venue)),
-        attachments=(Attachment(f"kept-session-{joint.id}.ics", "text/calendar", content),),
+        attachments=(_attachment(ctx.session, joint, schools, ctx.now),),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from handlers.messages import Action, Field, Form, Input, Message, Section
+from handlers.messages import Action, Attachment, Field, Form, Input, Message, Section
 
 Block = dict[str, Any]
 
@@ -17,6 +17,7 @@ SECTION_CHARS = 3000
 TOTAL_CHARS = 12_000  # Slack refuses blocks past ~13k characters in all (`msg_blocks_too_long`)
 FALLBACK_CHARS = 3000
 ACTION_PREFIX = "kept:"
+LINK_PREFIX = "kept-link-"  # a link button: Slack opens its url and still sends the press, which Kept just acks
 FORM_PREFIX = "kept:"
 
 
@@ -65,6 +66,19 @@ def _actions(actions: Sequence[Action]) -> list[Block]:
     return [{"type": "actions", "elements": [_button(a, i) for i, a in enumerate(actions[:25])]}]
 
 
+def _downloads(attachments: Sequence[Attachment]) -> list[Block]:
+    """A link button for each file with a url; a plain word for any that can't be fetched from Slack."""
+    buttons = [
+        {"type": "button", "action_id": f"{LINK_PREFIX}{i}", "text": _plain(a.label, 75), "url": a.url[:3000]}
+        for i, a in enumerate(a for a in attachments if a.url)
+    ][:25]
+    blocks: list[Block] = [{"type": "actions", "elements": buttons}] if buttons else []
+    for unlinked in (a for a in attachments if not a.url):
+        note = f"{unlinked.filename} can't be downloaded here."
+        blocks.append({"type": "context", "elements": [_mrkdwn(note, 2000)]})
+    return blocks
+
+
 def _item(section: Section) -> list[Block]:
     head: Block = {"type": "section", "text": _mrkdwn(section.text)}
     if section.fields:
@@ -86,7 +100,7 @@ def to_blocks(message: Message, *, max_blocks: int = MESSAGE_BLOCKS, max_chars: 
     if message.text:
         head += [_section(part) for part in _split(message.text, SECTION_CHARS)]
     head += _fields(message.fields)
-    tail = _actions(message.actions)
+    tail = _downloads(message.attachments) + _actions(message.actions)
     if message.footer:
         tail.append({"type": "context", "elements": [_mrkdwn(message.footer, 2000)]})
     items: list[Block] = []

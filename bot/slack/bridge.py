@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError
 
+from bot.links import Links, with_links
 from bot.services import Services
 from bot.slack import inbound
 from bot.slack.profiles import Profiles
@@ -35,8 +36,10 @@ class Bridge:
     home_viewers: set[tuple[str, str]] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _sqlite_writer: ThreadPoolExecutor | None = None
+    links: Links = field(init=False)
 
     def __post_init__(self) -> None:
+        self.links = Links.from_settings(self.services.settings)
         # SQLite takes one writer at a time, and a writer that finds the lock taken sleeps in steps of up to
         # 100 ms (its busy handler). One thread for Kept's work keeps SQLite's writers in a queue instead.
         if not self.services.db.is_postgres:
@@ -52,8 +55,8 @@ class Bridge:
         return inbound.caller_from_body(body, profile.name, profile.timezone)
 
     async def handle(self, caller: Caller, text: str) -> Message:
-        """Run a command through Kept, its transaction committed before this returns."""
-        return await self.run(self.services.kept.handle, caller, text)
+        """Run a command through Kept, its transaction committed before this returns; files come as links."""
+        return with_links(await self.run(self.services.kept.handle, caller, text), self.links)
 
     async def submit(self, caller: Caller, form_id: str, context: str, values: dict[str, str]) -> Message:
         """Take a form through Kept; raises FormErrors for fields to correct."""

@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home, inbound
-from bot.slack.blocks import ACTION_PREFIX, FORM_PREFIX, to_modal, to_reply, to_result_modal
+from bot.slack.blocks import ACTION_PREFIX, FORM_PREFIX, LINK_PREFIX, to_modal, to_reply, to_result_modal
 from bot.slack.bridge import SLACK_TROUBLE, Bridge
 from bot.slack.notifier import failure
 from handlers.errors import FormErrors, reply_for
@@ -137,6 +137,11 @@ async def _respond(respond: AsyncRespond | None, reply: Message, *, replace: boo
         log.info("response_url post failed: %s", type(exc).__name__)
 
 
+async def on_link(ack: AsyncAck) -> None:
+    """A link button (Add to calendar): Slack has opened its url already; the press only needs its ack."""
+    await ack()
+
+
 async def on_unknown_button(ack: AsyncAck, respond: AsyncRespond | None) -> None:
     """Any other block action: refused politely, nothing run."""
     await ack()
@@ -182,6 +187,7 @@ LISTENERS: tuple[tuple[str, str | re.Pattern[str], Listener], ...] = (
     ("command", "/partner", on_partner),
     ("view_submission", re.compile(f"^{re.escape(FORM_PREFIX)}"), on_form),
     ("action", re.compile(f"^{re.escape(ACTION_PREFIX)}"), on_button),
+    ("action", re.compile(f"^{re.escape(LINK_PREFIX)}"), on_link),
     ("action", re.compile(".*"), on_unknown_button),  # after Kept's own: Bolt runs the first match
     ("shortcut", SHORTCUT_ID, on_make_commitment),
     ("event", "app_home_opened", on_home_opened),

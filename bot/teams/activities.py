@@ -10,10 +10,12 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
+from bot.links import Links, with_links
 from bot.services import Services
 from bot.teams import references
 from bot.teams.cards import Card, to_card, to_form_card
 from bot.teams.inbound import CardPress, caller_from, card_press, channel_of, command_text, is_personal, tenant_of
+from handlers.context import Caller
 from handlers.errors import FormErrors
 from handlers.messages import Message
 
@@ -45,6 +47,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.links = Links.from_settings(services.settings)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         try:
@@ -58,9 +61,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._on_card_press(turn_context, card_press(turn_context.activity.value))
             return
         activity = turn_context.activity
-        reply = await asyncio.to_thread(
-            self.services.kept.handle, caller_from(activity), command_text(activity), inbound_id=activity.id or ""
-        )
+        reply = await asyncio.to_thread(self._handle, caller_from(activity), command_text(activity), activity.id or "")
         await turn_context.send_activity(card_activity(to_card(reply), reply.title))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -94,7 +95,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         caller = caller_from(activity)
         kept = self.services.kept
         if press.kind == "command":
-            reply = kept.handle(caller, press.command, inbound_id=activity.id or "")
+            reply = self._handle(caller, press.command, activity.id or "")
             return reply, to_card(reply)
         try:
             reply = kept.submit(caller, press.form_id, press.context, press.values)
@@ -104,6 +105,10 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 return refusal, to_card(refusal)
             return Message(title=press.form.title), to_form_card(press.form, errors.errors, press.values)
         return reply, to_card(reply)
+
+    def _handle(self, caller: Caller, text: str, inbound_id: str) -> Message:
+        """Run a command through Kept; a file it offers comes as a link (a card can't carry the file)."""
+        return with_links(self.services.kept.handle(caller, text, inbound_id=inbound_id), self.links)
 
     async def _remember(self, activity: Activity) -> bool:
         """Store where this conversation is, for proactive messages. True when it was not known before."""

@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict
 from typing import Any
 
-from handlers.messages import Action, Field, Form, Input, Message, Section
+from handlers.messages import Action, Attachment, Field, Form, Input, Message, Section
 
 Card = dict[str, Any]
 
@@ -35,11 +35,10 @@ def to_card(message: Message) -> Card:
     footer = message.footer
     if hidden > 0:
         footer = f"…and {hidden} more. " + footer
-    if message.attachments:
-        footer += " " + " ".join(f"({a.filename} is available in Slack and `kept chat`.)" for a in message.attachments)
+    footer += "".join(f" ({a.filename} can't be downloaded here.)" for a in message.attachments if not a.url)
     if footer.strip():
         body.append(_block(footer.strip(), isSubtle=True, size="Small"))
-    return _card(body, [_submit(a) for a in message.actions])
+    return _card(body, [_open_url(a) for a in message.attachments if a.url] + [_submit(a) for a in message.actions])
 
 
 def to_form_card(
@@ -128,6 +127,10 @@ def _submit(action: Action) -> Card:
     if action.style in _STYLES:
         rendered["style"] = _STYLES[action.style]
     return rendered
+
+
+def _open_url(attachment: Attachment) -> Card:
+    return {"type": "Action.OpenUrl", "title": attachment.label, "url": attachment.url}
 
 
 def _input(field: Input, value: str, error: str | None) -> Card:

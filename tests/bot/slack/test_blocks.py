@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.slack.blocks import MESSAGE_BLOCKS, TOTAL_CHARS, VIEW_BLOCKS, escape, to_blocks, to_home, to_modal, to_reply
-from handlers.messages import Action, Choice, Field, Form, Input, Message, Section
+from handlers.messages import Action, Attachment, Choice, Field, Form, Input, Message, Section
 
 PRACTICAL = "Two physics practicals for Year 9, with a technician and all the kit, in the spring term " * 3
 
@@ -114,3 +114,20 @@ def test_a_select_with_nothing_to_choose_becomes_a_text_input_slack_accepts() ->
     form = Form(form_id="promise", title="New promise", inputs=(Input("school", "To which school?", "select"),))
     (block,) = to_modal(form)["blocks"]
     assert block["element"]["type"] == "plain_text_input"
+
+
+def test_an_invitation_with_a_link_is_an_add_to_calendar_button_and_one_without_says_so_plainly() -> None:
+    url = "https://kept.thames.example/ics/S12.ics?sig=ab12"
+    linked = Attachment("kept-session-12.ics", "text/calendar", "BEGIN:VCALENDAR", url=url)
+    blocks = to_blocks(Message(title="Calendar invitation for S12", attachments=(linked,)))
+
+    (actions,) = [b for b in blocks if b["type"] == "actions"]
+    (button,) = actions["elements"]
+    assert (button["text"]["text"], button["url"]) == ("Add to calendar", url)
+    assert button["action_id"].startswith("kept-link-") and "value" not in button
+
+    unlinked = to_blocks(
+        Message(title="Calendar invitation for S12", attachments=(Attachment("s.ics", "text/calendar", ""),))
+    )
+    assert not [b for b in unlinked if b["type"] == "actions"]
+    assert "s.ics can't be downloaded here." in json.dumps(unlinked)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from icalendar import Calendar
 from sqlmodel import select
 
 from storage.models import Commitment
@@ -127,3 +129,25 @@ async def test_a_release_form_forged_for_another_schools_promise_changes_nothing
     assert status(workspace) == "open"
     shown = text_of(answer.get("view", {})) + " ".join(answer.get("errors", {}).values())
     assert "only they or their school's lead" in shown
+
+
+async def test_the_calendar_invitation_is_an_add_to_calendar_link_and_pressing_it_is_acked_quietly(
+    workspace: Workspace,
+) -> None:
+    await promised(workspace)
+    await workspace.say("U0SAM", "session Science day on 8/7/2027 10am at St Ada's School with Turing Primary")
+
+    reply = await workspace.say("U0SAM", "ics S1")
+
+    (button,) = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["text"]["text"] == "Add to calendar"
+    link = urlsplit(button["url"])
+    download = await workspace.client.get(f"{link.path}?{link.query}")
+    assert download.status == 200
+    event = Calendar.from_ical(await download.text()).walk("VEVENT")[0]
+    assert event["DTSTART"].params["TZID"] == "Europe/London"
+    assert event["DTSTART"].to_ical() == b"20270708T100000"
+
+    pressed = await workspace.press("U0SAM", "", action_id=button["action_id"])
+    assert pressed.status == 200
+    assert workspace.api.of("button") == [], "a link button needs only its ack: no reply, no 'don't recognise'"

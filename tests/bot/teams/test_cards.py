@@ -10,7 +10,7 @@ from bot.teams.inbound import card_press
 from handlers.messages import Action, Attachment, Choice, Field, Form, Input, Message, Section
 
 ELEMENTS = {"TextBlock", "FactSet", "Container", "ActionSet", "Input.Text", "Input.ChoiceSet", "Input.Date"}
-ACTIONS = {"Action.Submit"}
+ACTIONS = {"Action.Submit", "Action.OpenUrl"}
 TEAMS_CARD_LIMIT = 28 * 1024
 
 COMMITMENTS = Message(
@@ -74,6 +74,9 @@ def check_action(action: dict[str, Any]) -> None:
     assert action["type"] in ACTIONS
     assert action["title"]
     assert action.get("style", "default") in {"default", "positive", "destructive"}
+    if action["type"] == "Action.OpenUrl":
+        assert action["url"].startswith(("https://", "http://"))
+        return
     assert card_press(action["data"]) is not None, "every button must be one Kept recognises when pressed"
 
 
@@ -84,7 +87,17 @@ def test_a_long_list_of_commitments_stays_within_teams_limits() -> None:
     containers = [n for n in card["body"] if n["type"] == "Container"]
     assert 0 < len(containers) < 60
     assert "more" in card["body"][-1]["text"]
-    assert "session.ics" in card["body"][-1]["text"]
+    assert "session.ics can't be downloaded here." in card["body"][-1]["text"]
+
+
+def test_an_invitation_with_a_link_opens_it_from_an_add_to_calendar_action() -> None:
+    url = "https://kept.thames.example/ics/S12.ics?sig=ab12"
+    invitation = Attachment("kept-session-12.ics", "text/calendar", "BEGIN:VCALENDAR", url=url)
+    card = to_card(Message(title="Calendar invitation for S12", attachments=(invitation,)))
+
+    check_card(card)
+    assert card["actions"] == [{"type": "Action.OpenUrl", "title": "Add to calendar", "url": url}]
+    assert "can't be downloaded" not in json.dumps(card)
 
 
 def test_buttons_carry_the_command_they_stand_for() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from icalendar import Calendar
 from sqlmodel import select
 
 from storage.models import Commitment, ConversationRef, Identity, Listing, Member
@@ -245,3 +247,20 @@ async def test_a_group_chat_works_like_a_channel_and_is_remembered_for_digests(t
     with teams.services.db.transaction() as session:
         keys = {(r.scope, r.key) for r in session.exec(select(ConversationRef)).all()}
     assert ("channel", group_chat) in keys
+
+
+async def test_the_calendar_invitation_card_opens_a_download_link(teams: TeamsChat) -> None:
+    await join_two_schools(teams)
+    await teams.say(GRACE, "session Science day on 8/7/2027 10am at Hopper Academy with Turing College")
+
+    card = await teams.say(ALAN, "ics S1")
+
+    (action,) = card["actions"]
+    assert (action["type"], action["title"]) == ("Action.OpenUrl", "Add to calendar")
+    link = urlsplit(action["url"])
+    download = await teams.client.get(f"{link.path}?{link.query}")
+    assert download.status == 200
+    event = Calendar.from_ical(await download.text()).walk("VEVENT")[0]
+    assert event["DTSTART"].params["TZID"] == "Europe/London"
+    assert event["DTSTART"].to_ical() == b"20270708T100000"
+    assert "can't be downloaded" not in texts(card)

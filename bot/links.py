@@ -1,0 +1,100 @@
+"""Signed download links: a session's .ics served at `GET /ics/S12.ics?sig=…`, so Slack and Teams can offer it.
+
+The signature (HMAC-SHA256 of the ref) is the permission: whoever holds the link may fetch the file, and
+anything else (a wrong, missing or stale signature, a session that no longer exists) is a bare 404. Replicas
+agree on links because they share KEPT_LINK_SECRET, or, without it, the database URL the fallback key comes from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass, replace
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.services import Services
+from handlers import session_details
+from handlers.messages import Attachment, Message
+
+log = logging.getLogger("kept.links")
+
+ICS_ROUTE = "/ics/{ref:S[0-9]{1,9}}.ics"
+_FALLBACK_LABEL = b"kept-link-secret-fallback"
+
+
+@dataclass(frozen=True)
+class Links:
+    """Makes and checks signed links under Kept's public address."""
+
+    base_url: str
+    secret: bytes
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Links:
+        secret = settings.link_secret.encode() or _fallback_secret(settings.database_url)
+        return cls(settings.base_url, secret)
+
+    def sign(self, ref: str) -> str:
+        return hmac.new(self.secret, ref.encode(), hashlib.sha256).hexdigest()
+
+    def verifies(self, ref: str, sig: str) -> bool:
+        return hmac.compare_digest(self.sign(ref).encode(), sig.encode())
+
+    def ics_url(self, joint_id: int) -> str:
+        ref = f"S{joint_id}"
+        return f"{self.base_url}/ics/{ref}.ics?sig={self.sign(ref)}"
+
+
+def _fallback_secret(database_url: str) -> bytes:
+    """A stable key when KEPT_LINK_SECRET is unset: the same on every replica sharing the database."""
+    return hmac.new(_FALLBACK_LABEL, database_url.encode(), hashlib.sha256).digest()
+
+
+def with_links(message: Message, links: Links) -> Message:
+    """The message with a download link on every attachment Kept can serve (others are left as they are)."""
+    if not message.attachments:
+        return message
+    return replace(message, attachments=tuple(_linked(a, links) for a in message.attachments))
+
+
+def _linked(attachment: Attachment, links: Links) -> Attachment:
+    joint_id = session_details.session_of(attachment)
+    return attachment if joint_id is None or attachment.url else replace(attachment, url=links.ics_url(joint_id))
+
+
+def mount(app: web.Application, services: Services) -> None:
+    """Serve signed .ics links from the web app; say once, at start, if the signing key is only the fallback."""
+    links = Links.from_settings(services.settings)
+    if not services.settings.link_secret:
+        log.warning(
+            "KEPT_LINK_SECRET is not set: calendar links are signed with a key derived from the database URL. "
+            "Set KEPT_LINK_SECRET in production (the same on every replica)."
+        )
+
+    async def ics_file(request: web.Request) -> web.Response:
+        ref = request.match_info["ref"]
+        if not links.verifies(ref, request.query.get("sig", "")):
+            raise web.HTTPNotFound()
+        attachment = await asyncio.to_thread(_fresh_ics, services, int(ref[1:]))
+        if attachment is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            text=attachment.content,
+            content_type=attachment.media_type,
+            charset="utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{attachment.filename}"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    app.router.add_get(ICS_ROUTE, ics_file)
+
+
+def _fresh_ics(services: Services, joint_id: int) -> Attachment | None:
+    with services.db.transaction() as session:
+        return session_details.ics_for(session, joint_id, services.clock.now())

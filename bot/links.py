@@ -35,7 +35,7 @@ class Links:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Links:
-        secret = settings.link_secret.encode() or _fallback_secret(settings.database_url)
+        secret = settings.link_secret.encode() or _fallback_secret(settings)
         return cls(settings.base_url, secret)
 
     def sign(self, ref: str) -> str:
@@ -49,9 +49,11 @@ class Links:
         return f"{self.base_url}/ics/{ref}.ics?sig={self.sign(ref)}"
 
 
-def _fallback_secret(database_url: str) -> bytes:
-    """A stable key when KEPT_LINK_SECRET is unset: the same on every replica sharing the database."""
-    return hmac.new(_FALLBACK_LABEL, database_url.encode(), hashlib.sha256).digest()
+def _fallback_secret(settings: Settings) -> bytes:
+    """A stable key when KEPT_LINK_SECRET is unset, the same on every replica with the same settings: drawn from
+    the platforms' own secrets where there are any (so it is secret too), else the database URL (local use)."""
+    material = settings.slack_signing_secret + settings.microsoft_app_password or settings.database_url
+    return hmac.new(_FALLBACK_LABEL, material.encode(), hashlib.sha256).digest()
 
 
 def with_links(message: Message, links: Links) -> Message:

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import IntegrityError
 
 from bot.links import Links, with_links
 from bot.services import Services
@@ -20,7 +19,7 @@ from bot.slack import inbound
 from bot.slack.profiles import Profiles
 from handlers.context import Caller
 from handlers.messages import Message
-from storage.models import InboundReceipt
+from storage import receipts
 
 log = logging.getLogger("kept.slack")
 T = TypeVar("T")
@@ -67,14 +66,8 @@ class Bridge:
         return await self.run(self._record, event_id)
 
     def _record(self, event_id: str) -> bool:
-        try:
-            with self.services.db.transaction() as session:
-                session.add(
-                    InboundReceipt(source="slack-event", inbound_id=event_id[:200], at=self.services.clock.now())
-                )
-        except IntegrityError:
-            return False
-        return True
+        with self.services.db.transaction() as session:
+            return receipts.first_time(session, "slack-event", event_id, self.services.clock.now())
 
     def later(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the ack. Only for what a crash may lose (a Home tab refresh), never for a change."""

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
-
-from sqlmodel import Session
 
 from handlers import grammar
 from handlers.clock import Clock
@@ -81,12 +78,4 @@ class Kept:
                 raise
             return reply_for(exc)
         except Exception as exc:  # noqa: BLE001  (the one place bugs become an apology with a ref)
-            return reply_for(exc)
-
-    def read(self, work: Callable[[Session, datetime], Message]) -> Message:
-        """Run a read-only piece of work (a digest preview, a report) in its own transaction."""
-        try:
-            with self.db.transaction() as session:
-                return work(session, self.clock.now())
-        except Exception as exc:  # noqa: BLE001
             return reply_for(exc)

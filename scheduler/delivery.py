@@ -26,7 +26,7 @@ from handlers import matching, upkeep
 from handlers.clock import Clock, SystemClock
 from handlers.due import Address, Drop, Later, Outcome, Send, prepare, report_unreachable
 from handlers.reminders import DEFAULT_POLICY, ReminderPolicy, ensure_digests
-from scheduler.notifier import DeliveryFailed, Notifier, Recipient
+from scheduler.notifier import DeliveryFailed, Notifier
 from storage import outbox
 from storage.db import Database
 from storage.models import Notification
@@ -180,9 +180,8 @@ class Dispatcher:
         notifier = self.notifiers.get(address.platform)
         if notifier is None:
             return DeliveryFailed(f"no notifier for {address.platform} in this process")
-        recipient = Recipient(address.platform, address.tenant_id, address.user_id, address.channel_id)
         try:
-            return await asyncio.wait_for(notifier.deliver(recipient, send.message), self.send_timeout)
+            return await asyncio.wait_for(notifier.deliver(address, send.message), self.send_timeout)
         except DeliveryFailed as failure:
             return failure
         except TimeoutError:

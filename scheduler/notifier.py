@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
+from handlers.due import Address
 from handlers.messages import Message
 
-
-@dataclass(frozen=True)
-class Recipient:
-    """Where a message goes: a person (`user_id`) or a channel (`channel_id`), on one platform and tenant."""
-
-    platform: str
-    tenant_id: str
-    user_id: str = ""
-    channel_id: str = ""
+# Where a message goes: a person (`user_id`) or a channel (`channel_id`), on one platform and tenant. The
+# handlers decide the addresses (handlers/due.py); notifiers receive them as they are.
+Recipient = Address
 
 
 class DeliveryFailed(Exception):

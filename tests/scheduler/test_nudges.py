@@ -42,6 +42,7 @@ async def test_a_promise_is_nudged_two_working_days_before_and_on_the_due_mornin
         "done C1",
         "snooze C1 1 day",
         "snooze C1 1 week",
+        "snooze C1",
         "release C1",
         "help-needed C1",
     ]

@@ -24,7 +24,6 @@ from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.messages import Action, Attachment, Field, Message, Section
 from handlers.refs import parse_ref, split_ref
 from handlers.scope import school_names
-from storage import ledger
 from storage.models import ChecklistItem, Commitment, JointSession, Member, SessionSchool
 
 CHECKLIST = ("transport", "venue", "staffing", "consent", "risk assessment", "refreshments")
@@ -107,18 +106,7 @@ def assign(ctx: Context, args: str) -> Message:
     ctx.session.flush()
     item.commitment_id = commitment.id
     ctx.session.add(item)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="assign",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=f"S{joint.id}",
-        item=item.item,
-        commitment=f"C{commitment.id}",
-        owner=owner.name,
-    )
+    ctx.log("assign", f"S{joint.id}", item=item.item, commitment=f"C{commitment.id}", owner=owner.name)
     commitments.after_change(ctx, commitment)
     return Message(
         title=f"{item.item.capitalize()} for S{joint.id} is now with {owner.name} (C{commitment.id}).",
@@ -239,17 +227,7 @@ def impact(ctx: Context, args: str) -> Message:
     joint.impact = " ".join(found.group("line").split())[:500]
     joint.status = "held"
     ctx.session.add(joint)
-    ledger.record(
-        ctx.session,
-        at=ctx.now,
-        action="impact",
-        platform=ctx.caller.platform,
-        network_id=actor.network_id,
-        member_id=actor.member_id,
-        subject=f"S{joint.id}",
-        pupils=joint.pupils_reached,
-        staff=joint.staff_involved,
-    )
+    ctx.log("impact", f"S{joint.id}", pupils=joint.pupils_reached, staff=joint.staff_involved)
     return Message(
         title=f"Thank you: impact recorded for S{joint.id}.",
         fields=(

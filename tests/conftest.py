@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from storage.db import Database, make_engine
+from tests.people import Join, joiner
 
 POSTGRES_URL = os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -106,3 +107,20 @@ def pg_db(postgres_url: str) -> Iterator[Database]:
 @pytest.fixture
 def kept(sqlite_db: Database, clock: MovableClock) -> Kept:
     return Kept(sqlite_db, clock)
+
+
+@pytest.fixture
+def person(kept: Kept) -> Join:
+    """`person("Sam Patel", "St Ada's School")`: someone who has joined that school (SQLite)."""
+    return joiner(kept)
+
+
+@pytest.fixture
+def any_kept(db: Database, clock: MovableClock) -> Kept:
+    return Kept(db, clock)
+
+
+@pytest.fixture
+def any_person(any_kept: Kept) -> Join:
+    """As `person`, on SQLite and on PostgreSQL."""
+    return joiner(any_kept)

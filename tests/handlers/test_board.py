@@ -6,7 +6,7 @@ from sqlmodel import func, select
 
 from handlers.dispatch import Kept
 from storage.models import Listing
-from tests.handlers.conftest import Join
+from tests.people import Join
 
 
 def test_an_offer_is_categorised_from_its_words_and_shows_its_ref(any_person: Join) -> None:

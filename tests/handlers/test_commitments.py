@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from storage.models import Commitment, LogEntry
-from tests.handlers.conftest import Join, Person
+from tests.people import Join, Person
 
 
 @pytest.fixture

@@ -12,15 +12,10 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from scheduler.delivery import Dispatcher, TickReport
 from storage.db import Database
-from tests.handlers.conftest import Join, Person, _joiner
+from tests.people import Join, Person
 from tests.scheduler.recording import RecordingNotifier
 
 RunUntil = Callable[..., Awaitable[list[TickReport]]]
-
-
-@pytest.fixture
-def person(kept: Kept) -> Join:
-    return _joiner(kept)
 
 
 @pytest.fixture
@@ -64,14 +59,3 @@ def grace(person: Join) -> Person:
     person("Sam Patel", "St Ada's School")
     person("Priya Shah", "Hopper Academy")
     return person("Grace Okafor", "St Ada's School")
-
-
-@pytest.fixture
-def any_kept(db: Database, clock: MovableClock) -> Kept:
-    return Kept(db, clock)
-
-
-@pytest.fixture
-def any_person(any_kept: Kept) -> Join:
-    """As `person`, on SQLite and on PostgreSQL."""
-    return _joiner(any_kept)

@@ -9,7 +9,7 @@ from sqlmodel import select
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from storage.models import Member
-from tests.handlers.conftest import Join, Person
+from tests.people import Join, Person
 from tests.scheduler.conftest import RunUntil
 from tests.scheduler.recording import RecordingNotifier
 from tests.scheduler.test_humane_times import utc

@@ -10,7 +10,7 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from storage import outbox
 from storage.models import Identity, Notification
-from tests.handlers.conftest import Person
+from tests.people import Person
 from tests.scheduler.conftest import RunUntil, make_dispatcher
 from tests.scheduler.recording import RecordingNotifier
 from tests.scheduler.test_humane_times import utc

@@ -10,7 +10,7 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from scheduler.delivery import Dispatcher
 from storage.models import InboundReceipt, Match
-from tests.handlers.conftest import Join
+from tests.people import Join
 from tests.scheduler.recording import RecordingNotifier
 
 

@@ -13,7 +13,7 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from handlers.messages import Message
 from storage.models import Holiday, Member, Notification, School
-from tests.handlers.conftest import Person
+from tests.people import Person
 from tests.scheduler.conftest import RunUntil
 from tests.scheduler.recording import RecordingNotifier
 from tests.scheduler.test_nudges import sent

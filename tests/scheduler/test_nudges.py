@@ -12,7 +12,7 @@ from scheduler.delivery import Dispatcher, TickReport
 from storage import outbox
 from storage.db import Database
 from storage.models import Identity, Notification
-from tests.handlers.conftest import Join, Person
+from tests.people import Join, Person
 from tests.scheduler.conftest import RunUntil, make_dispatcher
 from tests.scheduler.recording import RecordingNotifier
 

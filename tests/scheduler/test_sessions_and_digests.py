@@ -10,7 +10,7 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from handlers.reminders import plan_session
 from storage.models import JointSession, Notification, Partnership
-from tests.handlers.conftest import Join, Person
+from tests.people import Join, Person
 from tests.scheduler.conftest import RunUntil, make_dispatcher
 from tests.scheduler.recording import RecordingNotifier
 from tests.scheduler.test_humane_times import utc

@@ -1,17 +1,13 @@
-"""People who talk to Kept in handler tests: each says things and gets Messages back."""
+"""People who talk to Kept in tests: each says things and gets Messages back, as one chat account."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pytest
-
-from handlers.clock import MovableClock
 from handlers.context import Caller
 from handlers.dispatch import Kept
 from handlers.messages import Message
-from storage.db import Database
 
 
 @dataclass
@@ -29,7 +25,7 @@ class Person:
 Join = Callable[..., Person]
 
 
-def _joiner(kept: Kept) -> Join:
+def joiner(kept: Kept) -> Join:
     def join(name: str, school: str | None = None, *, platform: str = "slack", tenant: str = "T0KEPT") -> Person:
         person = Person(
             kept,
@@ -47,20 +43,3 @@ def _joiner(kept: Kept) -> Join:
         return person
 
     return join
-
-
-@pytest.fixture
-def person(kept: Kept) -> Join:
-    """`person("Sam Patel", "St Ada's School")`: someone who has joined that school (SQLite)."""
-    return _joiner(kept)
-
-
-@pytest.fixture
-def any_kept(db: Database, clock: MovableClock) -> Kept:
-    return Kept(db, clock)
-
-
-@pytest.fixture
-def any_person(any_kept: Kept) -> Join:
-    """As `person`, on SQLite and on PostgreSQL."""
-    return _joiner(any_kept)

@@ -58,7 +58,10 @@ class Chat:
     def _reply(self, message: Message, ask: Callable[[str], str]) -> str:
         if message.form is None:
             return to_text(message)
-        return self._fill(message.form, ask)
+        try:
+            return self._fill(message.form, ask)
+        except (EOFError, KeyboardInterrupt):
+            return "\n! Let's leave that form for now; nothing was saved."
 
     def _fill(self, form: Form, ask: Callable[[str], str]) -> str:
         values: dict[str, str] = {}

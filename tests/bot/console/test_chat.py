@@ -45,3 +45,14 @@ def test_advance_prints_the_nudges_that_fall_due_on_the_way(kept: Kept, clock: M
     assert chat.say(":advance 1d").endswith("Nothing fell due.")
     reply = chat.say(":advance 1d")  # Wednesday 09:00, two working days before Friday
     assert "→ sam-patel" in reply and "C1" in reply and "[Done: done C1]" in reply
+
+
+def test_leaving_a_form_half_way_saves_nothing_and_shows_no_traceback(kept: Kept, clock: MovableClock) -> None:
+    chat = Chat(kept, clock)
+    chat.say(":as Grace Okafor @ St Ada's School")
+
+    def hang_up(prompt: str) -> str:
+        raise EOFError
+
+    assert "nothing was saved" in chat.say("offer", ask=hang_up)
+    assert "The board is empty" in chat.say("board")

@@ -18,7 +18,7 @@ from handlers.context import Caller
 from handlers.directory import name_key
 from handlers.dispatch import Kept
 from handlers.errors import FormErrors
-from handlers.messages import Form, Message
+from handlers.messages import Form, Input, Message
 
 PLATFORM = "console"
 TENANT = "console"
@@ -66,13 +66,13 @@ class Chat:
     def _fill(self, form: Form, ask: Callable[[str], str]) -> str:
         values: dict[str, str] = {}
         errors: dict[str, str] = {}
+        heading = f"{form.title}\n"
         for _ in range(3):
             asking = [i for i in form.inputs if not errors or i.input_id in errors]
             for item in asking:
-                hint = f" ({', '.join(c.value for c in item.choices)})" if item.choices else ""
-                hint += " (YYYY-MM-DD)" if item.kind == "date" else ""
-                note = f" ! {errors[item.input_id]}" if item.input_id in errors else ""
-                values[item.input_id] = ask(f"{item.label}{hint}{note}: ").strip()
+                answer = ask(heading + _prompt(item, errors.get(item.input_id, ""))).strip()
+                values[item.input_id] = _chosen(item, answer)
+                heading = ""
             try:
                 return to_text(self.kept.submit(self.caller, form.form_id, form.context, values))
             except FormErrors as exc:
@@ -117,6 +117,22 @@ class Chat:
         if self.tick is not None:
             lines += arrived or ["Nothing fell due."]
         return "\n".join(lines)
+
+
+def _prompt(item: Input, error: str) -> str:
+    """`School (1 Hopper Academy, 2 Lovelace Primary)`: choices by number, dates by shape, errors by the field."""
+    hint = ", ".join(f"{n} {c.label}" for n, c in enumerate(item.choices, start=1))
+    hint = f" ({hint})" if hint else " (YYYY-MM-DD)" if item.kind == "date" else ""
+    hint += " (optional)" if item.optional else ""
+    return f"{item.label}{hint}{f' ! {error}' if error else ''}: "
+
+
+def _chosen(item: Input, answer: str) -> str:
+    """A choice's value from its number or its label; anything else goes to the handler to judge."""
+    if answer.isdigit() and 1 <= int(answer) <= len(item.choices):
+        return item.choices[int(answer) - 1].value
+    by_label = {c.label.lower(): c.value for c in item.choices}
+    return by_label.get(answer.lower(), answer)
 
 
 def run(chat: Chat) -> None:

@@ -56,3 +56,19 @@ def test_leaving_a_form_half_way_saves_nothing_and_shows_no_traceback(kept: Kept
 
     assert "nothing was saved" in chat.say("offer", ask=hang_up)
     assert "The board is empty" in chat.say("board")
+
+
+def test_the_promise_form_offers_schools_by_number_in_the_terminal(kept: Kept, clock: MovableClock) -> None:
+    chat = Chat(kept, clock)
+    chat.say(":as Priya Shah @ Hopper Academy")
+    chat.say(":as Sam Patel @ St Ada's School")
+    prompts: list[str] = []
+    answers = iter(["A minibus for Year 6", "1", "2026-12-04"])
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    reply = chat.say("promise", ask=ask)
+    assert prompts[0].startswith("New promise\n") and "(1 Hopper Academy)" in prompts[1]
+    assert "Promise logged as C1" in reply and "To: Hopper Academy" in reply

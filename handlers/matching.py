@@ -272,10 +272,7 @@ def match(ctx: Context, args: str) -> Message:
         )
     )
     if not requests:
-        return Message(
-            title="Your school has no open requests to match.",
-            text="Say `request <what you need>`: asking is a strength.",
-        )
+        return _where_we_could_help(ctx, actor, today)
     sections: list[Section] = []
     for request in requests:
         sections += _sections(ctx, request)
@@ -291,6 +288,33 @@ def match(ctx: Context, args: str) -> Message:
     )
 
 
+def _where_we_could_help(ctx: Context, actor: Actor, today: date) -> Message:
+    """For a school with offers but no requests of its own: the requests its offers could meet."""
+    offers = ctx.session.exec(
+        select(Listing)
+        .where(Listing.school_id == actor.school_id, Listing.kind == "offer", live(today))
+        .order_by(col(Listing.created_at).desc())
+        .limit(5)
+    ).all()
+    requests = {
+        request.id: request
+        for offer in offers
+        for request in ctx.session.exec(similar(ctx.session, offer, "request", today).limit(SHOWN)).all()
+    }
+    sections = [section for request in requests.values() for section in _sections(ctx, request, actor.school_id)]
+    if not sections:
+        return Message(
+            title="Nothing to match yet.",
+            text="Say `request <what you need>` (asking is a strength) or `offer <what you can give>`; "
+            "I'll tell your lead when a match turns up.",
+        )
+    return Message(
+        title="Requests your offers could meet",
+        sections=tuple(sections),
+        footer="The requesting school accepts a match; it then becomes your school's commitment.",
+    )
+
+
 def _request(ctx: Context, actor: Actor, args: str) -> Listing:
     listing = ctx.session.get(Listing, parse_ref(args, "R"))
     if listing is None or listing.kind != "request" or listing.network_id != actor.network_id:
@@ -298,8 +322,9 @@ def _request(ctx: Context, actor: Actor, args: str) -> Listing:
     return listing
 
 
-def _sections(ctx: Context, request: Listing) -> list[Section]:
-    found = suggest(ctx.session, request, ctx.now)
+def _sections(ctx: Context, request: Listing, offered_by: int | None = None) -> list[Section]:
+    """The request's best matches as sections with an Accept button (only `offered_by`'s offers, if given)."""
+    found = [(m, c) for m, c in suggest(ctx.session, request, ctx.now) if offered_by in (None, c.offer.school_id)]
     names = school_names(ctx.session, {c.offer.school_id for _, c in found})
     return [
         Section(

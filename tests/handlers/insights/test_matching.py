@@ -189,3 +189,13 @@ def test_a_new_offer_finds_the_requests_it_could_meet(world: World) -> None:
         told = session.exec(select(Notification)).all()
     assert (stored.request_id, stored.offer_id) == (request, offer)
     assert sorted(n.member_id for n in told) == sorted([world.members["charles"], world.members["ada"]])
+
+
+def test_a_school_with_offers_but_no_requests_sees_the_requests_it_could_meet(world: World) -> None:
+    request = world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff")
+    offer = world.listing("alan", "offer", "A-level physics practicals in our labs", "specialist-staff")
+    reply = world.say("alan", "match")
+    assert reply.ok and reply.title == "Requests your offers could meet"
+    (section,) = reply.sections
+    assert f"O{offer} from Hopper Academy for R{request}" in section.text
+    assert section.actions[0].command.startswith("accept M")

@@ -73,7 +73,7 @@ def mount(app: web.Application, services: Services) -> None:
     links = Links.from_settings(services.settings)
     if not services.settings.link_secret:
         log.warning(
-            "KEPT_LINK_SECRET is not set: calendar links are signed with a key derived from the database URL. "
+            "KEPT_LINK_SECRET is not set: calendar links are signed with a key derived from other settings. "
             "Set KEPT_LINK_SECRET in production (the same on every replica)."
         )
 

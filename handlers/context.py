@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from handlers.calendar import zone_named
 from handlers.errors import NotAllowed
@@ -128,17 +129,22 @@ class Context:
         )
 
 
+# Built once: every command asks this, and building the statement costs more than running it.
+_ACTOR_OF_IDENTITY = (
+    select(Member, School)
+    .join(Identity, col(Identity.member_id) == Member.id)
+    .join(School, col(School.id) == Member.school_id)
+    .where(
+        col(Identity.platform) == bindparam("platform"),
+        col(Identity.tenant_id) == bindparam("tenant_id"),
+        col(Identity.user_id) == bindparam("user_id"),
+        col(Member.erased) == False,  # noqa: E712
+    )
+)
+
+
 def resolve_actor(session: Session, caller: Caller) -> Actor | None:
     """The member behind a chat identity, with their school; None for someone who has not joined."""
-    row = session.exec(
-        select(Member, School)
-        .join(Identity, Identity.member_id == Member.id)  # type: ignore[arg-type]
-        .join(School, School.id == Member.school_id)  # type: ignore[arg-type]
-        .where(
-            Identity.platform == caller.platform,
-            Identity.tenant_id == caller.tenant_id,
-            Identity.user_id == caller.user_id,
-            Member.erased == False,  # noqa: E712
-        )
-    ).first()
+    params = {"platform": caller.platform, "tenant_id": caller.tenant_id, "user_id": caller.user_id}
+    row = session.exec(_ACTOR_OF_IDENTITY, params=params).first()
     return Actor(member=row[0], school=row[1]) if row else None

@@ -20,7 +20,7 @@ from handlers.context import Context
 from handlers.errors import CommandError
 from handlers.health import flows
 from handlers.messages import Field, Message, Section
-from handlers.scope import partnership_for, school_ids
+from handlers.scope import delivered_within, partnership_for, school_ids
 from storage.models import Commitment, JointSession, Listing, Match, Member, Partnership, PartnershipSchool, School
 
 WEEK = timedelta(days=7)
@@ -94,13 +94,7 @@ def _delivered(session: Session, ids: list[int], since: datetime, until: datetim
     rows = session.exec(
         select(Commitment, Member)
         .join(Member, col(Member.id) == Commitment.owner_id)
-        .where(
-            col(Commitment.from_school_id).in_(ids),
-            col(Commitment.to_school_id).in_(ids),
-            Commitment.status == "done",
-            col(Commitment.done_at) >= since,
-            col(Commitment.done_at) < until,
-        )
+        .where(*delivered_within(ids, since, until))
         .order_by(col(Commitment.done_at))
     ).all()
     return [

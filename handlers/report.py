@@ -20,7 +20,7 @@ from handlers import categories
 from handlers.directory import name_key
 from handlers.errors import CommandError, NotFound
 from handlers.health import Pair, give_and_take, suggest_stage
-from handlers.scope import school_ids, school_names
+from handlers.scope import delivered_within, school_ids, school_names
 from handlers.terms import Term, term_named
 from storage.models import Commitment, JointSession, Mou, Partnership
 
@@ -88,15 +88,7 @@ def gather(session: Session, partnership: Partnership, term: Term) -> Evidence:
     until = datetime.combine(term.ends + timedelta(days=1), time(0), LONDON)
     delivered = list(
         session.exec(
-            select(Commitment)
-            .where(
-                col(Commitment.from_school_id).in_(ids),
-                col(Commitment.to_school_id).in_(ids),
-                Commitment.status == "done",
-                col(Commitment.done_at) >= since,
-                col(Commitment.done_at) < until,
-            )
-            .order_by(col(Commitment.done_at))
+            select(Commitment).where(*delivered_within(ids, since, until)).order_by(col(Commitment.done_at))
         ).all()
     )
     sessions = list(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from handlers.context import Actor, Context
 from handlers.directory import find_partnership, partnerships_of
 from handlers.errors import CommandError, NotAllowed
-from storage.models import Member, Partnership, PartnershipSchool, School
+from storage.models import Commitment, Member, Partnership, PartnershipSchool, School
 
 
 def partnership_for(ctx: Context, name: str) -> tuple[Actor, Partnership]:
@@ -64,3 +66,14 @@ def require_partnership_lead(ctx: Context, name: str, doing: str) -> tuple[Actor
     """A lead of one of the partnership's schools, or NotAllowed (checked before the partnership is read)."""
     ctx.require_lead(doing)
     return partnership_for(ctx, name)
+
+
+def delivered_within(ids: Collection[int], since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Conditions for commitments delivered between two of `ids` (either way) from `since` until `until`."""
+    return (
+        col(Commitment.from_school_id).in_(ids),
+        col(Commitment.to_school_id).in_(ids),
+        col(Commitment.status) == "done",
+        col(Commitment.done_at) >= since,
+        col(Commitment.done_at) < until,
+    )

@@ -8,6 +8,7 @@ gets fresh nudges while nothing already sent is ever sent again.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from storage.models import (
     Notification,
     Partnership,
     School,
+    SessionSchool,
 )
 
 NUDGE, OVERDUE, ESCALATION = "nudge", "overdue", "escalation"
@@ -96,6 +98,7 @@ class Planned:
     key: str
     due_at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
+    member_id: int | None = None  # someone other than the plan's owner
 
 
 def commitment_prefix(commitment_id: int | None) -> str:
@@ -175,7 +178,7 @@ def _replace(
                 key=item.key,
                 due_at=item.due_at,
                 now=now,
-                member_id=member_id,
+                member_id=item.member_id or member_id,
                 subject_id=subject_id,
                 payload=item.payload,
             )
@@ -191,13 +194,22 @@ def cancel_commitment(session: Session, commitment: Commitment) -> None:
     outbox.cancel(session, commitment_prefix(commitment.id))
 
 
-def session_plan(joint_session: JointSession, policy: ReminderPolicy) -> list[Planned]:
-    """Reminders before a joint session (the first one checks logistics), and the impact ask after it."""
+def session_plan(joint_session: JointSession, policy: ReminderPolicy, guests: Sequence[int] = ()) -> list[Planned]:
+    """Reminders before a joint session (the first one checks logistics) for the organiser and each guest (the
+    other schools' leads), and the impact ask after it, for the organiser."""
     base = f"{session_prefix(joint_session.id)}{_stamp(joint_session.starts_at)}:"
     start = joint_session.starts_at
+    offsets = sorted(policy.before_session, key=lambda o: -o.exact)
     plan = [
-        Planned(SESSION_REMINDER, f"{base}-{o.label}", start - o.exact, {"logistics": i == 0})
-        for i, o in enumerate(sorted(policy.before_session, key=lambda o: -o.exact))
+        Planned(
+            SESSION_REMINDER,
+            f"{base}-{o.label}" + (f":M{guest}" if guest else ""),
+            start - o.exact,
+            {"logistics": i == 0},
+            guest,
+        )
+        for guest in (None, *guests)
+        for i, o in enumerate(offsets)
     ]
     plan.append(Planned(IMPACT_ASK, f"{base}impact", start + policy.impact_after.exact))
     return plan
@@ -206,7 +218,7 @@ def session_plan(joint_session: JointSession, policy: ReminderPolicy) -> list[Pl
 def plan_session(
     session: Session, joint_session: JointSession, now: datetime, policy: ReminderPolicy = DEFAULT_POLICY
 ) -> None:
-    """(Re)plan a joint session's reminders for its organiser; a cancelled session has them cancelled."""
+    """(Re)plan a joint session's reminders for everyone coming; a cancelled session has them cancelled."""
     prefix = session_prefix(joint_session.id)
     if joint_session.status == "cancelled":
         outbox.cancel(session, prefix)
@@ -214,11 +226,28 @@ def plan_session(
     _replace(
         session,
         prefix,
-        session_plan(joint_session, policy),
+        session_plan(joint_session, policy, _guests(session, joint_session)),
         now,
         member_id=joint_session.organiser_id,
         subject_id=joint_session.id,
     )
+
+
+def _guests(session: Session, joint_session: JointSession) -> list[int]:
+    """The leads of the other schools taking part: they see to their own transport, consent and staffing."""
+    organiser = session.get(Member, joint_session.organiser_id)
+    leads = session.exec(
+        select(Member.id)
+        .join(SessionSchool, col(SessionSchool.school_id) == Member.school_id)
+        .where(
+            SessionSchool.session_id == joint_session.id,
+            Member.role == "lead",
+            Member.erased == False,  # noqa: E712
+            Member.school_id != (organiser.school_id if organiser else 0),
+        )
+        .order_by(col(Member.id))
+    ).all()
+    return [lead for lead in leads if lead is not None]
 
 
 def digest_moment(partnership: Partnership, now: datetime) -> datetime:

@@ -87,6 +87,21 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb("sessions", "sessions", "joint sessions coming up", sessions.upcoming, group="Joint sessions"),
     Verb(
+        "reschedule",
+        "reschedule <S12> <date time>",
+        "move a joint session (its organiser or their lead)",
+        sessions.reschedule,
+        aliases=("move",),
+        group="Joint sessions",
+    ),
+    Verb(
+        "cancel",
+        "cancel <S12> <reason>",
+        "call a joint session off, with notice",
+        sessions.cancel,
+        group="Joint sessions",
+    ),
+    Verb(
         "partnership",
         "partnership <name> with <school>, <school>",
         "start a partnership between your school and others",

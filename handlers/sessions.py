@@ -7,13 +7,14 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from handlers import session_details
+from handlers import notices, session_details
 from handlers.context import Actor, Context
 from handlers.dates import START_OF_DAY, describe, parse_moment
 from handlers.directory import clean_name, find_school
-from handlers.errors import BadDate, CommandError
+from handlers.errors import BadDate, CommandError, NotAllowed, NotFound
 from handlers.messages import Field, Message, Section
-from storage.models import JointSession, PartnershipSchool, School, SessionSchool
+from handlers.refs import parse_ref, split_ref
+from storage.models import JointSession, Member, PartnershipSchool, School, SessionSchool
 
 USAGE = (
     "Say `session <title> on <date time> at <venue> with <school>, <school>`, e.g. "
@@ -126,3 +127,61 @@ def after_change(ctx: Context, joint: JointSession) -> None:
     from handlers import reminders
 
     reminders.plan_session(ctx.session, joint, ctx.now, ctx.reminder_policy)
+
+
+def reschedule(ctx: Context, args: str) -> Message:
+    """`reschedule S12 <date time>`: the organiser (or their lead) moves a session; its reminders move with it."""
+    head, when = split_ref(args)
+    actor, joint = _organised(ctx, head, "move")
+    if not when:
+        raise CommandError(f"When should S{joint.id} be? Say `reschedule S{joint.id} 10/12 2pm`.")
+    starts_at = parse_moment(re.sub(r"^to\s+", "", when, flags=re.IGNORECASE), ctx.now, ctx.timezone, START_OF_DAY)
+    joint.starts_at = starts_at
+    ctx.session.add(joint)
+    ctx.log("reschedule", f"S{joint.id}", starts_at=starts_at.isoformat())
+    after_change(ctx, joint)
+    said = describe(starts_at, ctx.timezone, ctx.now)
+    _tell_guests(ctx, actor, joint, f"{joint.title} (S{joint.id}) has moved to {said}.", "moved")
+    return Message(
+        title=f"Moved S{joint.id}, {joint.title}, to {said}.",
+        footer="The other schools' leads have been told, and everyone's reminders have moved with it.",
+    )
+
+
+def cancel(ctx: Context, args: str) -> Message:
+    """`cancel S12 <reason>`: the organiser (or their lead) calls a session off; its reminders stop."""
+    head, reason = split_ref(args)
+    actor, joint = _organised(ctx, head, "cancel")
+    if len(reason) < 3:
+        raise CommandError(f"A few words of reason help the other schools: `cancel S{joint.id} <reason>`.")
+    joint.status = "cancelled"
+    ctx.session.add(joint)
+    ctx.log("cancel", f"S{joint.id}", reason=reason)
+    after_change(ctx, joint)
+    _tell_guests(ctx, actor, joint, f"{joint.title} (S{joint.id}) has been called off: {reason}", "cancelled")
+    return Message(title=f"Called off S{joint.id}, {joint.title}.", footer="The other schools' leads have been told.")
+
+
+def _organised(ctx: Context, head: str, doing: str) -> tuple[Actor, JointSession]:
+    """A planned session the caller organises, or whose organiser's school the caller leads."""
+    actor = ctx.require_member()
+    number = parse_ref(head, "S")
+    joint = ctx.session.get(JointSession, number)
+    if joint is None or joint.network_id != actor.network_id or joint.status != "planned":
+        raise NotFound(f"I can't find a planned joint session S{number}. Say `sessions` to see what's coming.")
+    organiser = ctx.session.get(Member, joint.organiser_id)
+    leads_it = actor.is_lead and organiser is not None and organiser.school_id == actor.school_id
+    if joint.organiser_id != actor.member_id and not leads_it:
+        raise NotAllowed(f"Only the organiser of S{number}, or their school's lead, can {doing} it.")
+    return actor, joint
+
+
+def _tell_guests(ctx: Context, actor: Actor, joint: JointSession, text: str, what: str) -> None:
+    guests = ctx.session.exec(
+        select(Member.id)
+        .join(SessionSchool, col(SessionSchool.school_id) == Member.school_id)
+        .where(SessionSchool.session_id == joint.id, Member.role == "lead", Member.school_id != actor.school_id)
+    ).all()
+    for guest in guests:
+        key = f"session-{what}:S{joint.id}:{ctx.now.isoformat()}:{guest}"
+        notices.tell(ctx.session, guest or 0, key, Message(title=text), ctx.now, subject_id=joint.id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from handlers.dispatch import Kept
-from storage.models import JointSession
+from storage.models import JointSession, Notification
 from tests.people import Join
 
 
@@ -47,3 +47,38 @@ def test_a_session_with_no_other_school_or_in_the_past_is_refused(person: Join, 
     assert not muddled.ok and "Say `session <title> on <date time>" in muddled.title
     with kept.db.transaction() as session:
         assert session.exec(select(func.count()).select_from(JointSession)).one() == 0
+
+
+def _notifications(kept: Kept) -> list[Notification]:
+    with kept.db.transaction() as session:
+        return list(session.exec(select(Notification).order_by(col(Notification.id))))
+
+
+def test_the_organiser_moves_a_session_and_its_reminders_and_the_other_lead_hear(person: Join, kept: Kept) -> None:
+    sam = person("Sam Patel", "St Ada's School")
+    tom = person("Tom Reed", "Lovelace Primary")
+    sam.say("session Year 6 science day on 3/12 10am at St Ada's School with Lovelace Primary")
+    refused = tom.say("reschedule S1 10/12 10am")
+    assert not refused.ok and "Only the organiser of S1" in refused.title
+    moved = sam.say("move S1 to 10/12 2pm")
+    assert moved.title == "Moved S1, Year 6 science day, to Thu 10 Dec, 14:00."
+    with kept.db.transaction() as session:
+        assert session.exec(select(JointSession)).one().starts_at == datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
+    rows = _notifications(kept)
+    pending = {n.due_at for n in rows if n.kind == "session_reminder" and n.status == "pending"}
+    assert datetime(2026, 12, 9, 14, 0, tzinfo=UTC) in pending  # the day before, at the new time
+    assert datetime(2026, 12, 2, 10, 0, tzinfo=UTC) not in pending  # nothing left for the old date
+    told = [n for n in rows if n.kind == "notice"]
+    assert [n.payload["title"] for n in told] == ["Year 6 science day (S1) has moved to Thu 10 Dec, 14:00."]
+
+
+def test_a_session_called_off_stops_its_reminders_and_leaves_the_list(person: Join, kept: Kept) -> None:
+    sam = person("Sam Patel", "St Ada's School")
+    tom = person("Tom Reed", "Lovelace Primary")
+    sam.say("session Year 6 science day on 3/12 10am at St Ada's School with Lovelace Primary")
+    assert "A few words of reason" in sam.say("cancel S1").title
+    assert sam.say("cancel S1 The coach company let us down").ok
+    assert tom.say("sessions").title == "No joint sessions coming up."
+    assert not [n for n in _notifications(kept) if n.kind == "session_reminder" and n.status == "pending"]
+    again = sam.say("cancel S1 still no coach")
+    assert not again.ok and "can't find a planned joint session S1" in again.title

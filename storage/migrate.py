@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
 from storage.db import Database
 
@@ -19,9 +20,18 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x4B455054  # "KEPT": one PostgreSQL advisory lock, so replicas starting together take turns
+
+
 def upgrade(db: Database) -> None:
-    """Apply every migration not yet applied; safe to run again, and from several processes in turn."""
+    """Apply every migration not yet applied; a no-op when there are none.
+
+    Every `kept` process calls this at start. On PostgreSQL the work runs under a transaction-scoped advisory
+    lock, so several replicas starting at once migrate one after another instead of racing to create tables.
+    """
     config = alembic_config(db.engine.url.render_as_string(hide_password=False))
     with db.engine.begin() as connection:
+        if db.is_postgres:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

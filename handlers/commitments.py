@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from handlers import categories, records
+from handlers import categories, records, reminders
 from handlers.calendar import holiday_on, school_holidays
 from handlers.context import Actor, Context
 from handlers.dates import describe, describe_day, parse_iso_date, parse_moment, shift
@@ -321,6 +321,4 @@ def mine(ctx: Context, args: str) -> Message:
 
 def after_change(ctx: Context, commitment: Commitment) -> None:
     """Keep reminders in step with a commitment's state: planned while open, cancelled once closed."""
-    from handlers import reminders
-
     reminders.plan_commitment(ctx.session, commitment, ctx.now, ctx.reminder_policy)

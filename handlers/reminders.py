@@ -226,14 +226,14 @@ def plan_session(
     _replace(
         session,
         prefix,
-        session_plan(joint_session, policy, _guests(session, joint_session)),
+        session_plan(joint_session, policy, session_guests(session, joint_session)),
         now,
         member_id=joint_session.organiser_id,
         subject_id=joint_session.id,
     )
 
 
-def _guests(session: Session, joint_session: JointSession) -> list[int]:
+def session_guests(session: Session, joint_session: JointSession) -> list[int]:
     """The leads of the other schools taking part: they see to their own transport, consent and staffing."""
     organiser = session.get(Member, joint_session.organiser_id)
     leads = session.exec(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from handlers import notices, session_details
+from handlers import notices, reminders, session_details
 from handlers.context import Actor, Context
 from handlers.dates import START_OF_DAY, describe, parse_moment
 from handlers.directory import clean_name, find_school
@@ -124,15 +124,13 @@ def upcoming(ctx: Context, args: str) -> Message:
 
 def after_change(ctx: Context, joint: JointSession) -> None:
     """Keep a session's reminders in step with its time."""
-    from handlers import reminders
-
     reminders.plan_session(ctx.session, joint, ctx.now, ctx.reminder_policy)
 
 
 def reschedule(ctx: Context, args: str) -> Message:
     """`reschedule S12 <date time>`: the organiser (or their lead) moves a session; its reminders move with it."""
     head, when = split_ref(args)
-    actor, joint = _organised(ctx, head, "move")
+    joint = _organised(ctx, head, "move")
     if not when:
         raise CommandError(f"When should S{joint.id} be? Say `reschedule S{joint.id} 10/12 2pm`.")
     starts_at = parse_moment(re.sub(r"^to\s+", "", when, flags=re.IGNORECASE), ctx.now, ctx.timezone, START_OF_DAY)
@@ -141,7 +139,7 @@ def reschedule(ctx: Context, args: str) -> Message:
     ctx.log("reschedule", f"S{joint.id}", starts_at=starts_at.isoformat())
     after_change(ctx, joint)
     said = describe(starts_at, ctx.timezone, ctx.now)
-    _tell_guests(ctx, actor, joint, f"{joint.title} (S{joint.id}) has moved to {said}.", "moved")
+    _tell_guests(ctx, joint, f"{joint.title} (S{joint.id}) has moved to {said}.", "moved")
     return Message(
         title=f"Moved S{joint.id}, {joint.title}, to {said}.",
         footer="The other schools' leads have been told, and everyone's reminders have moved with it.",
@@ -151,18 +149,18 @@ def reschedule(ctx: Context, args: str) -> Message:
 def cancel(ctx: Context, args: str) -> Message:
     """`cancel S12 <reason>`: the organiser (or their lead) calls a session off; its reminders stop."""
     head, reason = split_ref(args)
-    actor, joint = _organised(ctx, head, "cancel")
+    joint = _organised(ctx, head, "cancel")
     if len(reason) < 3:
         raise CommandError(f"A few words of reason help the other schools: `cancel S{joint.id} <reason>`.")
     joint.status = "cancelled"
     ctx.session.add(joint)
     ctx.log("cancel", f"S{joint.id}", reason=reason)
     after_change(ctx, joint)
-    _tell_guests(ctx, actor, joint, f"{joint.title} (S{joint.id}) has been called off: {reason}", "cancelled")
+    _tell_guests(ctx, joint, f"{joint.title} (S{joint.id}) has been called off: {reason}", "cancelled")
     return Message(title=f"Called off S{joint.id}, {joint.title}.", footer="The other schools' leads have been told.")
 
 
-def _organised(ctx: Context, head: str, doing: str) -> tuple[Actor, JointSession]:
+def _organised(ctx: Context, head: str, doing: str) -> JointSession:
     """A planned session the caller organises, or whose organiser's school the caller leads."""
     actor = ctx.require_member()
     number = parse_ref(head, "S")
@@ -173,15 +171,10 @@ def _organised(ctx: Context, head: str, doing: str) -> tuple[Actor, JointSession
     leads_it = actor.is_lead and organiser is not None and organiser.school_id == actor.school_id
     if joint.organiser_id != actor.member_id and not leads_it:
         raise NotAllowed(f"Only the organiser of S{number}, or their school's lead, can {doing} it.")
-    return actor, joint
+    return joint
 
 
-def _tell_guests(ctx: Context, actor: Actor, joint: JointSession, text: str, what: str) -> None:
-    guests = ctx.session.exec(
-        select(Member.id)
-        .join(SessionSchool, col(SessionSchool.school_id) == Member.school_id)
-        .where(SessionSchool.session_id == joint.id, Member.role == "lead", Member.school_id != actor.school_id)
-    ).all()
-    for guest in guests:
+def _tell_guests(ctx: Context, joint: JointSession, text: str, what: str) -> None:
+    for guest in reminders.session_guests(ctx.session, joint):
         key = f"session-{what}:S{joint.id}:{ctx.now.isoformat()}:{guest}"
-        notices.tell(ctx.session, guest or 0, key, Message(title=text), ctx.now, subject_id=joint.id)
+        notices.tell(ctx.session, guest, key, Message(title=text), ctx.now, subject_id=joint.id)

@@ -31,11 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from handlers import categories, matching, wording  # noqa: E402
+from handlers import categories  # noqa: E402
+from handlers.board import matching, wording  # noqa: E402
 from handlers.clock import MovableClock  # noqa: E402
 from handlers.context import Caller  # noqa: E402
-from handlers.digests import weekly_digest  # noqa: E402
 from handlers.dispatch import Kept  # noqa: E402
+from handlers.partnerships.digest import weekly_digest  # noqa: E402
 from storage.db import Database, make_engine  # noqa: E402
 from storage.models import (  # noqa: E402
     ChatTenant,

@@ -143,7 +143,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.errors import CommandError
-    from handlers.report import termly_report
+    from handlers.partnerships.report import termly_report
 
     db = _database(settings)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.reminders import parse_offsets
+from handlers.policy import parse_offsets
 
 
 def _env(*names: str) -> AliasChoices:

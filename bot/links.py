@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.services import Services
-from handlers import session_details
+from handlers.joint_sessions import invitation
 from handlers.messages import Attachment, Message
 
 log = logging.getLogger("kept.links")
@@ -64,7 +64,7 @@ def with_links(message: Message, links: Links) -> Message:
 
 
 def _linked(attachment: Attachment, links: Links) -> Attachment:
-    joint_id = session_details.session_of(attachment)
+    joint_id = invitation.session_of(attachment)
     return attachment if joint_id is None or attachment.url else replace(attachment, url=links.ics_url(joint_id))
 
 
@@ -99,4 +99,4 @@ def mount(app: web.Application, services: Services) -> None:
 
 def _fresh_ics(services: Services, joint_id: int) -> Attachment | None:
     with services.db.transaction() as session:
-        return session_details.ics_for(session, joint_id, services.clock.now())
+        return invitation.ics_for(session, joint_id, services.clock.now())

@@ -6,7 +6,7 @@ from datetime import time
 
 from bot.config import Settings
 from handlers.calendar import WorkingHours
-from handlers.reminders import ReminderPolicy, parse_offsets
+from handlers.policy import ReminderPolicy, parse_offsets
 
 
 def reminder_policy(settings: Settings) -> ReminderPolicy:

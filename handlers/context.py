@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from handlers.calendar import zone_named
 from handlers.errors import NotAllowed
-from handlers.reminders import DEFAULT_POLICY, ReminderPolicy
+from handlers.policy import DEFAULT_POLICY, ReminderPolicy
 from storage import ledger
 from storage.models import ChatTenant, Identity, Member, School
 

@@ -14,7 +14,7 @@ from handlers.clock import Clock
 from handlers.context import Caller, Context
 from handlers.errors import CommandError, FormErrors, reply_for
 from handlers.messages import Message
-from handlers.reminders import DEFAULT_POLICY, ReminderPolicy
+from handlers.policy import DEFAULT_POLICY, ReminderPolicy
 from storage import receipts
 from storage.db import Database
 

@@ -11,24 +11,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import (
-    away,
-    board,
-    commitments,
-    digests,
-    expiry,
-    health,
-    matching,
-    mou,
-    network,
-    privacy,
-    records,
-    schools,
-    session_details,
-    sessions,
-)
+from handlers.board import expiry, listings, matching
 from handlers.context import Context
+from handlers.joint_sessions import checklist, impact, invitation, schedule
 from handlers.messages import Action, Message
+from handlers.partnerships import digest, health, mou, network, privacy, schools
+from handlers.promises import away, commitments, records
 
 MAX_TEXT = 4000  # Slack's own limit for a slash command's text
 
@@ -59,11 +47,15 @@ VERBS: tuple[Verb, ...] = (
         group="Getting started",
     ),
     Verb("help", "help", "what Kept can do", _help, group="Getting started"),
-    Verb("offer", "offer [category] <what you can give>", "offer help to other schools", board.offer),
+    Verb("offer", "offer [category] <what you can give>", "offer help to other schools", listings.offer),
     Verb(
-        "request", "request [category] <what you need>", "ask other schools for help", board.request, aliases=("ask",)
+        "request",
+        "request [category] <what you need>",
+        "ask other schools for help",
+        listings.request,
+        aliases=("ask",),
     ),
-    Verb("board", "board", "open offers and requests across the network", board.show_board),
+    Verb("board", "board", "open offers and requests across the network", listings.show_board),
     Verb("promise", "promise <what> to <school> by <date>", "make a commitment to another school", commitments.promise),
     Verb("done", "done <ref>", "mark a commitment delivered", commitments.mark_done),
     Verb("release", "release <ref> <reason>", "let a commitment go, with notice", commitments.release),
@@ -82,15 +74,15 @@ VERBS: tuple[Verb, ...] = (
         "session",
         "session <title> on <date time> at <venue> with <school>, <school>",
         "plan a joint session",
-        sessions.plan,
+        schedule.plan,
         group="Joint sessions",
     ),
-    Verb("sessions", "sessions", "joint sessions coming up", sessions.upcoming, group="Joint sessions"),
+    Verb("sessions", "sessions", "joint sessions coming up", schedule.upcoming, group="Joint sessions"),
     Verb(
         "reschedule",
         "reschedule <S12> <date time>",
         "move a joint session (its organiser or their lead)",
-        sessions.reschedule,
+        schedule.reschedule,
         aliases=("move",),
         group="Joint sessions",
     ),
@@ -98,7 +90,7 @@ VERBS: tuple[Verb, ...] = (
         "cancel",
         "cancel <S12> <reason>",
         "call a joint session off, with notice",
-        sessions.cancel,
+        schedule.cancel,
         group="Joint sessions",
     ),
     Verb(
@@ -211,43 +203,43 @@ VERBS: tuple[Verb, ...] = (
         "checklist",
         "checklist <S12>",
         "a joint session's logistics and who has each item",
-        session_details.checklist,
+        checklist.checklist,
         group="Partnership insight",
     ),
     Verb(
         "assign",
         "assign <S12> <item> to <colleague or me> by <date>",
         "make a checklist item a commitment",
-        session_details.assign,
+        checklist.assign,
         group="Partnership insight",
     ),
     Verb(
         "ics",
         "ics <S12>",
         "a calendar invitation for a joint session",
-        session_details.ics,
+        invitation.ics,
         group="Partnership insight",
     ),
     Verb(
         "impact",
         "impact <S12> <pupils> pupils, <staff> staff: <one line>",
         "record a session's impact",
-        session_details.impact,
+        impact.impact,
         group="Partnership insight",
     ),
     Verb(
         "digest",
         "digest [partnership]",
         "preview this week's digest for a partnership",
-        digests.digest,
+        digest.digest,
         group="Partnership insight",
     ),
 )
 
 FORMS: dict[str, Submit] = {
     "mou": mou.submit_mou,
-    "offer": board.submit_offer,
-    "request": board.submit_request,
+    "offer": listings.submit_offer,
+    "request": listings.submit_request,
     "promise": commitments.submit_promise,
     "release": commitments.submit_release,
     "snooze": commitments.submit_snooze,

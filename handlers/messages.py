@@ -15,6 +15,16 @@ Style = Literal["primary", "danger"] | None
 
 
 @dataclass(frozen=True)
+class Address:
+    """Where a proactive message goes: a person's chat account, or a channel, on one platform and tenant."""
+
+    platform: str
+    tenant_id: str
+    user_id: str = ""
+    channel_id: str = ""
+
+
+@dataclass(frozen=True)
 class Field:
     """A label and its value, shown side by side where the platform can."""
 

@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from handlers import matching, upkeep
+from handlers.board import matching
 from handlers.clock import Clock, SystemClock
-from handlers.due import Address, Drop, Later, Outcome, Send, prepare, report_unreachable
-from handlers.reminders import DEFAULT_POLICY, ReminderPolicy, ensure_digests
+from handlers.messages import Address
+from handlers.outbound import upkeep
+from handlers.outbound.plan import ensure_digests
+from handlers.outbound.prepare import Drop, Later, Outcome, Send, prepare, report_unreachable
+from handlers.policy import DEFAULT_POLICY, ReminderPolicy
 from scheduler.notifier import DeliveryFailed, Notifier
 from storage import outbox
 from storage.db import Database

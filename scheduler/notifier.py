@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from handlers.due import Address
-from handlers.messages import Message
+from handlers.messages import Address, Message
 
 # Where a message goes: a person (`user_id`) or a channel (`channel_id`), on one platform and tenant. The
 # handlers decide the addresses (handlers/due.py); notifiers receive them as they are.

@@ -15,9 +15,9 @@ from datetime import timedelta
 from bot.console.text import to_text
 from handlers.clock import MovableClock
 from handlers.context import Caller
-from handlers.directory import name_key
 from handlers.dispatch import Kept
 from handlers.errors import FormErrors
+from handlers.lookups import name_key
 from handlers.messages import Form, Input, Message
 
 PLATFORM = "console"

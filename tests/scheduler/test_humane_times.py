@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from handlers import notices
 from handlers.calendar import ENGLAND_HOLIDAYS, Span, add_working_days, holiday_on, next_allowed
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from handlers.messages import Message
+from handlers.outbound import notices
 from storage.models import Holiday, Member, Notification, School
 from tests.people import Person
 from tests.scheduler.conftest import RunUntil

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
-from handlers.reminders import plan_session
+from handlers.outbound.plan import plan_joint_session
 from storage.models import JointSession, Notification, Partnership
 from tests.people import Join, Person
 from tests.scheduler.conftest import RunUntil, make_dispatcher
@@ -53,7 +53,7 @@ async def test_moving_a_session_reschedules_its_reminders(
     with kept.db.transaction() as session:  # the organiser moves it a week later
         joint = session.exec(select(JointSession)).one()
         joint.starts_at = utc(2026, 12, 10, 10)
-        plan_session(session, joint, clock.now())
+        plan_joint_session(session, joint, clock.now())
     await run_until(utc(2026, 12, 12, 0))
     assert to_organiser(kept) == [
         ("-7d", utc(2026, 12, 3, 10)),

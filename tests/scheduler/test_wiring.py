@@ -17,7 +17,7 @@ from bot.policy import reminder_policy
 from bot.services import Services
 from bot.worker import console_tick, dispatcher_for
 from handlers.clock import MovableClock
-from handlers.reminders import Offset
+from handlers.policy import Offset
 from scheduler import jobs
 from storage import outbox
 from storage.db import Database

@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from handlers import matching
+from handlers.board import matching
 from handlers.clock import MovableClock
 from handlers.context import Caller
-from handlers.directory import name_key
 from handlers.dispatch import Kept
+from handlers.lookups import name_key
 from handlers.messages import Message
 from storage.db import Database
 from storage.models import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.digests import weekly_digest
+from handlers.partnerships.digest import weekly_digest
 from storage.models import JointSession
 from tests.handlers.insights.conftest import World
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from handlers import matching
+from handlers.board import matching
 from storage.models import ChecklistItem, Commitment, Listing, Match, Notification
 from tests.handlers.insights.conftest import World
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from handlers import health
+from handlers.partnerships import health
 from storage.models import Commitment, JointSession, Mou, Notification, Partnership
 from tests.handlers.insights.conftest import World
 

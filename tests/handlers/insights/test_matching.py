@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from handlers import expiry, matching
-from handlers.wording import key_words, stem
+from handlers.board import expiry, matching
+from handlers.board.wording import key_words, stem
 from storage.models import Commitment, Listing, Match, Notification
 from tests.handlers.insights.conftest import World
 

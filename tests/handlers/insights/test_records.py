@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers import records
+from handlers.promises import records
 from storage.models import Commitment, Notification
 from tests.handlers.insights.conftest import World
 

@@ -12,7 +12,7 @@ import pytest
 from bot import cli
 from handlers.clock import MovableClock
 from handlers.errors import CommandError
-from handlers.report import termly_report
+from handlers.partnerships.report import termly_report
 from handlers.terms import easter_sunday, term_named, term_of
 from storage.db import Database
 from storage.models import JointSession, Mou

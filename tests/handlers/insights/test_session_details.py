@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 from sqlmodel import select
 
-from handlers import session_details
+from handlers.joint_sessions import checklist as session_details
 from storage.models import ChecklistItem, Commitment, JointSession
 from tests.handlers.insights.conftest import World
 

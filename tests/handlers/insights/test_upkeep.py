@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from handlers import upkeep
+from handlers.outbound import upkeep
 from storage.models import Listing, Notification
 from tests.handlers.insights.conftest import World
 

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from handlers import expiry, health
+from handlers.board import expiry
+from handlers.partnerships import health
 from storage import receipts
 from storage.models import Partnership
 

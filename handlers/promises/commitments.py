@@ -7,13 +7,15 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from handlers import categories, records, reminders
+from handlers import categories
 from handlers.calendar import holiday_on, school_holidays
 from handlers.context import Actor, Context
 from handlers.dates import describe, describe_day, parse_iso_date, parse_moment, shift
-from handlers.directory import find_school
 from handlers.errors import CommandError, FormErrors, NotAllowed, NotFound
+from handlers.lookups import find_school
 from handlers.messages import Action, Choice, Field, Form, Input, Message, Section
+from handlers.outbound import plan
+from handlers.promises import records
 from handlers.refs import parse_ref, split_ref
 from storage.models import Commitment, Member, School
 
@@ -321,4 +323,4 @@ def mine(ctx: Context, args: str) -> Message:
 
 def after_change(ctx: Context, commitment: Commitment) -> None:
     """Keep reminders in step with a commitment's state: planned while open, cancelled once closed."""
-    reminders.plan_commitment(ctx.session, commitment, ctx.now, ctx.reminder_policy)
+    plan.plan_commitment(ctx.session, commitment, ctx.now, ctx.reminder_policy)

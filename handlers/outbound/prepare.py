@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from handlers import notices, reminders
+from handlers import lookups
 from handlers.calendar import (
     ENGLAND_HOLIDAYS,
     Span,
@@ -24,20 +24,11 @@ from handlers.calendar import (
     school_holidays,
     zone_named,
 )
-from handlers.digests import weekly_digest
-from handlers.messages import Message
-from handlers.reminders import DEFAULT_POLICY, ReminderPolicy
+from handlers.messages import Address, Message
+from handlers.outbound import notices, plan, reminders
+from handlers.partnerships.digest import weekly_digest
+from handlers.policy import DEFAULT_POLICY, ReminderPolicy
 from storage.models import Identity, Member, Notification, Partnership, PartnershipChannel
-
-
-@dataclass(frozen=True)
-class Address:
-    """One place to deliver: a person's chat account, or a channel."""
-
-    platform: str
-    tenant_id: str
-    user_id: str = ""
-    channel_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,8 +59,6 @@ class Drop:
 
 Outcome = Send | Later | Drop
 T = TypeVar("T")
-PAUSED_WHILE_AWAY = (reminders.NUDGE, reminders.OVERDUE)
-PAUSED = "paused_while_away"  # marks a held nudge in its payload, so `back` can bring it forward
 
 
 @dataclass(frozen=True)
@@ -91,7 +80,7 @@ def prepare(session: Session, row: Notification, now: datetime, policy: Reminder
     if paused is not None:
         return paused
     allowed = next_allowed(now, audience.zone, audience.holidays, policy.hours)
-    if row.kind == reminders.DIGEST and holiday_on(now.astimezone(audience.zone).date(), audience.holidays):
+    if row.kind == plan.DIGEST and holiday_on(now.astimezone(audience.zone).date(), audience.holidays):
         return Drop("no digest in a holiday week")
     if allowed > now:
         return Later(allowed, "outside working hours")
@@ -105,12 +94,12 @@ def prepare(session: Session, row: Notification, now: datetime, policy: Reminder
 
 def _superseded(session: Session, row: Notification, now: datetime) -> bool:
     """After downtime several nudges of one promise may be due at once: only the latest is worth sending."""
-    if row.kind not in PAUSED_WHILE_AWAY:
+    if row.kind not in plan.PAUSED_WHILE_AWAY:
         return False
     base = row.dedupe_key.rsplit(":", 1)[0] + ":"
     later = select(Notification.id).where(
         col(Notification.dedupe_key).startswith(base, autoescape=True),
-        col(Notification.kind).in_(PAUSED_WHILE_AWAY),
+        col(Notification.kind).in_(plan.PAUSED_WHILE_AWAY),
         col(Notification.status).in_(("pending", "claimed")),
         col(Notification.id) > row.id,  # planned later (a promise's reminders are planned in order)
         col(Notification.due_at) <= now,
@@ -119,11 +108,11 @@ def _superseded(session: Session, row: Notification, now: datetime) -> bool:
 
 
 def _render(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
-    if row.kind in reminders.COMMITMENT_KINDS:
+    if row.kind in plan.COMMITMENT_KINDS:
         return reminders.commitment_reminder(session, row, now, zone)
-    if row.kind in (reminders.SESSION_REMINDER, reminders.IMPACT_ASK):
-        return reminders.session_reminder(session, row, now, zone)
-    if row.kind == reminders.DIGEST and row.partnership_id is not None:
+    if row.kind in (plan.SESSION_REMINDER, plan.IMPACT_ASK):
+        return reminders.joint_session_reminder(session, row, now, zone)
+    if row.kind == plan.DIGEST and row.partnership_id is not None:
         return weekly_digest(session, row.partnership_id, now)
     if row.kind == notices.KIND:
         return notices.message_from_payload(row.payload)
@@ -131,14 +120,14 @@ def _render(session: Session, row: Notification, now: datetime, zone: ZoneInfo) 
 
 
 def _audience(session: Session, row: Notification) -> Audience | None:
-    if row.kind == reminders.DIGEST:
+    if row.kind == plan.DIGEST:
         return _channels(session, row.partnership_id)
     member = session.get(Member, row.member_id) if row.member_id else None
     if member is None or member.erased:
         return None
     holidays = _remembered(session, ("holidays", member.school_id), lambda: school_holidays(session, member.school_id))
-    if row.kind == reminders.ESCALATION:
-        leads = school_leads(session, member)
+    if row.kind == plan.ESCALATION:
+        leads = lookups.school_leads(session, member)
         if not leads:
             return None
         return Audience(_identities(session, leads), zone_named(leads[0].timezone), holidays)
@@ -175,27 +164,11 @@ def _identities(session: Session, members: list[Member]) -> tuple[Address, ...]:
     return tuple(Address(r.platform, r.tenant_id, user_id=r.user_id) for r in rows)
 
 
-def school_leads(session: Session, member: Member) -> list[Member]:
-    """The leads of a member's school, other than the member."""
-    return list(
-        session.exec(
-            select(Member)
-            .where(
-                Member.school_id == member.school_id,
-                Member.role == "lead",
-                col(Member.erased).is_(False),
-                col(Member.id) != member.id,
-            )
-            .order_by(col(Member.id))
-        ).all()
-    )
-
-
 def _away(
     session: Session, row: Notification, member: Member | None, now: datetime, policy: ReminderPolicy
 ) -> Later | None:
     """A nudge for someone away waits until they are back; their lead hears once, so it can be handed over."""
-    if member is None or row.kind not in PAUSED_WHILE_AWAY or member.away_until is None:
+    if member is None or row.kind not in plan.PAUSED_WHILE_AWAY or member.away_until is None:
         return None
     zone = zone_named(member.timezone)
     if member.away_until < now.astimezone(zone).date():
@@ -203,7 +176,7 @@ def _away(
     _tell_leads_away(session, row, member, now)
     back = local_moment(member.away_until + timedelta(days=1), policy.hours.start, zone)
     until = next_allowed(back, zone, school_holidays(session, member.school_id), policy.hours)
-    return Later(until, "away", {**row.payload, PAUSED: True})
+    return Later(until, "away", {**row.payload, plan.PAUSED: True})
 
 
 def _tell_leads_away(session: Session, row: Notification, member: Member, now: datetime) -> None:
@@ -217,7 +190,7 @@ def _tell_leads_away(session: Session, row: Notification, member: Member, now: d
         "until they're back.",
         fields=commitment.fields,
     )
-    for lead in school_leads(session, member):
+    for lead in lookups.school_leads(session, member):
         assert lead.id is not None
         notices.tell(
             session,
@@ -244,7 +217,7 @@ def report_unreachable(session: Session, row: Notification, member_id: int, now:
         "need a new owner; `mine` and the board show what's open.",
     )
     told = 0
-    for lead in school_leads(session, member):
+    for lead in lookups.school_leads(session, member):
         assert lead.id is not None
         told += notices.tell(session, lead.id, f"unreachable:M{member_id}:{row.id}:{lead.id}", message, now)
     return told

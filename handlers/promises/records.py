@@ -15,12 +15,12 @@ from sqlalchemy import ColumnElement, and_, case, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from handlers import notices
 from handlers.context import Actor, Context
 from handlers.errors import CommandError, NotAllowed, NotFound
+from handlers.lookups import leads_of, school_names
 from handlers.messages import Action, Field, Message, Section
+from handlers.outbound import notices
 from handlers.refs import parse_ref, split_ref
-from handlers.scope import leads_of, school_names
 from storage.models import Commitment, Member
 
 MAX_THANKS = 500

@@ -1,13 +1,14 @@
-"""Planning reminders as outbox rows, and rendering them: commitment nudges, session reminders, digests.
+"""Planning what Kept will send, as outbox rows written in the changing transaction: a commitment's nudges,
+follow-ups and the note to its owner's lead; a joint session's reminders and its impact ask; each week's digest.
 
-Other handlers call `plan_commitment`, `cancel_commitment`/`cancel_reminders` and `plan_session` after every
-change, in the same transaction. Keys carry the due moment they were planned for, so a snoozed commitment
-gets fresh nudges while nothing already sent is ever sent again.
+Features call `plan_commitment` and `plan_joint_session` after every change. Keys carry the due moment they were
+planned for, so a snoozed commitment gets fresh nudges while nothing already sent is ever sent again; rows no
+longer wanted are cancelled. What each row says, and whether it is still true, is decided when it is sent
+(outbound/prepare.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -17,79 +18,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
-from handlers.calendar import (
-    WORKING_HOURS,
-    Span,
-    WorkingHours,
-    add_working_days,
-    is_working_day,
-    local_moment,
-    school_holidays,
-    zone_named,
-)
-from handlers.dates import describe, describe_day
-from handlers.messages import Action, Field, Message
+from handlers.calendar import Span, add_working_days, is_working_day, local_moment, school_holidays, zone_named
+from handlers.policy import DEFAULT_POLICY, Offset, ReminderPolicy
 from storage import outbox
-from storage.models import (
-    Commitment,
-    JointSession,
-    Member,
-    Notification,
-    Partnership,
-    School,
-    SessionSchool,
-)
+from storage.models import Commitment, JointSession, Member, Notification, Partnership, SessionSchool
 
 NUDGE, OVERDUE, ESCALATION = "nudge", "overdue", "escalation"
 SESSION_REMINDER, IMPACT_ASK, DIGEST = "session_reminder", "impact_ask", "digest"
 COMMITMENT_KINDS = (NUDGE, OVERDUE, ESCALATION)
-
-_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
-_OFFSET = re.compile(r"^\s*(\d{1,4})\s*([dhm])\s*$")
-
-
-@dataclass(frozen=True)
-class Offset:
-    """A distance from a due moment. For commitments, days count working days and land at the morning hour;
-    for sessions every unit is exact. Hours and minutes are always exact (a demo can use minutes)."""
-
-    amount: int
-    unit: str = "d"
-
-    @property
-    def label(self) -> str:
-        return f"{self.amount}{self.unit}"
-
-    @property
-    def exact(self) -> timedelta:
-        return {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}[self.unit] * self.amount
-
-
-def parse_offsets(text: str) -> tuple[Offset, ...]:
-    """`"2d, 0d"` -> (Offset(2, 'd'), Offset(0, 'd')). Raises ValueError naming the part it could not read."""
-    offsets = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        found = _OFFSET.match(part)
-        if not found:
-            raise ValueError(f"reminder offset {part!r} should look like 2d, 3h or 30m")
-        offsets.append(Offset(int(found.group(1)), found.group(2)))
-    return tuple(offsets)
-
-
-@dataclass(frozen=True)
-class ReminderPolicy:
-    """When reminders fall, as plain values (bot/cli.py builds one from Settings)."""
-
-    before_due: tuple[Offset, ...] = (Offset(2), Offset(0))
-    overdue: tuple[Offset, ...] = (Offset(1), Offset(6))
-    tell_lead_after: Offset = Offset(7)
-    before_session: tuple[Offset, ...] = (Offset(7), Offset(1), Offset(2, "h"))
-    impact_after: Offset = Offset(1)
-    morning: time = time(9, 0)
-    hours: WorkingHours = field(default=WORKING_HOURS)
-
-
-DEFAULT_POLICY = ReminderPolicy()
+PAUSED_WHILE_AWAY = (NUDGE, OVERDUE)
+PAUSED = "paused_while_away"  # marks a held nudge in its payload, so `back` can bring it forward
 
 
 @dataclass(frozen=True)
@@ -105,11 +43,11 @@ def commitment_prefix(commitment_id: int | None) -> str:
     return f"nudge:C{commitment_id}:"
 
 
-def session_prefix(session_id: int | None) -> str:
+def joint_session_prefix(session_id: int | None) -> str:
     return f"session:S{session_id}:"
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%MZ")
 
 
@@ -137,7 +75,7 @@ def _working_day_moment(
 def commitment_plan(session: Session, commitment: Commitment, policy: ReminderPolicy) -> list[Planned]:
     """Every reminder an open commitment gets: nudges before it is due, follow-ups, then its owner's lead."""
     zone, holidays = _owner_calendar(session, commitment)
-    base = f"{commitment_prefix(commitment.id)}{_stamp(commitment.due_at)}:"
+    base = f"{commitment_prefix(commitment.id)}{stamp(commitment.due_at)}:"
     due = commitment.due_at
     plan = [
         Planned(NUDGE, f"{base}-{o.label}", _working_day_moment(due, o, -1, zone, holidays, policy))
@@ -184,20 +122,12 @@ def _replace(
             )
 
 
-def cancel_reminders(session: Session, prefix: str) -> None:
-    """Cancel every pending reminder whose key starts with `prefix` (see `commitment_prefix`)."""
-    outbox.cancel(session, prefix)
-
-
-def cancel_commitment(session: Session, commitment: Commitment) -> None:
-    """Cancel a commitment's pending nudges (it was done or released)."""
-    outbox.cancel(session, commitment_prefix(commitment.id))
-
-
-def session_plan(joint_session: JointSession, policy: ReminderPolicy, guests: Sequence[int] = ()) -> list[Planned]:
+def joint_session_plan(
+    joint_session: JointSession, policy: ReminderPolicy, guests: Sequence[int] = ()
+) -> list[Planned]:
     """Reminders before a joint session (the first one checks logistics) for the organiser and each guest (the
     other schools' leads), and the impact ask after it, for the organiser."""
-    base = f"{session_prefix(joint_session.id)}{_stamp(joint_session.starts_at)}:"
+    base = f"{joint_session_prefix(joint_session.id)}{stamp(joint_session.starts_at)}:"
     start = joint_session.starts_at
     offsets = sorted(policy.before_session, key=lambda o: -o.exact)
     plan = [
@@ -215,25 +145,25 @@ def session_plan(joint_session: JointSession, policy: ReminderPolicy, guests: Se
     return plan
 
 
-def plan_session(
+def plan_joint_session(
     session: Session, joint_session: JointSession, now: datetime, policy: ReminderPolicy = DEFAULT_POLICY
 ) -> None:
     """(Re)plan a joint session's reminders for everyone coming; a cancelled session has them cancelled."""
-    prefix = session_prefix(joint_session.id)
+    prefix = joint_session_prefix(joint_session.id)
     if joint_session.status == "cancelled":
         outbox.cancel(session, prefix)
         return
     _replace(
         session,
         prefix,
-        session_plan(joint_session, policy, session_guests(session, joint_session)),
+        joint_session_plan(joint_session, policy, guests_of(session, joint_session)),
         now,
         member_id=joint_session.organiser_id,
         subject_id=joint_session.id,
     )
 
 
-def session_guests(session: Session, joint_session: JointSession) -> list[int]:
+def guests_of(session: Session, joint_session: JointSession) -> list[int]:
     """The leads of the other schools taking part: they see to their own transport, consent and staffing."""
     organiser = session.get(Member, joint_session.organiser_id)
     leads = session.exec(
@@ -297,86 +227,3 @@ def ensure_digests(session: Session, now: datetime) -> int:
     for partnership in partnerships:
         plan_digest(session, partnership, now)
     return len(partnerships)
-
-
-# Rendering: what each reminder says. Each returns None when its reason has gone (done, moved, cancelled).
-
-
-def nudge_actions(reference: str) -> tuple[Action, ...]:
-    """Every nudge carries these: Done, Snooze (a day, a week, or a date picked in a form), Release, Need help."""
-    return (
-        Action("done", "Done", f"done {reference}", "primary"),
-        Action("snooze_day", "Snooze 1 day", f"snooze {reference} 1 day"),
-        Action("snooze_week", "Snooze 1 week", f"snooze {reference} 1 week"),
-        Action("snooze_pick", "Pick a date", f"snooze {reference}"),
-        Action("release", "Release", f"release {reference}", "danger"),
-        Action("help_needed", "Need help", f"help-needed {reference}"),
-    )
-
-
-def _planned_for(key: str, moment: datetime) -> bool:
-    """True if the key was planned for this due moment (the commitment or session has not moved since)."""
-    return f":{_stamp(moment)}:" in key
-
-
-_OVERDUE_HINT = "If it's done, tell me; if it needs longer, snooze it; or release it with a word."
-
-
-def commitment_reminder(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
-    """A nudge before the due date, a follow-up after it, or the note to the owner's lead."""
-    commitment = session.get(Commitment, row.subject_id) if row.subject_id else None
-    if commitment is None or commitment.status != "open" or not _planned_for(row.dedupe_key, commitment.due_at):
-        return None
-    reference = f"C{commitment.id}"
-    school = session.get(School, commitment.to_school_id)
-    fields = (
-        Field("For", school.name if school else "another school"),
-        Field("Due", describe(commitment.due_at, zone, now)),
-    )
-    if row.kind == ESCALATION:
-        owner = session.get(Member, commitment.owner_id)
-        who = owner.name if owner and not owner.erased else "A colleague"
-        return Message(
-            title=f"{who}'s promise {reference} is a week past its date",
-            text=f"{commitment.what}\nThey may just need a hand, or a new date. A friendly word could help.",
-            fields=fields,
-        )
-    today = now.astimezone(zone).date()
-    if row.kind == OVERDUE or commitment.due_at.astimezone(zone).date() < today:
-        title = f"{reference} was due {describe_day(commitment.due_at, zone)}"
-        text = f"{commitment.what}\n{_OVERDUE_HINT}"
-    elif commitment.due_at.astimezone(zone).date() == today:
-        title, text = f"{reference} is due today", commitment.what
-    else:
-        title, text = (
-            f"A gentle reminder: {reference} is due {describe_day(commitment.due_at, zone)}",
-            commitment.what,
-        )
-    return Message(title=title, text=text, fields=fields, actions=nudge_actions(reference))
-
-
-_LOGISTICS = "Transport, consent forms, the venue and staffing: is everything in hand?"
-_IMPACT_ASK = (
-    "When you have a moment, tell us the pupils reached, the staff involved and one line about it, "
-    "e.g. `impact {ref} 28 pupils, 3 staff: the Year 6s loved the rockets`. It goes into the partnership's "
-    "record and the termly report."
-)
-
-
-def session_reminder(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
-    """A reminder before a joint session (the first checks logistics), or the impact ask after it."""
-    joint = session.get(JointSession, row.subject_id) if row.subject_id else None
-    if joint is None or joint.status == "cancelled" or not _planned_for(row.dedupe_key, joint.starts_at):
-        return None
-    reference = f"S{joint.id}"
-    fields = (Field("When", describe(joint.starts_at, zone, now)), Field("Where", joint.venue))
-    if row.kind == IMPACT_ASK:
-        return Message(
-            title=f"How did {joint.title} ({reference}) go?",
-            text=_IMPACT_ASK.format(ref=reference),
-            fields=fields,
-        )
-    if joint.starts_at <= now:
-        return None
-    text = _LOGISTICS if row.payload.get("logistics") else "Looking forward to it."
-    return Message(title=f"Coming up: {joint.title} ({reference})", text=text, fields=fields)

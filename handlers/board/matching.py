@@ -16,14 +16,17 @@ from sqlalchemy import ColumnElement, and_, case, func, insert, union, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from handlers import categories, commitments, notices, wording
+from handlers import categories
+from handlers.board import wording
+from handlers.board.expiry import LONDON, default_expiry, live, today_in_london
 from handlers.context import Actor, Context
 from handlers.dates import describe_day
 from handlers.errors import CommandError, NotAllowed, NotFound
-from handlers.expiry import LONDON, default_expiry, live, today_in_london
+from handlers.lookups import leads_of, school_names
 from handlers.messages import Action, Field, Message, Section
+from handlers.outbound import notices
+from handlers.promises import commitments
 from handlers.refs import parse_ref
-from handlers.scope import leads_of, school_names
 from storage.models import Commitment, Listing, ListingWord, Match, Partnership, PartnershipSchool
 
 CATEGORY_WEIGHT = 3.0

@@ -2,7 +2,7 @@
 is new, and a one-line give and take.
 
 It celebrates and informs. Overdue work is never named here: no person or school is shown as late in a
-channel; that goes privately to owners and their leads (handlers/reminders.py). The scheduler calls
+channel; that goes privately to owners and their leads (outbound/prepare.py). The scheduler calls
 `weekly_digest` to deliver it; `digest` previews it on demand.
 """
 
@@ -18,9 +18,11 @@ from sqlmodel import Session, col, select
 
 from handlers.context import Context
 from handlers.errors import CommandError
-from handlers.health import flows
+from handlers.lookups import school_ids
 from handlers.messages import Field, Message, Section
-from handlers.scope import delivered_within, partnership_for, school_ids
+from handlers.partnerships.access import partnership_for
+from handlers.partnerships.figures import delivered_within
+from handlers.partnerships.health import flows
 from storage.models import Commitment, JointSession, Listing, Match, Member, Partnership, PartnershipSchool, School
 
 WEEK = timedelta(days=7)

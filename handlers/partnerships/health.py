@@ -14,12 +14,13 @@ from datetime import datetime
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from handlers import commitments, notices
 from handlers.context import Context
-from handlers.directory import find_member, name_key
 from handlers.errors import CommandError
+from handlers.lookups import find_member, leads_of, name_key, school_ids, school_names
 from handlers.messages import Field, Message, Section
-from handlers.scope import leads_of, partnership_for, require_partnership_lead, school_ids, school_names
+from handlers.outbound import notices
+from handlers.partnerships.access import partnership_for, require_partnership_lead
+from handlers.promises import commitments
 from handlers.terms import term_of
 from storage.models import STAGES, Commitment, JointSession, Member, Mou, Partnership
 

@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from handlers import notices
 from handlers.context import Actor, Context
 from handlers.dates import parse_iso_date, parse_moment
 from handlers.errors import CommandError, FormErrors, NotAllowed
+from handlers.lookups import leads_of, school_ids
 from handlers.messages import Action, Field, Form, Input, Message
-from handlers.scope import leads_of, partnership_for, require_partnership_lead, school_ids
+from handlers.outbound import notices
+from handlers.partnerships.access import partnership_for, require_partnership_lead
 from handlers.terms import term_of
 from storage.models import Mou, Partnership
 

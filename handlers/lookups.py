@@ -1,10 +1,11 @@
-"""Finding schools, members and partnerships by the names people type, with a kind did-you-mean."""
+"""Finding schools, members, partnerships and leads: by the names people type (with a kind did-you-mean), or by id."""
 
 from __future__ import annotations
 
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
@@ -80,3 +81,48 @@ def _not_found(noun: str, typed: str, known: list[str]) -> str:
     close = difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]}?" if close else ""
     return f"I can't find a {noun} called `{shown}` in your network.{hint}"
+
+
+def school_ids(session: Session, partnership_id: int) -> list[int]:
+    rows = session.exec(
+        select(PartnershipSchool.school_id).where(PartnershipSchool.partnership_id == partnership_id)
+    ).all()
+    return sorted(rows)
+
+
+def school_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = session.exec(select(School.id, School.name).where(col(School.id).in_(wanted))).all()
+    return {school_id or 0: name for school_id, name in rows}
+
+
+def leads_of(session: Session, ids: Iterable[int]) -> list[Member]:
+    """The partnership leads of these schools (erased members excluded), in a stable order."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return list(
+        session.exec(
+            select(Member)
+            .where(col(Member.school_id).in_(wanted), Member.role == "lead", Member.erased == False)  # noqa: E712
+            .order_by(col(Member.id))
+        ).all()
+    )
+
+
+def school_leads(session: Session, member: Member) -> list[Member]:
+    """The leads of a member's school, other than the member."""
+    return list(
+        session.exec(
+            select(Member)
+            .where(
+                Member.school_id == member.school_id,
+                Member.role == "lead",
+                col(Member.erased).is_(False),
+                col(Member.id) != member.id,
+            )
+            .order_by(col(Member.id))
+        ).all()
+    )

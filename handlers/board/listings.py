@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlmodel import col, func, select
 
-from handlers import categories, expiry, matching
+from handlers import categories
+from handlers.board import expiry, matching
 from handlers.context import Context
 from handlers.dates import parse_iso_date
 from handlers.errors import CommandError, FormErrors

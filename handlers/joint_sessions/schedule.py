@@ -7,14 +7,17 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from handlers import notices, reminders, session_details
 from handlers.context import Actor, Context
 from handlers.dates import START_OF_DAY, describe, parse_moment
-from handlers.directory import clean_name, find_school
-from handlers.errors import BadDate, CommandError, NotAllowed, NotFound
+from handlers.errors import BadDate, CommandError
+from handlers.joint_sessions import checklist
+from handlers.joint_sessions.access import organised
+from handlers.lookups import clean_name, find_school
 from handlers.messages import Field, Message, Section
-from handlers.refs import parse_ref, split_ref
-from storage.models import JointSession, Member, PartnershipSchool, School, SessionSchool
+from handlers.outbound import notices
+from handlers.outbound.plan import guests_of, plan_joint_session
+from handlers.refs import split_ref
+from storage.models import JointSession, PartnershipSchool, School, SessionSchool
 
 USAGE = (
     "Say `session <title> on <date time> at <venue> with <school>, <school>`, e.g. "
@@ -45,7 +48,7 @@ def plan(ctx: Context, args: str) -> Message:
     ctx.session.flush()
     for school_id in {actor.school_id, *schools}:
         ctx.session.add(SessionSchool(session_id=joint.id or 0, school_id=school_id))
-    session_details.add_checklist(ctx.session, joint)
+    checklist.add_checklist(ctx.session, joint)
     ctx.log("session", f"S{joint.id}", title=title, starts_at=starts_at.isoformat(), venue=venue)
     after_change(ctx, joint)
     names = [s.name for s in ctx.session.exec(select(School).where(col(School.id).in_(schools)))]
@@ -124,13 +127,13 @@ def upcoming(ctx: Context, args: str) -> Message:
 
 def after_change(ctx: Context, joint: JointSession) -> None:
     """Keep a session's reminders in step with its time."""
-    reminders.plan_session(ctx.session, joint, ctx.now, ctx.reminder_policy)
+    plan_joint_session(ctx.session, joint, ctx.now, ctx.reminder_policy)
 
 
 def reschedule(ctx: Context, args: str) -> Message:
     """`reschedule S12 <date time>`: the organiser (or their lead) moves a session; its reminders move with it."""
     head, when = split_ref(args)
-    joint = _organised(ctx, head, "move")
+    joint = organised(ctx, head, "move")
     if not when:
         raise CommandError(f"When should S{joint.id} be? Say `reschedule S{joint.id} 10/12 2pm`.")
     starts_at = parse_moment(re.sub(r"^to\s+", "", when, flags=re.IGNORECASE), ctx.now, ctx.timezone, START_OF_DAY)
@@ -149,7 +152,7 @@ def reschedule(ctx: Context, args: str) -> Message:
 def cancel(ctx: Context, args: str) -> Message:
     """`cancel S12 <reason>`: the organiser (or their lead) calls a session off; its reminders stop."""
     head, reason = split_ref(args)
-    joint = _organised(ctx, head, "cancel")
+    joint = organised(ctx, head, "cancel")
     if len(reason) < 3:
         raise CommandError(f"A few words of reason help the other schools: `cancel S{joint.id} <reason>`.")
     joint.status = "cancelled"
@@ -160,21 +163,7 @@ def cancel(ctx: Context, args: str) -> Message:
     return Message(title=f"Called off S{joint.id}, {joint.title}.", footer="The other schools' leads have been told.")
 
 
-def _organised(ctx: Context, head: str, doing: str) -> JointSession:
-    """A planned session the caller organises, or whose organiser's school the caller leads."""
-    actor = ctx.require_member()
-    number = parse_ref(head, "S")
-    joint = ctx.session.get(JointSession, number)
-    if joint is None or joint.network_id != actor.network_id or joint.status != "planned":
-        raise NotFound(f"I can't find a planned joint session S{number}. Say `sessions` to see what's coming.")
-    organiser = ctx.session.get(Member, joint.organiser_id)
-    leads_it = actor.is_lead and organiser is not None and organiser.school_id == actor.school_id
-    if joint.organiser_id != actor.member_id and not leads_it:
-        raise NotAllowed(f"Only the organiser of S{number}, or their school's lead, can {doing} it.")
-    return joint
-
-
 def _tell_guests(ctx: Context, joint: JointSession, text: str, what: str) -> None:
-    for guest in reminders.session_guests(ctx.session, joint):
+    for guest in guests_of(ctx.session, joint):
         key = f"session-{what}:S{joint.id}:{ctx.now.isoformat()}:{guest}"
         notices.tell(ctx.session, guest, key, Message(title=text), ctx.now, subject_id=joint.id)

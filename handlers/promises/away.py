@@ -10,13 +10,14 @@ import re
 
 from sqlmodel import col, select
 
-from handlers import notices, reminders
-from handlers.commitments import load_for_change
 from handlers.context import Context
 from handlers.dates import describe_day, parse_moment
-from handlers.due import PAUSED, school_leads
 from handlers.errors import CommandError
+from handlers.lookups import school_leads
 from handlers.messages import Field, Message
+from handlers.outbound import notices, plan
+from handlers.outbound.plan import PAUSED
+from handlers.promises.commitments import load_for_change
 from storage import outbox
 from storage.models import Commitment, Notification, School
 
@@ -59,7 +60,7 @@ def back(ctx: Context, args: str) -> Message:
     held = ctx.session.exec(
         select(Notification).where(
             Notification.member_id == actor.member_id,
-            col(Notification.kind).in_(reminders.COMMITMENT_KINDS),
+            col(Notification.kind).in_(plan.COMMITMENT_KINDS),
             Notification.status == outbox.PENDING,
             col(Notification.due_at) > ctx.now,
         )

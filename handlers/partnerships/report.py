@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from handlers import categories
-from handlers.directory import name_key
 from handlers.errors import CommandError, NotFound
-from handlers.health import Pair, give_and_take, suggest_stage
-from handlers.scope import delivered_within, school_ids, school_names
+from handlers.lookups import name_key, school_ids, school_names
+from handlers.partnerships.figures import delivered_within
+from handlers.partnerships.health import Pair, give_and_take, suggest_stage
 from handlers.terms import Term, term_named
 from storage.models import Commitment, JointSession, Mou, Partnership
 

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
 
-from handlers import notices
 from handlers.context import Context
 from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.messages import Action, Message
+from handlers.outbound import notices
 from handlers.refs import parse_ref
 from handlers.terms import term_end
 from storage.models import Listing

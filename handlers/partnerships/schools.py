@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from handlers.context import Context
-from handlers.directory import clean_name, find_partnership, find_school, name_key, partnerships_of
 from handlers.errors import CommandError, NotAllowed
+from handlers.lookups import clean_name, find_partnership, find_school, name_key, partnerships_of
 from handlers.messages import Field, Message
 from storage.models import (
     ChatTenant,

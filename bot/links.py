@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.services import Services
 from handlers.joint_sessions import invitation
 from handlers.messages import Attachment, Message
+from handlers.refs import ref_of
 
 log = logging.getLogger("kept.links")
 
@@ -45,7 +46,7 @@ class Links:
         return hmac.compare_digest(self.sign(ref).encode(), sig.encode())
 
     def ics_url(self, joint_id: int) -> str:
-        ref = f"S{joint_id}"
+        ref = f"{ref_of('S', joint_id)}"
         return f"{self.base_url}/ics/{ref}.ics?sig={self.sign(ref)}"
 
 

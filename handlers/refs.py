@@ -5,13 +5,23 @@ from __future__ import annotations
 import re
 
 from handlers.errors import NotFound
+from storage.models import Commitment, JointSession, Listing, Match
 
 KINDS = {"C": "commitment", "O": "offer", "R": "request", "S": "session", "M": "match"}
 _REF = re.compile(r"^#?([A-Za-z])(\d{1,9})$")
 
 
-def ref(prefix: str, row_id: int | None) -> str:
-    return f"{prefix}{row_id}"
+def ref(row: Commitment | Listing | JointSession | Match) -> str:
+    """The ref people see and type back for a row: `C12`, `O3` or `R4`, `S2`, `M5`."""
+    if isinstance(row, Listing):
+        return ref_of("O" if row.kind == "offer" else "R", row.id)
+    prefix = {Commitment: "C", JointSession: "S", Match: "M"}[type(row)]
+    return ref_of(prefix, row.id)
+
+
+def ref_of(prefix: str, number: int | None) -> str:
+    """The ref for a number of a known kind: `ref_of("C", 12)` is `C12`."""
+    return f"{prefix}{number}"
 
 
 def parse_ref(text: str, expected: str) -> int:

@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from handlers.board import matching
 from handlers.clock import Clock, SystemClock
 from handlers.messages import Address
 from handlers.outbound import upkeep
-from handlers.outbound.plan import ensure_digests
 from handlers.outbound.prepare import Drop, Later, Outcome, Send, prepare, report_unreachable
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
 from scheduler.notifier import DeliveryFailed, Notifier
@@ -108,8 +106,7 @@ class Dispatcher:
         """Work that makes rows rather than sends them: this week's digests, matches for new listings, and
         once a day (per process; every step is idempotent) expiry reminders, health notices and pruning."""
         with self.db.transaction() as session:
-            ensure_digests(session, now)
-            matching.scan_new_listings(session, now)
+            upkeep.every_tick(session, now)
         today = now.date()
         if self._upkept_on != today:
             with self.db.transaction() as session:

@@ -17,7 +17,7 @@ from handlers.context import Context
 from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.messages import Action, Message
 from handlers.outbound import notices
-from handlers.refs import parse_ref
+from handlers.refs import parse_ref, ref
 from handlers.terms import term_end
 from storage.models import Listing
 
@@ -56,9 +56,9 @@ def renew(ctx: Context, args: str) -> Message:
     listing.expires_on = default_expiry(start + timedelta(days=1))
     listing.status = "open"
     ctx.session.add(listing)
-    ref = f"{'O' if listing.kind == 'offer' else 'R'}{listing.id}"
-    ctx.log("renew", ref, expires_on=listing.expires_on.isoformat())
-    return Message(title=f"Renewed: {ref} stays open until {_day(listing.expires_on)}.")
+    reference = ref(listing)
+    ctx.log("renew", reference, expires_on=listing.expires_on.isoformat())
+    return Message(title=f"Renewed: {reference} stays open until {_day(listing.expires_on)}.")
 
 
 def _day(day: date) -> str:
@@ -81,16 +81,16 @@ def remind_expiring(session: Session, now: datetime) -> int:
     told = 0
     for listing in rows:
         assert listing.expires_on is not None
-        ref = f"{'O' if listing.kind == 'offer' else 'R'}{listing.id}"
+        reference = ref(listing)
         message = Message(
-            title=f"Your {listing.kind} {ref} closes on {_day(listing.expires_on)}.",
+            title=f"Your {listing.kind} {reference} closes on {_day(listing.expires_on)}.",
             text=f"{listing.text}\nStill open? One press keeps it on the board until the end of next term.",
-            actions=(Action(f"renew-{ref}", "Renew", f"renew {ref}", "primary"),),
+            actions=(Action(f"renew-{reference}", "Renew", f"renew {reference}", "primary"),),
         )
         told += notices.tell(
             session,
             listing.member_id,
-            f"expiry:{ref}:{listing.expires_on.isoformat()}",
+            f"expiry:{reference}:{listing.expires_on.isoformat()}",
             message,
             now,
             subject_id=listing.id,

@@ -12,6 +12,7 @@ from handlers.context import Context
 from handlers.dates import parse_iso_date
 from handlers.errors import CommandError, FormErrors
 from handlers.messages import Choice, Field, Form, Input, Message, Section
+from handlers.refs import ref
 from storage.models import Listing, School
 
 BOARD_LIMIT = 15
@@ -92,7 +93,7 @@ def _create(ctx: Context, kind: str, text: str, category: str, expires_on: date 
     ctx.session.add(listing)
     ctx.session.flush()
     matching.index_words(ctx.session, listing)  # matches are found by the scheduler's scan, off the command's path
-    reference = f"{NOUN[kind][1]}{listing.id}"
+    reference = ref(listing)
     ctx.log(kind, reference, category=category, text=text)
     thanks = "Thank you for offering" if kind == "offer" else "Asking is a strength: thank you"
     return Message(

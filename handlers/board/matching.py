@@ -26,7 +26,7 @@ from handlers.lookups import leads_of, school_names
 from handlers.messages import Action, Field, Message, Section
 from handlers.outbound import notices
 from handlers.promises import commitments
-from handlers.refs import parse_ref
+from handlers.refs import parse_ref, ref
 from storage.models import Commitment, Listing, ListingWord, Match, Partnership, PartnershipSchool
 
 CATEGORY_WEIGHT = 3.0
@@ -240,12 +240,12 @@ def _tell_leads(session: Session, request: Listing, matches: list[tuple[Match, C
     leads = leads_of(session, schools)
     for match, candidate in matches:
         offer = candidate.offer
-        accept = (Action(f"accept-M{match.id}", "Accept", f"accept M{match.id}", "primary"),)
+        accept = (Action(f"accept-{ref(match)}", "Accept", f"accept {ref(match)}", "primary"),)
         for lead in leads:
             if lead.school_id == request.school_id:
-                title = f"{names[offer.school_id]}'s offer O{offer.id} could meet your request R{request.id}."
+                title = f"{names[offer.school_id]}'s offer {ref(offer)} could meet your request {ref(request)}."
             elif lead.school_id == offer.school_id:
-                title = f"Your offer O{offer.id} could meet {names[request.school_id]}'s request R{request.id}."
+                title = f"Your offer {ref(offer)} could meet {names[request.school_id]}'s request {ref(request)}."
             else:
                 continue
             message = Message(
@@ -331,9 +331,9 @@ def _sections(ctx: Context, request: Listing, offered_by: int | None = None) -> 
     names = school_names(ctx.session, {c.offer.school_id for _, c in found})
     return [
         Section(
-            text=f"M{m.id} · O{c.offer.id} from {names[c.offer.school_id]} for R{request.id}: {c.offer.text}",
+            text=f"{ref(m)} · {ref(c.offer)} from {names[c.offer.school_id]} for {ref(request)}: {c.offer.text}",
             fields=(Field("Why", c.reason),),
-            actions=(Action(f"accept-M{m.id}", "Accept", f"accept M{m.id}", "primary"),),
+            actions=(Action(f"accept-{ref(m)}", "Accept", f"accept {ref(m)}", "primary"),),
         )
         for m, c in found
     ]
@@ -353,15 +353,15 @@ def accept(ctx: Context, args: str) -> Message:
         update(Match).where(col(Match.id) == found.id, col(Match.status) == "suggested").values(status="accepted")
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
-        raise CommandError(f"M{found.id} has already been accepted or closed.")
+        raise CommandError(f"{ref(found)} has already been accepted or closed.")
     commitment = _commit(ctx, actor, found, offer, request)
     names = school_names(ctx.session, [offer.school_id, request.school_id])
     giver, receiver = names[offer.school_id], names[request.school_id]
     return Message(
-        title=f"Accepted: {giver} will deliver to {receiver} (C{commitment.id}).",
+        title=f"Accepted: {giver} will deliver to {receiver} ({ref(commitment)}).",
         text=offer.text,
         fields=(Field("Due", describe_day(commitment.due_at, ctx.timezone)),),
-        footer=f"Thank you both. Say `done C{commitment.id}` when it's delivered.",
+        footer=f"Thank you both. Say `done {ref(commitment)}` when it's delivered.",
     )
 
 
@@ -384,13 +384,13 @@ def _commit(ctx: Context, actor: Actor, found: Match, offer: Listing, request: L
     ctx.session.add_all([commitment, request])
     ctx.session.flush()
     commitments.after_change(ctx, commitment)  # nudged like any other promise
-    ctx.log("accept", f"M{found.id}", commitment=f"C{commitment.id}")
+    ctx.log("accept", ref(found), commitment=ref(commitment))
     if offer.member_id != actor.member_id:
-        ref = f"C{commitment.id}"
+        reference = ref(commitment)
         told = Message(
-            title=f"Your offer O{offer.id} now meets request R{request.id}: it's your commitment {ref}.",
+            title=f"Your offer {ref(offer)} now meets request {ref(request)}: it's your commitment {reference}.",
             text=request.text,
-            actions=(Action(f"done-{ref}", "Done", f"done {ref}", "primary"),),
+            actions=(Action(f"done-{reference}", "Done", f"done {reference}", "primary"),),
         )
         notices.tell(ctx.session, offer.member_id, f"accepted:{found.id}:{offer.member_id}", told, ctx.now)
     return commitment

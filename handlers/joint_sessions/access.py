@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from handlers.context import Actor, Context
 from handlers.errors import NotAllowed, NotFound
-from handlers.refs import parse_ref
+from handlers.refs import parse_ref, ref_of
 from storage.models import JointSession, Member, SessionSchool
 
 
@@ -17,7 +17,7 @@ def taking_part(ctx: Context, head: str) -> tuple[Actor, JointSession, list[int]
     joint = ctx.session.get(JointSession, number)
     schools = school_ids_of(ctx.session, number)
     if joint is None or joint.network_id != actor.network_id or actor.school_id not in schools:
-        raise NotFound(f"I can't find a joint session S{number} that your school is part of.")
+        raise NotFound(f"I can't find a joint session {ref_of('S', number)} that your school is part of.")
     return actor, joint, schools
 
 
@@ -31,9 +31,11 @@ def organised(ctx: Context, head: str, doing: str) -> JointSession:
     number = parse_ref(head, "S")
     joint = ctx.session.get(JointSession, number)
     if joint is None or joint.network_id != actor.network_id or joint.status != "planned":
-        raise NotFound(f"I can't find a planned joint session S{number}. Say `sessions` to see what's coming.")
+        raise NotFound(
+            f"I can't find a planned joint session {ref_of('S', number)}. Say `sessions` to see what's coming."
+        )
     organiser = ctx.session.get(Member, joint.organiser_id)
     leads_it = actor.is_lead and organiser is not None and organiser.school_id == actor.school_id
     if joint.organiser_id != actor.member_id and not leads_it:
-        raise NotAllowed(f"Only the organiser of S{number}, or their school's lead, can {doing} it.")
+        raise NotAllowed(f"Only the organiser of {ref_of('S', number)}, or their school's lead, can {doing} it.")
     return joint

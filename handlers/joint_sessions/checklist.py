@@ -17,7 +17,7 @@ from handlers.joint_sessions.access import taking_part
 from handlers.lookups import find_member, name_key
 from handlers.messages import Action, Field, Message, Section
 from handlers.promises import commitments
-from handlers.refs import split_ref
+from handlers.refs import ref, split_ref
 from storage.models import ChecklistItem, Commitment, JointSession, Member
 
 CHECKLIST = ("transport", "venue", "staffing", "consent", "risk assessment", "refreshments")
@@ -43,18 +43,18 @@ def checklist(ctx: Context, args: str) -> Message:
         .order_by(col(ChecklistItem.id))
     ).all()
     sections = tuple(
-        Section(text=f"{item.item.capitalize()}: with {member.name} (C{c.id}, {c.status})")
+        Section(text=f"{item.item.capitalize()}: with {member.name} ({ref(c)}, {c.status})")
         if c is not None and member is not None
         else Section(
             text=f"{item.item.capitalize()}: not assigned yet",
-            actions=(Action(f"assign-{item.id}", "I'll do it", f"assign S{joint.id} {item.item} to me"),),
+            actions=(Action(f"assign-{item.id}", "I'll do it", f"assign {ref(joint)} {item.item} to me"),),
         )
         for item, c, member in rows
     )
     return Message(
-        title=f"Checklist for S{joint.id}: {joint.title}",
+        title=f"Checklist for {ref(joint)}: {joint.title}",
         sections=sections,
-        footer=f"`assign S{joint.id} <item> to <colleague or me> by <date>` makes an item a commitment.",
+        footer=f"`assign {ref(joint)} <item> to <colleague or me> by <date>` makes an item a commitment.",
     )
 
 
@@ -64,7 +64,7 @@ def assign(ctx: Context, args: str) -> Message:
     actor, joint, schools = taking_part(ctx, head)
     found = _ASSIGN.match(rest)
     if not found:
-        raise CommandError(f"Say `assign S{joint.id} transport to <colleague or me> by <date>`.")
+        raise CommandError(f"Say `assign {ref(joint)} transport to <colleague or me> by <date>`.")
     item = _item(ctx, joint, found.group("item"))
     owner = _assignee(ctx, actor, schools, found.group("who"))
     due = _due(ctx, joint, found.group("when"))
@@ -73,7 +73,7 @@ def assign(ctx: Context, args: str) -> Message:
         from_school_id=owner.school_id,
         to_school_id=_receiver(ctx, joint, schools, owner.school_id),
         owner_id=owner.id or 0,
-        what=f"{item.item.capitalize()} for {joint.title} (S{joint.id})",
+        what=f"{item.item.capitalize()} for {joint.title} ({ref(joint)})",
         category="shared-services" if item.item == "transport" else "other",
         due_at=due,
         session_id=joint.id,
@@ -84,12 +84,12 @@ def assign(ctx: Context, args: str) -> Message:
     ctx.session.flush()
     item.commitment_id = commitment.id
     ctx.session.add(item)
-    ctx.log("assign", f"S{joint.id}", item=item.item, commitment=f"C{commitment.id}", owner=owner.name)
+    ctx.log("assign", ref(joint), item=item.item, commitment=ref(commitment), owner=owner.name)
     commitments.after_change(ctx, commitment)
     return Message(
-        title=f"{item.item.capitalize()} for S{joint.id} is now with {owner.name} (C{commitment.id}).",
+        title=f"{item.item.capitalize()} for {ref(joint)} is now with {owner.name} ({ref(commitment)}).",
         fields=(Field("Due", describe(due, ctx.timezone, ctx.now)),),
-        actions=commitments.commitment_actions(f"C{commitment.id}"),
+        actions=commitments.commitment_actions(ref(commitment)),
     )
 
 
@@ -102,7 +102,7 @@ def _item(ctx: Context, joint: JointSession, text: str) -> ChecklistItem:
         raise NotFound(f"The checklist items are: {', '.join(CHECKLIST)}.")
     if item.commitment_id is not None:
         raise CommandError(
-            f"{item.item.capitalize()} for S{joint.id} is already assigned: see `checklist S{joint.id}`."
+            f"{item.item.capitalize()} for {ref(joint)} is already assigned: see `checklist {ref(joint)}`."
         )
     return item
 

@@ -18,6 +18,7 @@ from handlers.dates import describe
 from handlers.joint_sessions.access import school_ids_of, taking_part
 from handlers.lookups import school_names
 from handlers.messages import Attachment, Field, Message
+from handlers.refs import ref
 from storage.models import JointSession
 
 LONDON = ZoneInfo("Europe/London")
@@ -71,7 +72,7 @@ def ics(ctx: Context, args: str) -> Message:
     _, joint, schools = taking_part(ctx, args)
     when = describe(joint.starts_at, ctx.timezone, ctx.now)
     return Message(
-        title=f"Calendar invitation for S{joint.id}: {joint.title}",
+        title=f"Calendar invitation for {ref(joint)}: {joint.title}",
         fields=(Field("When", when), Field("Where", joint.venue)),
         attachments=(_attachment(ctx.session, joint, schools, ctx.now),),
     )

@@ -16,7 +16,7 @@ from handlers.lookups import clean_name, find_school
 from handlers.messages import Field, Message, Section
 from handlers.outbound import notices
 from handlers.outbound.plan import guests_of, plan_joint_session
-from handlers.refs import split_ref
+from handlers.refs import ref, split_ref
 from storage.models import JointSession, PartnershipSchool, School, SessionSchool
 
 USAGE = (
@@ -49,11 +49,11 @@ def plan(ctx: Context, args: str) -> Message:
     for school_id in {actor.school_id, *schools}:
         ctx.session.add(SessionSchool(session_id=joint.id or 0, school_id=school_id))
     checklist.add_checklist(ctx.session, joint)
-    ctx.log("session", f"S{joint.id}", title=title, starts_at=starts_at.isoformat(), venue=venue)
+    ctx.log("session", ref(joint), title=title, starts_at=starts_at.isoformat(), venue=venue)
     after_change(ctx, joint)
     names = [s.name for s in ctx.session.exec(select(School).where(col(School.id).in_(schools)))]
     return Message(
-        title=f"Joint session planned as S{joint.id}: {title}",
+        title=f"Joint session planned as {ref(joint)}: {title}",
         fields=(
             Field("When", describe(starts_at, ctx.timezone, ctx.now)),
             Field("Where", venue),
@@ -117,7 +117,7 @@ def upcoming(ctx: Context, args: str) -> Message:
         return Message(title="No joint sessions coming up.", text=USAGE)
     sections = tuple(
         Section(
-            text=f"S{s.id} · {s.title}",
+            text=f"{ref(s)} · {s.title}",
             fields=(Field("When", describe(s.starts_at, ctx.timezone, ctx.now)), Field("Where", s.venue)),
         )
         for s in rows
@@ -135,16 +135,16 @@ def reschedule(ctx: Context, args: str) -> Message:
     head, when = split_ref(args)
     joint = organised(ctx, head, "move")
     if not when:
-        raise CommandError(f"When should S{joint.id} be? Say `reschedule S{joint.id} 10/12 2pm`.")
+        raise CommandError(f"When should {ref(joint)} be? Say `reschedule {ref(joint)} 10/12 2pm`.")
     starts_at = parse_moment(re.sub(r"^to\s+", "", when, flags=re.IGNORECASE), ctx.now, ctx.timezone, START_OF_DAY)
     joint.starts_at = starts_at
     ctx.session.add(joint)
-    ctx.log("reschedule", f"S{joint.id}", starts_at=starts_at.isoformat())
+    ctx.log("reschedule", ref(joint), starts_at=starts_at.isoformat())
     after_change(ctx, joint)
     said = describe(starts_at, ctx.timezone, ctx.now)
-    _tell_guests(ctx, joint, f"{joint.title} (S{joint.id}) has moved to {said}.", "moved")
+    _tell_guests(ctx, joint, f"{joint.title} ({ref(joint)}) has moved to {said}.", "moved")
     return Message(
-        title=f"Moved S{joint.id}, {joint.title}, to {said}.",
+        title=f"Moved {ref(joint)}, {joint.title}, to {said}.",
         footer="The other schools' leads have been told, and everyone's reminders have moved with it.",
     )
 
@@ -154,16 +154,16 @@ def cancel(ctx: Context, args: str) -> Message:
     head, reason = split_ref(args)
     joint = organised(ctx, head, "cancel")
     if len(reason) < 3:
-        raise CommandError(f"A few words of reason help the other schools: `cancel S{joint.id} <reason>`.")
+        raise CommandError(f"A few words of reason help the other schools: `cancel {ref(joint)} <reason>`.")
     joint.status = "cancelled"
     ctx.session.add(joint)
-    ctx.log("cancel", f"S{joint.id}", reason=reason)
+    ctx.log("cancel", ref(joint), reason=reason)
     after_change(ctx, joint)
-    _tell_guests(ctx, joint, f"{joint.title} (S{joint.id}) has been called off: {reason}", "cancelled")
-    return Message(title=f"Called off S{joint.id}, {joint.title}.", footer="The other schools' leads have been told.")
+    _tell_guests(ctx, joint, f"{joint.title} ({ref(joint)}) has been called off: {reason}", "cancelled")
+    return Message(title=f"Called off {ref(joint)}, {joint.title}.", footer="The other schools' leads have been told.")
 
 
 def _tell_guests(ctx: Context, joint: JointSession, text: str, what: str) -> None:
     for guest in guests_of(ctx.session, joint):
-        key = f"session-{what}:S{joint.id}:{ctx.now.isoformat()}:{guest}"
+        key = f"session-{what}:{ref(joint)}:{ctx.now.isoformat()}:{guest}"
         notices.tell(ctx.session, guest, key, Message(title=text), ctx.now, subject_id=joint.id)

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from handlers.calendar import Span, add_working_days, is_working_day, local_moment, school_holidays, zone_named
 from handlers.policy import DEFAULT_POLICY, Offset, ReminderPolicy
+from handlers.refs import ref_of
 from storage import outbox
 from storage.models import Commitment, JointSession, Member, Notification, Partnership, SessionSchool
 
@@ -40,11 +41,11 @@ class Planned:
 
 
 def commitment_prefix(commitment_id: int | None) -> str:
-    return f"nudge:C{commitment_id}:"
+    return f"nudge:{ref_of('C', commitment_id)}:"
 
 
 def joint_session_prefix(session_id: int | None) -> str:
-    return f"session:S{session_id}:"
+    return f"session:{ref_of('S', session_id)}:"
 
 
 def stamp(moment: datetime) -> str:

@@ -28,6 +28,7 @@ from handlers.messages import Address, Message
 from handlers.outbound import notices, plan, reminders
 from handlers.partnerships.digest import weekly_digest
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
+from handlers.refs import ref_of
 from storage.models import Identity, Member, Notification, Partnership, PartnershipChannel
 
 
@@ -185,7 +186,7 @@ def _tell_leads_away(session: Session, row: Notification, member: Member, now: d
         return
     until = _day(member.away_until)
     message = Message(
-        title=f"{member.name} is away until {until}, and C{row.subject_id} needs them",
+        title=f"{member.name} is away until {until}, and {ref_of('C', row.subject_id)} needs them",
         text=f"{commitment.text}\nCould someone pick it up, or agree a new date? I'll hold their reminders "
         "until they're back.",
         fields=commitment.fields,
@@ -195,7 +196,7 @@ def _tell_leads_away(session: Session, row: Notification, member: Member, now: d
         notices.tell(
             session,
             lead.id,
-            f"away:C{row.subject_id}:{member.away_until}:{lead.id}",
+            f"away:{ref_of('C', row.subject_id)}:{member.away_until}:{lead.id}",
             message,
             now,
             subject_id=row.subject_id,

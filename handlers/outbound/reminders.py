@@ -13,6 +13,7 @@ from sqlmodel import Session
 from handlers.dates import describe, describe_day
 from handlers.messages import Action, Field, Message
 from handlers.outbound.plan import ESCALATION, IMPACT_ASK, OVERDUE, stamp
+from handlers.refs import ref
 from storage.models import Commitment, JointSession, Member, Notification, School
 
 
@@ -41,7 +42,7 @@ def commitment_reminder(session: Session, row: Notification, now: datetime, zone
     commitment = session.get(Commitment, row.subject_id) if row.subject_id else None
     if commitment is None or commitment.status != "open" or not _planned_for(row.dedupe_key, commitment.due_at):
         return None
-    reference = f"C{commitment.id}"
+    reference = ref(commitment)
     school = session.get(School, commitment.to_school_id)
     fields = (
         Field("For", school.name if school else "another school"),
@@ -82,7 +83,7 @@ def joint_session_reminder(session: Session, row: Notification, now: datetime, z
     joint = session.get(JointSession, row.subject_id) if row.subject_id else None
     if joint is None or joint.status == "cancelled" or not _planned_for(row.dedupe_key, joint.starts_at):
         return None
-    reference = f"S{joint.id}"
+    reference = ref(joint)
     fields = (Field("When", describe(joint.starts_at, zone, now)), Field("Where", joint.venue))
     if row.kind == IMPACT_ASK:
         return Message(

@@ -1,5 +1,6 @@
-"""Daily housekeeping for partnership insight, for the scheduler to run once a day in its own transaction:
-week-ahead expiry reminders, closing listings past their date, and the private health notices to leads.
+"""Housekeeping that makes outbox rows rather than sending them, for the scheduler's tick: on every tick, this
+week's digests and matches for new listings; once a day, week-ahead expiry reminders, closing listings past
+their date, the private health notices to leads, and forgetting old inbound ids.
 
 Each step is idempotent (dedupe keys, conditional updates), so running it twice, or on two replicas, is safe.
 """
@@ -11,7 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from handlers.board import expiry
+from handlers.board import expiry, matching
+from handlers.outbound.plan import ensure_digests
 from handlers.partnerships import health
 from storage import receipts
 from storage.models import Partnership
@@ -25,6 +27,13 @@ class Upkeep:
     expired: int
     partnerships_checked: int
     receipts_pruned: int
+
+
+def every_tick(session: Session, now: datetime) -> None:
+    """Plan this week's digest for partnerships that have none waiting, and match listings logged since the last
+    tick (off the command's path: finding matches costs more than logging the listing)."""
+    ensure_digests(session, now)
+    matching.scan_new_listings(session, now)
 
 
 def daily(session: Session, now: datetime) -> Upkeep:

@@ -18,6 +18,7 @@ from handlers.messages import Field, Message
 from handlers.outbound import notices, plan
 from handlers.outbound.plan import PAUSED
 from handlers.promises.commitments import load_for_change
+from handlers.refs import ref
 from storage import outbox
 from storage.models import Commitment, Notification, School
 
@@ -83,7 +84,7 @@ def help_needed(ctx: Context, args: str) -> Message:
         )
     to = ctx.session.get(School, commitment.to_school_id)
     message = Message(
-        title=f"{actor.member.name} would like a hand with C{commitment.id}",
+        title=f"{actor.member.name} would like a hand with {ref(commitment)}",
         text=commitment.what + (f"\n“{note[:300]}”" if note else ""),
         fields=(
             Field("For", to.name if to else "another school"),
@@ -95,10 +96,10 @@ def help_needed(ctx: Context, args: str) -> Message:
         notices.tell(
             ctx.session,
             lead.id or 0,
-            f"help:C{commitment.id}:{day}:{lead.id}",
+            f"help:{ref(commitment)}:{day}:{lead.id}",
             message,
             ctx.now,
             subject_id=commitment.id,
         )
     names = " and ".join(lead.name for lead in leads[:2])
-    return Message(title=f"I've let {names} know, privately, that C{commitment.id} needs a hand.")
+    return Message(title=f"I've let {names} know, privately, that {ref(commitment)} needs a hand.")

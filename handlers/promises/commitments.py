@@ -16,7 +16,7 @@ from handlers.lookups import find_school
 from handlers.messages import Action, Choice, Field, Form, Input, Message, Section
 from handlers.outbound import plan
 from handlers.promises import records
-from handlers.refs import parse_ref, split_ref
+from handlers.refs import parse_ref, ref, ref_of, split_ref
 from storage.models import Commitment, Member, School
 
 MIN_REASON = 3
@@ -130,7 +130,7 @@ def _create(ctx: Context, actor: Actor, what: str, school: School, due: datetime
     )
     ctx.session.add(commitment)
     ctx.session.flush()
-    reference = f"C{commitment.id}"
+    reference = ref(commitment)
     ctx.log("promise", reference, to=school.name, due=due.isoformat(), what=what)
     after_change(ctx, commitment)
     return Message(
@@ -155,7 +155,7 @@ def _holiday_warning(ctx: Context, commitment: Commitment) -> str:
             when = describe_day(commitment.due_at, ctx.timezone)
             return (
                 f"Just so you know, {when} falls in the {holiday.name}. If that isn't what you meant, "
-                f"`snooze C{commitment.id} <date>` moves it."
+                f"`snooze {ref(commitment)} <date>` moves it."
             )
     return ""
 
@@ -171,15 +171,15 @@ def load_for_change(ctx: Context, args: str) -> tuple[Actor, Commitment, str]:
     number = parse_ref(head, "C")
     commitment = ctx.session.get(Commitment, number)
     if commitment is None or commitment.network_id != actor.network_id:
-        raise NotFound(f"I can't find commitment C{number}. Say `mine` to see yours.")
+        raise NotFound(f"I can't find commitment {ref_of('C', number)}. Say `mine` to see yours.")
     mine = commitment.owner_id == actor.member_id
     leads_it = actor.is_lead and commitment.from_school_id == actor.school_id
     if not (mine or leads_it):
         owner = ctx.session.get(Member, commitment.owner_id)
         who = owner.name if owner and not owner.erased else "its owner"
-        raise NotAllowed(f"C{number} is {who}'s promise: only they or their school's lead can change it.")
+        raise NotAllowed(f"{ref_of('C', number)} is {who}'s promise: only they or their school's lead can change it.")
     if commitment.status != "open":
-        raise CommandError(f"C{number} is already {commitment.status}, so there's nothing to change.")
+        raise CommandError(f"{ref_of('C', number)} is already {commitment.status}, so there's nothing to change.")
     return actor, commitment, rest
 
 
@@ -189,7 +189,7 @@ def _transition(ctx: Context, commitment: Commitment, **values: object) -> None:
         update(Commitment).where(col(Commitment.id) == commitment.id, col(Commitment.status) == "open").values(**values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise CommandError(f"C{commitment.id} was changed a moment ago, so there's nothing more to do.")
+        raise CommandError(f"{ref(commitment)} was changed a moment ago, so there's nothing more to do.")
     ctx.session.refresh(commitment)
 
 
@@ -198,12 +198,12 @@ def mark_done(ctx: Context, args: str) -> Message:
     actor, commitment, _ = load_for_change(ctx, args)
     _transition(ctx, commitment, status="done", done_at=ctx.now)
     on_time = ctx.now <= commitment.due_at
-    ctx.log("done", f"C{commitment.id}", on_time=on_time)
+    ctx.log("done", ref(commitment), on_time=on_time)
     after_change(ctx, commitment)
     records.ask_to_confirm(ctx.session, commitment, ctx.now)
     to = ctx.session.get(School, commitment.to_school_id)
     return Message(
-        title=f"Delivered: C{commitment.id}. Thank you!",
+        title=f"Delivered: {ref(commitment)}. Thank you!",
         text=f"{commitment.what} — for {to.name if to else 'your partner school'}.",
         footer="I'll ask them to confirm it arrived.",
     )
@@ -213,16 +213,16 @@ def release(ctx: Context, args: str) -> Message:
     """`release C12 <reason>`: let a commitment go with notice. With no reason, asks for one."""
     actor, commitment, reason = load_for_change(ctx, args)
     if len(reason.strip()) < MIN_REASON:
-        return Message(title=f"Release C{commitment.id}?", form=release_form(commitment))
+        return Message(title=f"Release {ref(commitment)}?", form=release_form(commitment))
     return _release(ctx, actor, commitment, reason)
 
 
 def release_form(commitment: Commitment) -> Form:
     return Form(
         form_id="release",
-        title=f"Release C{commitment.id}",
+        title=f"Release {ref(commitment)}",
         submit_label="Release",
-        context=f"C{commitment.id}",
+        context=ref(commitment),
         inputs=(
             Input(
                 "reason",
@@ -245,10 +245,10 @@ def submit_release(ctx: Context, context: str, values: dict[str, str]) -> Messag
 def _release(ctx: Context, actor: Actor, commitment: Commitment, reason: str) -> Message:
     reason = " ".join(reason.split())
     _transition(ctx, commitment, status="released", release_reason=reason, done_at=ctx.now)
-    ctx.log("release", f"C{commitment.id}", reason=reason)
+    ctx.log("release", ref(commitment), reason=reason)
     after_change(ctx, commitment)
     return Message(
-        title=f"Released C{commitment.id}, with notice.",
+        title=f"Released {ref(commitment)}, with notice.",
         text="Thank you for letting them know early: that's what keeps a partnership strong.",
         fields=(Field("Reason", reason),),
     )
@@ -258,7 +258,7 @@ def snooze(ctx: Context, args: str) -> Message:
     """`snooze C12 1 week` or `snooze C12 Friday`: move the due date. With no date, asks for one."""
     actor, commitment, when = load_for_change(ctx, args)
     if not when.strip():
-        return Message(title=f"Move C{commitment.id}?", form=snooze_form(commitment))
+        return Message(title=f"Move {ref(commitment)}?", form=snooze_form(commitment))
     start = max(commitment.due_at, ctx.now)
     due = shift(start, when) or parse_moment(when, ctx.now, ctx.timezone)
     return _snooze(ctx, actor, commitment, due)
@@ -267,9 +267,9 @@ def snooze(ctx: Context, args: str) -> Message:
 def snooze_form(commitment: Commitment) -> Form:
     return Form(
         form_id="snooze",
-        title=f"Move C{commitment.id}",
+        title=f"Move {ref(commitment)}",
         submit_label="Move",
-        context=f"C{commitment.id}",
+        context=ref(commitment),
         inputs=(Input("due", "New due date", "date"),),
     )
 
@@ -286,12 +286,12 @@ def submit_snooze(ctx: Context, context: str, values: dict[str, str]) -> Message
 
 def _snooze(ctx: Context, actor: Actor, commitment: Commitment, due: datetime) -> Message:
     _transition(ctx, commitment, due_at=due)
-    ctx.log("snooze", f"C{commitment.id}", due=due.isoformat())
+    ctx.log("snooze", ref(commitment), due=due.isoformat())
     after_change(ctx, commitment)
     return Message(
-        title=f"Moved C{commitment.id} to {describe(due, ctx.timezone, ctx.now)}.",
+        title=f"Moved {ref(commitment)} to {describe(due, ctx.timezone, ctx.now)}.",
         text=commitment.what,
-        actions=commitment_actions(f"C{commitment.id}"),
+        actions=commitment_actions(ref(commitment)),
     )
 
 
@@ -312,9 +312,9 @@ def mine(ctx: Context, args: str) -> Message:
         )
     sections = tuple(
         Section(
-            text=f"C{c.id} · {c.what} — for {school}",
+            text=f"{ref(c)} · {c.what} — for {school}",
             fields=(Field("Due", describe(c.due_at, ctx.timezone, ctx.now)),),
-            actions=commitment_actions(f"C{c.id}"),
+            actions=commitment_actions(ref(c)),
         )
         for c, school in rows
     )

@@ -20,7 +20,7 @@ from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.lookups import leads_of, school_names
 from handlers.messages import Action, Field, Message, Section
 from handlers.outbound import notices
-from handlers.refs import parse_ref, split_ref
+from handlers.refs import parse_ref, ref, ref_of, split_ref
 from storage.models import Commitment, Member
 
 MAX_THANKS = 500
@@ -99,15 +99,15 @@ def record(ctx: Context, args: str) -> Message:
 
 def ask_to_confirm(session: Session, commitment: Commitment, now: datetime) -> None:
     """On `done`: ask the receiving school's leads, privately and once, to confirm it arrived (one press)."""
-    ref = f"C{commitment.id}"
+    reference = ref(commitment)
     names = school_names(session, [commitment.from_school_id])
     message = Message(
-        title=f"{names.get(commitment.from_school_id, 'A partner school')} says {ref} has been delivered.",
-        text=f"{commitment.what}\nDid it arrive? One press confirms it; `thanks {ref} <words>` adds thanks.",
-        actions=(Action(f"confirm-{ref}", "Confirm it arrived", f"confirm {ref}", "primary"),),
+        title=f"{names.get(commitment.from_school_id, 'A partner school')} says {reference} has been delivered.",
+        text=f"{commitment.what}\nDid it arrive? One press confirms it; `thanks {reference} <words>` adds thanks.",
+        actions=(Action(f"confirm-{reference}", "Confirm it arrived", f"confirm {reference}", "primary"),),
     )
     for lead in leads_of(session, [commitment.to_school_id]):
-        notices.tell(session, lead.id or 0, f"confirm:{ref}:{lead.id}", message, now, subject_id=commitment.id)
+        notices.tell(session, lead.id or 0, f"confirm:{reference}:{lead.id}", message, now, subject_id=commitment.id)
 
 
 def _receiving(ctx: Context, head: str) -> tuple[Actor, Commitment]:
@@ -115,11 +115,11 @@ def _receiving(ctx: Context, head: str) -> tuple[Actor, Commitment]:
     number = parse_ref(head, "C")
     commitment = ctx.session.get(Commitment, number)
     if commitment is None or commitment.network_id != actor.network_id:
-        raise NotFound(f"I can't find commitment C{number}.")
+        raise NotFound(f"I can't find commitment {ref_of('C', number)}.")
     if commitment.to_school_id != actor.school_id:
-        raise NotAllowed(f"Only the school that received C{number} can confirm it or thank for it.")
+        raise NotAllowed(f"Only the school that received {ref_of('C', number)} can confirm it or thank for it.")
     if commitment.status != "done":
-        raise CommandError(f"C{number} hasn't been marked delivered yet, so there's nothing to confirm.")
+        raise CommandError(f"{ref_of('C', number)} hasn't been marked delivered yet, so there's nothing to confirm.")
     return actor, commitment
 
 
@@ -127,10 +127,12 @@ def confirm(ctx: Context, args: str) -> Message:
     """`confirm C12`, by the receiving school: it arrived. A second press changes nothing."""
     actor, commitment = _receiving(ctx, args)
     if _mark_confirmed(ctx, commitment):
-        _tell_owner(ctx, "confirmed", commitment, f"{actor.school.name} confirmed C{commitment.id} arrived. Thank you!")
+        _tell_owner(
+            ctx, "confirmed", commitment, f"{actor.school.name} confirmed {ref(commitment)} arrived. Thank you!"
+        )
     return Message(
-        title=f"Confirmed: C{commitment.id} arrived. Thank you for closing the loop.",
-        footer=f"Say `thanks C{commitment.id} <words>` to thank them in this week's digest.",
+        title=f"Confirmed: {ref(commitment)} arrived. Thank you for closing the loop.",
+        footer=f"Say `thanks {ref(commitment)} <words>` to thank them in this week's digest.",
     )
 
 
@@ -140,12 +142,12 @@ def thanks(ctx: Context, args: str) -> Message:
     actor, commitment = _receiving(ctx, head)
     words = " ".join(words.split())[:MAX_THANKS]
     if len(words) < 2:
-        raise CommandError(f"Say what you'd like to thank them for: `thanks C{commitment.id} <a few words>`.")
+        raise CommandError(f"Say what you'd like to thank them for: `thanks {ref(commitment)} <a few words>`.")
     _mark_confirmed(ctx, commitment)
     commitment.thanks = words
     ctx.session.add(commitment)
-    ctx.log("thanks", f"C{commitment.id}", words=words)
-    _tell_owner(ctx, "thanked", commitment, f"{actor.school.name} thanked you for C{commitment.id}: “{words}”")
+    ctx.log("thanks", ref(commitment), words=words)
+    _tell_owner(ctx, "thanked", commitment, f"{actor.school.name} thanked you for {ref(commitment)}: “{words}”")
     return Message(title="Thank you: your thanks will be passed on, and shared in this week's digest.")
 
 
@@ -158,12 +160,12 @@ def _mark_confirmed(ctx: Context, commitment: Commitment) -> bool:
     ctx.session.refresh(commitment)
     changed = bool(result.rowcount)  # type: ignore[attr-defined]
     if changed:
-        ctx.log("confirm", f"C{commitment.id}", network_id=commitment.network_id)
+        ctx.log("confirm", ref(commitment), network_id=commitment.network_id)
     return changed
 
 
 def _tell_owner(ctx: Context, kind: str, commitment: Commitment, title: str) -> None:
-    key = f"{kind}:C{commitment.id}:{ctx.now.isoformat()}"
+    key = f"{kind}:{ref(commitment)}:{ctx.now.isoformat()}"
     notices.tell(
         ctx.session,
         commitment.owner_id,

@@ -32,10 +32,13 @@ from aiohttp import web  # noqa: E402
 from sqlalchemy import create_engine, func, insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from handlers.messages import Message  # noqa: E402
+from handlers.messages import (
+    Address,
+    Message,  # noqa: E402
+)
 from scheduler import jobs  # noqa: E402
-from scheduler.delivery import Dispatcher  # noqa: E402
-from scheduler.notifier import DeliveryFailed, Recipient  # noqa: E402
+from scheduler.delivery import DeliveryLoop  # noqa: E402
+from scheduler.notifier import DeliveryFailed  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import ChatTenant, Identity, Member, Network, Notification, School  # noqa: E402
 
@@ -64,10 +67,10 @@ class StandinNotifier:
         self.base_url = base_url
         self.http: aiohttp.ClientSession | None = None
 
-    async def deliver(self, recipient: Recipient, message: Message) -> str:
+    async def deliver(self, address: Address, message: Message) -> str:
         if self.http is None:
             self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY * 2))
-        async with self.http.post(f"{self.base_url}/send", json={"to": recipient.user_id, "title": message.title}) as r:
+        async with self.http.post(f"{self.base_url}/send", json={"to": address.user_id, "title": message.title}) as r:
             if r.status != 200:
                 raise DeliveryFailed(f"stand-in answered {r.status}")
             return str((await r.json())["ts"])
@@ -175,7 +178,7 @@ async def worker_main(url: str, standin_url: str, name: str) -> None:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     db = Database.from_url(url)
     notifier = StandinNotifier(standin_url)
-    dispatcher = Dispatcher(
+    delivery = DeliveryLoop(
         db,
         {"standin": notifier},
         clock=ShiftedClock(),
@@ -186,7 +189,7 @@ async def worker_main(url: str, standin_url: str, name: str) -> None:
     )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await jobs.run_until_stopped(dispatcher.tick, 0.05, "Europe/London", stop)
+    await jobs.run_until_stopped(delivery.tick, 0.05, "Europe/London", stop)
     if notifier.http is not None:
         await notifier.http.close()
     db.engine.dispose()
@@ -201,7 +204,7 @@ async def naive_peer(db: Database, standin_url: str) -> None:
 
     async def send(row_id: int, user: str, title: str) -> None:
         async with gate:
-            ts = await notifier.deliver(Recipient("standin", "T", user_id=user), Message(title=title))
+            ts = await notifier.deliver(Address("standin", "T", user_id=user), Message(title=title))
         with db.engine.begin() as connection:
             connection.execute(
                 text("UPDATE notification SET status='sent', delivery_ref=:ts WHERE id=:id"), {"ts": ts, "id": row_id}

@@ -78,11 +78,11 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 def _console_tick(services: Services):  # type: ignore[no-untyped-def]
     """What `:advance` runs: one scheduler tick, delivering to the terminal."""
     from bot.console.notifier import ConsoleNotifier
-    from bot.worker import console_tick, dispatcher_for
+    from bot.worker import console_tick, delivery_loop_for
 
     console = ConsoleNotifier()
     services.notifiers["console"] = console
-    return console_tick(dispatcher_for(services), console.take)
+    return console_tick(delivery_loop_for(services), console.take)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:

@@ -11,14 +11,14 @@ from typing import Any, TextIO
 from bot.policy import reminder_policy
 from bot.services import Services
 from scheduler import jobs
-from scheduler.delivery import Dispatcher
+from scheduler.delivery import DeliveryLoop
 from storage import outbox
 from storage.db import Database
 
 
-def dispatcher_for(services: Services) -> Dispatcher:
+def delivery_loop_for(services: Services) -> DeliveryLoop:
     settings = services.settings
-    return Dispatcher(
+    return DeliveryLoop(
         services.db,
         services.notifiers,
         clock=services.clock,
@@ -32,14 +32,14 @@ def dispatcher_for(services: Services) -> Dispatcher:
 
 def scheduler_cleanup_context(services: Services) -> Callable[[Any], Any]:
     """The aiohttp cleanup_ctx entry that runs the delivery tick inside `kept serve`."""
-    dispatcher = dispatcher_for(services)
-    return jobs.cleanup_context(dispatcher.tick, services.settings.tick_seconds, services.settings.timezone)
+    delivery = delivery_loop_for(services)
+    return jobs.cleanup_context(delivery.tick, services.settings.tick_seconds, services.settings.timezone)
 
 
 async def work(services: Services, stop: asyncio.Event) -> None:
     """`kept worker`: the delivery tick alone, until `stop` is set."""
-    dispatcher = dispatcher_for(services)
-    await jobs.run_until_stopped(dispatcher.tick, services.settings.tick_seconds, services.settings.timezone, stop)
+    delivery = delivery_loop_for(services)
+    await jobs.run_until_stopped(delivery.tick, services.settings.tick_seconds, services.settings.timezone, stop)
 
 
 def run_worker(services: Services) -> int:
@@ -56,11 +56,11 @@ def run_worker(services: Services) -> int:
     return 0
 
 
-def console_tick(dispatcher: Dispatcher, take: Callable[[], list[str]]) -> Callable[[], list[str]]:
+def console_tick(delivery: DeliveryLoop, take: Callable[[], list[str]]) -> Callable[[], list[str]]:
     """What `kept chat`'s `:advance` runs: one tick at the console's clock, then what arrived."""
 
     def tick() -> list[str]:
-        asyncio.run(dispatcher.tick())
+        asyncio.run(delivery.tick())
         return take()
 
     return tick

@@ -70,12 +70,16 @@ def parse_iso_date(text: str, field_name: str = "date") -> date:
 def describe(moment: datetime, zone: ZoneInfo, now: datetime | None = None) -> str:
     """`Fri 27 Nov, 17:00` in the reader's zone; with the year when it isn't `now`'s."""
     local = moment.astimezone(zone)
-    text = f"{local:%a} {local.day} {local:%b}"
-    if now is not None and local.year != now.astimezone(zone).year:
-        text += f" {local.year}"
-    return f"{text}, {local:%H:%M}"
+    with_year = now is not None and local.year != now.astimezone(zone).year
+    return f"{describe_date(local.date(), with_year=with_year)}, {local:%H:%M}"
 
 
 def describe_day(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b}"
+    """`Fri 27 Nov`: the day of `moment` in the reader's zone."""
+    return describe_date(moment.astimezone(zone).date())
+
+
+def describe_date(day: date, *, with_year: bool = False) -> str:
+    """`Fri 27 Nov` (or `Fri 27 Nov 2026`): how Kept writes a day everywhere."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    return f"{text} {day.year}" if with_year else text

@@ -59,7 +59,7 @@ class TickReport:
 
 
 @dataclass
-class Dispatcher:
+class DeliveryLoop:
     """One process's delivery loop over a database, with a notifier per platform."""
 
     db: Database

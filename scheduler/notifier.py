@@ -6,10 +6,6 @@ from typing import Protocol
 
 from handlers.messages import Address, Message
 
-# Where a message goes: a person (`user_id`) or a channel (`channel_id`), on one platform and tenant. The
-# handlers decide the addresses (handlers/due.py); notifiers receive them as they are.
-Recipient = Address
-
 
 class DeliveryFailed(Exception):
     """Delivery did not happen.
@@ -25,8 +21,16 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
+def retry_after_seconds(value: object) -> float | None:
+    """A Retry-After header in seconds (never negative), or None when it is missing or not a number."""
+    try:
+        return max(0.0, float(str(value))) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
 class Notifier(Protocol):
-    """Delivers one message to one recipient on one platform.
+    """Delivers one message to one address on one platform.
 
     Returns the platform's id for what was posted (Slack `ts`, Teams activity id), recorded at once.
     Raises DeliveryFailed for anything that did not arrive; never returns unless the platform accepted it.
@@ -34,4 +38,4 @@ class Notifier(Protocol):
 
     platform: str
 
-    async def deliver(self, recipient: Recipient, message: Message) -> str: ...
+    async def deliver(self, address: Address, message: Message) -> str: ...

@@ -41,6 +41,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def rows_changed(result: Any) -> int:
+    """How many rows an UPDATE or DELETE changed: a conditional update that changed none lost its race."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class Database:
     """The one handle the rest of Kept holds: an engine and a way to run a transaction on it."""
 

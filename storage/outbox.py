@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.db import Database
+from storage.db import Database, rows_changed
 from storage.models import Notification
 
 PENDING, CLAIMED, SENT, FAILED, UNDELIVERABLE, CANCELLED = (
@@ -106,7 +106,7 @@ def cancel(session: Session, prefix: str) -> int:
         .values(status=CANCELLED)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_changed(result)
 
 
 def pending_keys(session: Session, prefix: str) -> list[str]:
@@ -166,7 +166,7 @@ def _settle(db: Database, row: Notification, worker: str, **values: Any) -> bool
             )
             .values(lease_until=None, **values)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return rows_changed(result) > 0
 
 
 def complete(db: Database, row: Notification, worker: str, now: datetime, delivery_ref: str) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from storage.db import rows_changed
 from storage.models import InboundReceipt
 
 
@@ -24,4 +25,4 @@ def first_time(session: Session, source: str, inbound_id: str, now: datetime) ->
 def prune(session: Session, before: datetime) -> int:
     """Forget ids older than any platform retries (Slack gives up within the hour, Teams within minutes)."""
     result = session.execute(delete(InboundReceipt).where(col(InboundReceipt.at) < before))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(result)

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.services import Services
 from bot.web import build_app
 from handlers.clock import MovableClock
-from scheduler.delivery import Dispatcher
+from scheduler.delivery import DeliveryLoop
 from storage.db import Database
 from storage.models import Commitment, LogEntry, Notification
 from tests.bot.slack.conftest import SECRET, SlackStandIn, Workspace, text_of
@@ -39,7 +39,7 @@ SAM = "U0SAM"  # Sam Patel, lead at St Ada's School, on Slack
 class Kept2:
     slack: Workspace
     teams: TeamsChat
-    dispatcher: Dispatcher
+    delivery: DeliveryLoop
     clock: MovableClock
 
     def rows(self, kind_prefix: str = "") -> list[Notification]:
@@ -85,8 +85,8 @@ async def kept2(
     services = Services.create(settings, clock, sqlite_db)
     client = await aiohttp_client(build_app(services))
     assert set(services.notifiers) == {"slack", "teams"}
-    dispatcher = Dispatcher(sqlite_db, services.notifiers, clock=clock, rng=random.Random(4))
-    both = Kept2(Workspace(client, slack_api, services), TeamsChat(client, connector, services), dispatcher, clock)
+    delivery = DeliveryLoop(sqlite_db, services.notifiers, clock=clock, rng=random.Random(4))
+    both = Kept2(Workspace(client, slack_api, services), TeamsChat(client, connector, services), delivery, clock)
     yield both
     await both.slack.bridge.settle()
 
@@ -110,18 +110,18 @@ async def test_a_commitment_agreed_in_slack_reaches_its_teams_owner_who_marks_it
     matches = text_of(await kept2.slack.say(SAM, "match"))
     match = re.search(r"\bM(\d+)\b", matches)
     assert match, matches
-    await kept2.dispatcher.tick()  # both leads hear of the new match first
+    await kept2.delivery.tick()  # both leads hear of the new match first
     accepted = text_of(await kept2.slack.say(SAM, f"accept M{match.group(1)}"))
     assert "Hopper Academy will deliver to St Ada's School" in accepted
 
     # Grace is told on Teams that it's now her commitment. The Bot Connector fails once: retried, not sent.
     kept2.teams.connector.fail_next(500)
-    first = await kept2.dispatcher.tick()
+    first = await kept2.delivery.tick()
     told = kept2.rows("accepted:")[0]
     assert told.id in first.retrying and told.status != "sent"
 
     kept2.clock.advance(timedelta(hours=1))
-    second = await kept2.dispatcher.tick()
+    second = await kept2.delivery.tick()
     assert told.id in second.sent
     card_post = kept2.teams.connector.posts[-1]
     assert card_post.conversation_id == GRACE.personal_chat
@@ -136,7 +136,7 @@ async def test_a_commitment_agreed_in_slack_reaches_its_teams_owner_who_marks_it
     assert kept2.commitment().status == "done"
 
     # St Ada's lead is asked on Slack whether it arrived, and confirms with one press.
-    await kept2.dispatcher.tick()
+    await kept2.delivery.tick()
     asks = [m for m in kept2.slack.api.of("chat.postMessage") if "Confirm it arrived" in str(m.get("blocks"))]
     assert len(asks) == 1 and asks[0]["channel"] == SAM
     assert (await kept2.slack.press(SAM, "confirm C1")).status == 200
@@ -156,7 +156,7 @@ async def test_a_promise_made_in_slack_to_a_teams_school_is_confirmed_and_thanke
     assert (await kept2.slack.press(SAM, "done C1")).status == 200
 
     # Hopper Academy's lead is asked in Teams whether it arrived, and confirms on that card.
-    await kept2.dispatcher.tick()
+    await kept2.delivery.tick()
     ask = kept2.teams.connector.posts[-1]
     assert ask.conversation_id == GRACE.personal_chat
     assert "says C1 has been delivered" in texts(ask.card)
@@ -189,10 +189,10 @@ async def test_a_teams_promise_to_a_slack_school_is_nudged_in_teams_and_marked_d
     # Wednesday's nudge: the Bot Connector fails once, so it stays unsent until the retry gets through.
     kept2.clock.set(nudge.due_at)
     kept2.teams.connector.fail_next(503)
-    assert nudge.id in (await kept2.dispatcher.tick()).retrying
+    assert nudge.id in (await kept2.delivery.tick()).retrying
     assert kept2.rows("nudge:")[0].status == "pending" and kept2.rows("nudge:")[0].sent_at is None
     kept2.clock.advance(timedelta(hours=1))
-    assert nudge.id in (await kept2.dispatcher.tick()).sent
+    assert nudge.id in (await kept2.delivery.tick()).sent
 
     card_post = kept2.teams.connector.posts[-1]
     assert card_post.conversation_id == GRACE.personal_chat
@@ -216,9 +216,9 @@ async def test_a_partnership_digest_reaches_its_teams_channel_on_monday_morning(
 
     await kept2.slack.say(SAM, "promise a physics masterclass to Hopper Academy by Friday")
     await kept2.slack.press(SAM, "done C1")
-    await kept2.dispatcher.tick()  # plans next Monday's digest
+    await kept2.delivery.tick()  # plans next Monday's digest
     kept2.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday 08:00 in London
-    report = await kept2.dispatcher.tick()
+    report = await kept2.delivery.tick()
 
     digest = kept2.teams.connector.posts[-1]
     assert report.sent and digest.path == f"/v3/conversations/{STAFFROOM}/activities"

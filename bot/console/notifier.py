@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from itertools import count
 
 from bot.console.text import to_text
-from handlers.messages import Message
-from scheduler.notifier import Recipient
+from handlers.messages import Address, Message
 
 
 @dataclass
@@ -15,16 +14,16 @@ class ConsoleNotifier:
     """Keeps every delivered message, in order, as text; `take()` hands over what arrived since last time."""
 
     platform: str = "console"
-    received: list[tuple[Recipient, Message]] = field(default_factory=list)
+    received: list[tuple[Address, Message]] = field(default_factory=list)
     _ids: count[int] = field(default_factory=lambda: count(1))
     _taken: int = 0
 
-    async def deliver(self, recipient: Recipient, message: Message) -> str:
-        self.received.append((recipient, message))
+    async def deliver(self, address: Address, message: Message) -> str:
+        self.received.append((address, message))
         return f"console-{next(self._ids)}"
 
     def take(self) -> list[str]:
         """What arrived since the last call, each as `→ <who>` and the message's text."""
         fresh = self.received[self._taken :]
         self._taken = len(self.received)
-        return [f"→ {recipient.user_id or recipient.channel_id}\n{to_text(message)}" for recipient, message in fresh]
+        return [f"→ {address.user_id or address.channel_id}\n{to_text(message)}" for address, message in fresh]

@@ -20,7 +20,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from handlers.clock import Clock
-from storage.db import Database
+from storage.db import Database, rows_changed
 from storage.models import SlackInstallation, SlackOAuthState
 
 log = logging.getLogger("kept.slack")
@@ -153,4 +153,4 @@ class KeptOAuthStateStore(AsyncOAuthStateStore):
                     col(SlackOAuthState.state) == state, col(SlackOAuthState.expires_at) > now
                 )
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return rows_changed(result) > 0

@@ -10,8 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import fallback, to_blocks
 from bot.slack.logs import web_logger
-from handlers.messages import Message
-from scheduler.notifier import DeliveryFailed, Recipient
+from handlers.messages import Address, Message
+from scheduler.notifier import DeliveryFailed, retry_after_seconds
 
 TokenFor = Callable[[str], Awaitable[str | None]]
 
@@ -50,12 +50,12 @@ class SlackNotifier:
         self._token_for = token_for
         self._base_url = base_url
 
-    async def deliver(self, recipient: Recipient, message: Message) -> str:
+    async def deliver(self, address: Address, message: Message) -> str:
         """Post `message`; return its `ts`. Raises DeliveryFailed (with Slack's Retry-After on a 429)."""
-        token = await self._token_for(recipient.tenant_id)
+        token = await self._token_for(address.tenant_id)
         if not token:
             raise DeliveryFailed("Kept is not installed in that Slack workspace", permanent=True)
-        channel = recipient.channel_id or recipient.user_id
+        channel = address.channel_id or address.user_id
         if not channel:
             raise DeliveryFailed("no Slack user or channel to deliver to", permanent=True)
         client = AsyncWebClient(
@@ -82,10 +82,7 @@ def failure(exc: SlackApiError) -> DeliveryFailed:
 
 
 def _retry_after(headers: dict[str, object]) -> float:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return max(float(str(value)), 0.0)
-            except ValueError:
-                break
-    return 30.0
+    """Slack's Retry-After (header names in any case); 30 seconds if it gave none."""
+    found = next((value for name, value in headers.items() if name.lower() == "retry-after"), None)
+    seconds = retry_after_seconds(found)
+    return 30.0 if seconds is None else seconds

@@ -19,8 +19,8 @@ from bot.teams.adapter import make_adapter
 from bot.teams.cards import to_card
 from bot.teams.inbound import PLATFORM
 from handlers.clock import Clock
-from handlers.messages import Message
-from scheduler.notifier import DeliveryFailed, Recipient
+from handlers.messages import Address, Message
+from scheduler.notifier import DeliveryFailed, retry_after_seconds
 from storage.db import Database
 
 RETRYABLE = {408, 412, 429, 500, 502, 503, 504}  # Teams' rate-limit guidance names 429, 412, 502 and 504
@@ -45,45 +45,45 @@ class TeamsNotifier:
         self.clock = clock
         self.app_id = app_id
 
-    async def deliver(self, recipient: Recipient, message: Message) -> str:
+    async def deliver(self, address: Address, message: Message) -> str:
         activity = card_activity(to_card(message), message.title)
-        if recipient.channel_id:
-            channel = await self._load(recipient.tenant_id, references.CHANNEL, recipient.channel_id)
+        if address.channel_id:
+            channel = await self._load(address.tenant_id, references.CHANNEL, address.channel_id)
             if channel is None:
                 raise DeliveryFailed("Kept has not been added to that Teams channel.", permanent=True)
             return await self._through(channel, _post(activity))
-        chat = await self._load(recipient.tenant_id, references.USER, recipient.user_id)
+        chat = await self._load(address.tenant_id, references.USER, address.user_id)
         if chat is not None:
             return await self._through(chat, _post(activity))
-        return await self._open_chat(recipient, activity)
+        return await self._open_chat(address, activity)
 
-    async def _open_chat(self, recipient: Recipient, activity: Activity) -> str:
+    async def _open_chat(self, address: Address, activity: Activity) -> str:
         """Create the 1:1 chat (Kept must be installed for the person or in one of their teams), then post."""
-        seen = await self._load(recipient.tenant_id, references.MEMBER, recipient.user_id)
-        base = seen or await asyncio.to_thread(references.any_channel, self.db, recipient.tenant_id)
-        if base is None or not recipient.user_id:
+        seen = await self._load(address.tenant_id, references.MEMBER, address.user_id)
+        base = seen or await asyncio.to_thread(references.any_channel, self.db, address.tenant_id)
+        if base is None or not address.user_id:
             raise DeliveryFailed(
                 "Kept can't reach this person on Teams yet: nobody in their organisation has added Kept.",
                 permanent=True,
             )
-        teams_id = (seen or {}).get("user", {}).get("id") or recipient.user_id
+        teams_id = (seen or {}).get("user", {}).get("id") or address.user_id
 
         async def open_and_post(client: ConnectorClient, reference: ConversationReference) -> str:
             params = ConversationParameters(
                 is_group=False,
                 bot=reference.bot,
-                tenant_id=recipient.tenant_id,
-                members=[ChannelAccount(id=teams_id, aad_object_id=recipient.user_id)],
-                channel_data={"tenant": {"id": recipient.tenant_id}},
+                tenant_id=address.tenant_id,
+                members=[ChannelAccount(id=teams_id, aad_object_id=address.user_id)],
+                channel_data={"tenant": {"id": address.tenant_id}},
             )
             created = await client.conversations.create_conversation(params)
-            chat = _chat_reference(reference, created.id, teams_id, recipient)
+            chat = _chat_reference(reference, created.id, teams_id, address)
             await asyncio.to_thread(
                 references.save,
                 self.db,
-                recipient.tenant_id,
+                address.tenant_id,
                 references.USER,
-                recipient.user_id,
+                address.user_id,
                 chat.serialize(),
                 self.clock.now(),
             )
@@ -137,13 +137,13 @@ def _post(activity: Activity) -> Send:
 
 
 def _chat_reference(
-    base: ConversationReference, conversation_id: str, teams_id: str, recipient: Recipient
+    base: ConversationReference, conversation_id: str, teams_id: str, address: Address
 ) -> ConversationReference:
     chat: ConversationReference = ConversationReference().deserialize(base.serialize())
     chat.conversation.id = conversation_id
     chat.conversation.conversation_type = "personal"
     chat.conversation.is_group = False
-    chat.user = ChannelAccount(id=teams_id, aad_object_id=recipient.user_id)
+    chat.user = ChannelAccount(id=teams_id, aad_object_id=address.user_id)
     return chat
 
 
@@ -152,7 +152,7 @@ def _failure(error: BaseException) -> DeliveryFailed:
         return error
     if isinstance(error, HttpOperationError) and error.response is not None:
         status = error.response.status_code
-        retry_after = _seconds(error.response.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(error.response.headers.get("Retry-After"))
         if status in GONE:
             return DeliveryFailed(f"Teams said {status}: Kept was removed, or the person has left.", permanent=True)
         if status in RETRYABLE or status == 401:
@@ -161,10 +161,3 @@ def _failure(error: BaseException) -> DeliveryFailed:
     if isinstance(error, ClientRequestError | ValueError | OSError | asyncio.TimeoutError):
         return DeliveryFailed("Could not reach the Teams service.")
     return DeliveryFailed(f"Unexpected failure sending to Teams ({type(error).__name__}).")
-
-
-def _seconds(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None

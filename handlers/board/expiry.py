@@ -14,11 +14,13 @@ from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
 
 from handlers.context import Context
+from handlers.dates import describe_date
 from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.messages import Action, Message
 from handlers.outbound import notices
 from handlers.refs import parse_ref, ref
 from handlers.terms import term_end
+from storage.db import rows_changed
 from storage.models import Listing
 
 LONDON = ZoneInfo("Europe/London")
@@ -58,11 +60,7 @@ def renew(ctx: Context, args: str) -> Message:
     ctx.session.add(listing)
     reference = ref(listing)
     ctx.log("renew", reference, expires_on=listing.expires_on.isoformat())
-    return Message(title=f"Renewed: {reference} stays open until {_day(listing.expires_on)}.")
-
-
-def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return Message(title=f"Renewed: {reference} stays open until {describe_date(listing.expires_on, with_year=True)}.")
 
 
 def remind_expiring(session: Session, now: datetime) -> int:
@@ -83,7 +81,7 @@ def remind_expiring(session: Session, now: datetime) -> int:
         assert listing.expires_on is not None
         reference = ref(listing)
         message = Message(
-            title=f"Your {listing.kind} {reference} closes on {_day(listing.expires_on)}.",
+            title=f"Your {listing.kind} {reference} closes on {describe_date(listing.expires_on, with_year=True)}.",
             text=f"{listing.text}\nStill open? One press keeps it on the board until the end of next term.",
             actions=(Action(f"renew-{reference}", "Renew", f"renew {reference}", "primary"),),
         )
@@ -102,4 +100,4 @@ def expire_listings(session: Session, now: datetime) -> int:
     """Close listings whose end date has passed, so the board never fills with stale entries."""
     passed = col(Listing.expires_on) < today_in_london(now)
     result = session.execute(update(Listing).where(col(Listing.status) == "open", passed).values(status="expired"))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(result)

@@ -27,6 +27,7 @@ from handlers.messages import Action, Field, Message, Section
 from handlers.outbound import notices
 from handlers.promises import commitments
 from handlers.refs import parse_ref, ref
+from storage.db import rows_changed
 from storage.models import Commitment, Listing, ListingWord, Match, Partnership, PartnershipSchool
 
 CATEGORY_WEIGHT = 3.0
@@ -352,7 +353,7 @@ def accept(ctx: Context, args: str) -> Message:
     moved = ctx.session.execute(
         update(Match).where(col(Match.id) == found.id, col(Match.status) == "suggested").values(status="accepted")
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(moved) != 1:
         raise CommandError(f"{ref(found)} has already been accepted or closed.")
     commitment = _commit(ctx, actor, found, offer, request)
     names = school_names(ctx.session, [offer.school_id, request.school_id])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from handlers.calendar import (
     school_holidays,
     zone_named,
 )
+from handlers.dates import describe_date
 from handlers.messages import Address, Message
 from handlers.outbound import notices, plan, reminders
 from handlers.partnerships.digest import weekly_digest
@@ -184,7 +185,7 @@ def _tell_leads_away(session: Session, row: Notification, member: Member, now: d
     commitment = reminders.commitment_reminder(session, row, now, zone_named(member.timezone))
     if commitment is None:
         return
-    until = _day(member.away_until)
+    until = describe_date(member.away_until) if member.away_until else "further notice"
     message = Message(
         title=f"{member.name} is away until {until}, and {ref_of('C', row.subject_id)} needs them",
         text=f"{commitment.text}\nCould someone pick it up, or agree a new date? I'll hold their reminders "
@@ -201,10 +202,6 @@ def _tell_leads_away(session: Session, row: Notification, member: Member, now: d
             now,
             subject_id=row.subject_id,
         )
-
-
-def _day(day: date | None) -> str:
-    return f"{day:%a} {day.day} {day:%b}" if day else "further notice"
 
 
 def report_unreachable(session: Session, row: Notification, member_id: int, now: datetime) -> int:

@@ -9,8 +9,10 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from handlers.context import Context
+from handlers.dates import describe
 from handlers.errors import CommandError, NotFound
 from handlers.messages import Field, Message
+from storage.db import rows_changed
 from storage.models import ChatTenant, InviteCode, Network, School
 
 INVITE_LIFETIME = timedelta(hours=48)
@@ -26,8 +28,7 @@ def invite(ctx: Context, args: str) -> Message:
     expires = ctx.now + INVITE_LIFETIME
     ctx.session.add(InviteCode(code=code, network_id=actor.network_id, created_by=actor.member_id, expires_at=expires))
     ctx.log("invite", "invite")
-    local = expires.astimezone(ctx.timezone)
-    until = f"{local:%a} {local.day} {local:%b, %H:%M}"
+    until = describe(expires, ctx.timezone, ctx.now)
     return Message(
         title=f"Here's an invite code for your partner schools: {code}",
         text=f"Someone at a partner school on another Slack workspace or Microsoft Teams organisation says "
@@ -100,7 +101,7 @@ def _use(ctx: Context, invitation: InviteCode) -> None:
         .where(col(InviteCode.code) == invitation.code, col(InviteCode.used_at).is_(None))
         .values(used_at=ctx.now)
     )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(used) != 1:
         raise CommandError("That invite code has already been used. Please ask the lead for a new one.")
 
 

@@ -17,6 +17,7 @@ from handlers.messages import Action, Choice, Field, Form, Input, Message, Secti
 from handlers.outbound import plan
 from handlers.promises import records
 from handlers.refs import parse_ref, ref, ref_of, split_ref
+from storage.db import rows_changed
 from storage.models import Commitment, Member, School
 
 MIN_REASON = 3
@@ -188,7 +189,7 @@ def _transition(ctx: Context, commitment: Commitment, **values: object) -> None:
     result = ctx.session.execute(
         update(Commitment).where(col(Commitment.id) == commitment.id, col(Commitment.status) == "open").values(**values)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(result) != 1:
         raise CommandError(f"{ref(commitment)} was changed a moment ago, so there's nothing more to do.")
     ctx.session.refresh(commitment)
 

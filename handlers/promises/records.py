@@ -21,6 +21,7 @@ from handlers.lookups import leads_of, school_names
 from handlers.messages import Action, Field, Message, Section
 from handlers.outbound import notices
 from handlers.refs import parse_ref, ref, ref_of, split_ref
+from storage.db import rows_changed
 from storage.models import Commitment, Member
 
 MAX_THANKS = 500
@@ -158,7 +159,7 @@ def _mark_confirmed(ctx: Context, commitment: Commitment) -> bool:
         .values(confirmed_at=ctx.now)
     )
     ctx.session.refresh(commitment)
-    changed = bool(result.rowcount)  # type: ignore[attr-defined]
+    changed = rows_changed(result) > 0
     if changed:
         ctx.log("confirm", ref(commitment), network_id=commitment.network_id)
     return changed

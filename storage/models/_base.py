@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON
@@ -19,6 +18,3 @@ def when(*, index: bool = False, nullable: bool = False) -> Any:
 
 def json_column() -> Any:
     return Field(default_factory=dict, sa_type=JSON)
-
-
-Instant = datetime

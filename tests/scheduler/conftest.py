@@ -10,7 +10,7 @@ import pytest
 
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
-from scheduler.delivery import Dispatcher, TickReport
+from scheduler.delivery import DeliveryLoop, TickReport
 from storage.db import Database
 from tests.people import Join, Person
 from tests.scheduler.recording import RecordingNotifier
@@ -28,26 +28,28 @@ def teams() -> RecordingNotifier:
     return RecordingNotifier("teams")
 
 
-def make_dispatcher(db: Database, clock: MovableClock, *notifiers: RecordingNotifier, **options: object) -> Dispatcher:
-    return Dispatcher(db, {n.platform: n for n in notifiers}, clock=clock, rng=random.Random(4), **options)  # type: ignore[arg-type]
+def make_delivery_loop(
+    db: Database, clock: MovableClock, *notifiers: RecordingNotifier, **options: object
+) -> DeliveryLoop:
+    return DeliveryLoop(db, {n.platform: n for n in notifiers}, clock=clock, rng=random.Random(4), **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def dispatcher(kept: Kept, clock: MovableClock, slack: RecordingNotifier, teams: RecordingNotifier) -> Dispatcher:
-    return make_dispatcher(kept.db, clock, slack, teams)
+def delivery(kept: Kept, clock: MovableClock, slack: RecordingNotifier, teams: RecordingNotifier) -> DeliveryLoop:
+    return make_delivery_loop(kept.db, clock, slack, teams)
 
 
 @pytest.fixture
-def run_until(clock: MovableClock, dispatcher: Dispatcher) -> RunUntil:
+def run_until(clock: MovableClock, delivery: DeliveryLoop) -> RunUntil:
     """Tick every `step` (an hour by default) from now until `moment`, as a running worker would."""
 
     async def run(
-        moment: datetime, step: timedelta = timedelta(hours=1), worker: Dispatcher | None = None
+        moment: datetime, step: timedelta = timedelta(hours=1), worker: DeliveryLoop | None = None
     ) -> list[TickReport]:
         reports = []
         while clock.now() < moment:
             clock.advance(min(step, moment - clock.now()))
-            reports.append(await (worker or dispatcher).tick())
+            reports.append(await (worker or delivery).tick())
         return reports
 
     return run

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from handlers.messages import Message
-from scheduler.notifier import DeliveryFailed, Recipient
+from handlers.messages import Address, Message
+from scheduler.notifier import DeliveryFailed
 
 
 @dataclass
@@ -15,17 +15,17 @@ class RecordingNotifier:
     a 429 with Retry-After, a permanent refusal (account gone), a hang past the timeout, or a bug."""
 
     platform: str = "slack"
-    delivered: list[tuple[Recipient, Message]] = field(default_factory=list)
+    delivered: list[tuple[Address, Message]] = field(default_factory=list)
     failures: list[BaseException | str] = field(default_factory=list)
 
-    async def deliver(self, recipient: Recipient, message: Message) -> str:
+    async def deliver(self, address: Address, message: Message) -> str:
         if self.failures:
             failure = self.failures.pop(0)
             if failure == "hang":
                 await asyncio.sleep(3600)
             assert isinstance(failure, BaseException)
             raise failure
-        self.delivered.append((recipient, message))
+        self.delivered.append((address, message))
         return f"{self.platform}-{len(self.delivered)}"
 
     def fail_next(

@@ -11,7 +11,7 @@ from handlers.dispatch import Kept
 from storage import outbox
 from storage.models import Identity, Notification
 from tests.people import Person
-from tests.scheduler.conftest import RunUntil, make_dispatcher
+from tests.scheduler.conftest import RunUntil, make_delivery_loop
 from tests.scheduler.recording import RecordingNotifier
 from tests.scheduler.test_humane_times import utc
 
@@ -57,7 +57,7 @@ async def test_a_notifier_that_hangs_or_raises_does_not_lose_the_nudge(
     grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, run_until: RunUntil
 ) -> None:
     _promise_and_reach_the_first_nudge(grace, clock)
-    impatient = make_dispatcher(kept.db, clock, slack, send_timeout=0.01)
+    impatient = make_delivery_loop(kept.db, clock, slack, send_timeout=0.01)
     slack.hang_next()
     slack.raise_next(ConnectionResetError("peer went away"))
     reports = await run_until(WEDNESDAY_NINE + timedelta(hours=1), step=timedelta(minutes=1), worker=impatient)
@@ -69,7 +69,7 @@ async def test_after_the_last_attempt_the_nudge_is_failed_and_listed_for_the_ope
     grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, run_until: RunUntil
 ) -> None:
     _promise_and_reach_the_first_nudge(grace, clock)
-    stubborn = make_dispatcher(kept.db, clock, slack, retry=outbox.Retry(base_seconds=60, max_attempts=3))
+    stubborn = make_delivery_loop(kept.db, clock, slack, retry=outbox.Retry(base_seconds=60, max_attempts=3))
     slack.fail_next(10, reason="service_unavailable")
     reports = await run_until(WEDNESDAY_NINE + timedelta(hours=2), step=timedelta(minutes=1), worker=stubborn)
     assert [len(r.failed) for r in reports if r.failed] == [1]
@@ -106,10 +106,10 @@ async def test_a_worker_that_lost_its_claim_does_not_overwrite_the_new_owners_ou
 ) -> None:
     _promise_and_reach_the_first_nudge(grace, clock)
     clock.set(WEDNESDAY_NINE)
-    slow = make_dispatcher(kept.db, clock, slack, lease=timedelta(seconds=30))
+    slow = make_delivery_loop(kept.db, clock, slack, lease=timedelta(seconds=30))
     [row] = outbox.claim_due(kept.db, slow.worker, clock.now(), slow.lease)
     clock.advance(timedelta(minutes=1))  # the lease runs out mid-send; another worker takes over and sends
-    fast = make_dispatcher(kept.db, clock, slack)
+    fast = make_delivery_loop(kept.db, clock, slack)
     assert (await fast.tick()).sent == [row.id]
     assert not outbox.complete(kept.db, row, slow.worker, clock.now(), "late")
     assert _nudge(kept).delivery_ref == "slack-1"

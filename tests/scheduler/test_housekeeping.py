@@ -8,14 +8,14 @@ from sqlmodel import func, select
 
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
-from scheduler.delivery import Dispatcher
+from scheduler.delivery import DeliveryLoop
 from storage.models import InboundReceipt, Match
 from tests.people import Join
 from tests.scheduler.recording import RecordingNotifier
 
 
 async def test_a_new_request_is_matched_on_the_next_tick_and_both_leads_hear_privately(
-    person: Join, kept: Kept, dispatcher: Dispatcher, slack: RecordingNotifier
+    person: Join, kept: Kept, delivery: DeliveryLoop, slack: RecordingNotifier
 ) -> None:
     sam = person("Sam Patel", "St Ada's School")
     priya = person("Priya Shah", "Hopper Academy")
@@ -23,21 +23,21 @@ async def test_a_new_request_is_matched_on_the_next_tick_and_both_leads_hear_pri
     priya.say("request [specialist staff] A-level physics practicals for Year 12")
     with kept.db.transaction() as session:
         assert session.exec(select(func.count()).select_from(Match)).one() == 0  # nobody waited for matching
-    await dispatcher.tick()
-    told = {(recipient.user_id, message.title) for recipient, message in slack.delivered}
+    await delivery.tick()
+    told = {(address.user_id, message.title) for address, message in slack.delivered}
     assert ("U-SamPatel", "Your offer O1 could meet Hopper Academy's request R2.") in told
     assert ("U-PriyaShah", "St Ada's School's offer O1 could meet your request R2.") in told
-    await dispatcher.tick()
+    await delivery.tick()
     assert len(slack.delivered) == 2  # told once
 
 
 async def test_daily_upkeep_forgets_old_inbound_ids(
-    person: Join, kept: Kept, dispatcher: Dispatcher, clock: MovableClock
+    person: Join, kept: Kept, delivery: DeliveryLoop, clock: MovableClock
 ) -> None:
     sam = person("Sam Patel", "St Ada's School")
     kept.handle(sam.caller, "board", inbound_id="Ev-OLD")
     clock.advance(timedelta(days=3))
     kept.handle(sam.caller, "board", inbound_id="Ev-NEW")
-    await dispatcher.tick()
+    await delivery.tick()
     with kept.db.transaction() as session:
         assert sorted(session.exec(select(InboundReceipt.inbound_id)).all()) == ["Ev-NEW"]

@@ -8,12 +8,12 @@ from sqlmodel import col, select
 
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
-from scheduler.delivery import Dispatcher, TickReport
+from scheduler.delivery import DeliveryLoop, TickReport
 from storage import outbox
 from storage.db import Database
 from storage.models import Identity, Notification
 from tests.people import Join, Person
-from tests.scheduler.conftest import RunUntil, make_dispatcher
+from tests.scheduler.conftest import RunUntil, make_delivery_loop
 from tests.scheduler.recording import RecordingNotifier
 
 
@@ -76,14 +76,14 @@ async def test_marking_a_promise_done_cancels_its_nudges(
 
 
 async def test_a_nudge_claimed_just_before_the_promise_was_done_is_dropped_not_sent(
-    grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, dispatcher: Dispatcher
+    grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, delivery: DeliveryLoop
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     clock.set(at(25, 9))
-    [row] = outbox.claim_due(kept.db, dispatcher.worker, clock.now(), dispatcher.lease)
+    [row] = outbox.claim_due(kept.db, delivery.worker, clock.now(), delivery.lease)
     assert grace.say("done C1").ok  # lands between the claim and the send: the re-check catches it
     report = TickReport()
-    await dispatcher.deliver(row, clock.now(), report)
+    await delivery.deliver(row, clock.now(), report)
     assert report.dropped == [row.id] and slack.delivered == []
 
 
@@ -150,7 +150,7 @@ async def test_nudges_are_delivered_once_on_sqlite_and_on_postgresql(
     any_person("Priya Shah", "Hopper Academy")
     grace = any_person("Grace Okafor", "St Ada's School")
     grace.say("promise a minibus to Hopper Academy by next Friday")
-    worker = make_dispatcher(db, clock, slack)
+    worker = make_delivery_loop(db, clock, slack)
     while clock.now() < at(28, 0):
         clock.advance(timedelta(hours=1))
         await worker.tick()

@@ -11,7 +11,7 @@ from handlers.dispatch import Kept
 from handlers.outbound.plan import plan_joint_session
 from storage.models import JointSession, Notification, Partnership
 from tests.people import Join, Person
-from tests.scheduler.conftest import RunUntil, make_dispatcher
+from tests.scheduler.conftest import RunUntil, make_delivery_loop
 from tests.scheduler.recording import RecordingNotifier
 from tests.scheduler.test_humane_times import utc
 from tests.scheduler.test_nudges import sent
@@ -89,7 +89,7 @@ async def test_a_digest_missed_while_kept_was_down_is_sent_once_late_and_the_nex
     _partnership_with_channel(person, grace)
     await run_until(utc(2026, 11, 29, 12))  # Sunday: then every process stops until Wednesday
     clock.set(utc(2026, 12, 2, 10))
-    restarted = make_dispatcher(kept.db, clock, slack)
+    restarted = make_delivery_loop(kept.db, clock, slack)
     await run_until(utc(2026, 12, 8, 0), worker=restarted)
     digests = [(key, moment) for key, moment in sent(kept) if key.startswith("2026-W")]
     assert digests == [("2026-W49", utc(2026, 12, 2, 11)), ("2026-W50", utc(2026, 12, 7, 8))]
@@ -124,7 +124,7 @@ async def test_what_fell_due_while_every_worker_was_down_is_delivered_once(
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     clock.set(utc(2026, 11, 27, 12))  # down since Monday: two nudges fell due meanwhile
-    restarted = make_dispatcher(kept.db, clock, slack)
+    restarted = make_delivery_loop(kept.db, clock, slack)
     await run_until(utc(2026, 11, 27, 18), step=timedelta(minutes=1), worker=restarted)
     assert slack.to("U-GraceOkafor") == ["C1 is due today"]  # the earlier nudge is superseded, not sent too
 
@@ -136,9 +136,9 @@ async def test_a_claim_held_by_a_worker_that_died_is_delivered_once_by_another_a
 
     grace.say("promise a minibus to Hopper Academy by next Friday")
     clock.set(utc(2026, 11, 25, 9))
-    dying = make_dispatcher(kept.db, clock, slack, lease=timedelta(minutes=5))
+    dying = make_delivery_loop(kept.db, clock, slack, lease=timedelta(minutes=5))
     [claimed] = outbox.claim_due(kept.db, dying.worker, clock.now(), dying.lease)  # then the process is killed
-    survivor = make_dispatcher(kept.db, clock, slack)
+    survivor = make_delivery_loop(kept.db, clock, slack)
     reports = await run_until(utc(2026, 11, 25, 9, 10), step=timedelta(minutes=1), worker=survivor)
     assert [r.sent for r in reports if r.sent] == [[claimed.id]]
     assert sent(kept) == [("-2d", utc(2026, 11, 25, 9, 6))]

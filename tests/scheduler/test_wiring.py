@@ -15,7 +15,7 @@ from bot.console.notifier import ConsoleNotifier
 from bot.console.repl import Chat
 from bot.policy import reminder_policy
 from bot.services import Services
-from bot.worker import console_tick, dispatcher_for
+from bot.worker import console_tick, delivery_loop_for
 from handlers.clock import MovableClock
 from handlers.policy import Offset
 from scheduler import jobs
@@ -71,7 +71,7 @@ def test_minute_offsets_let_a_demo_see_nudges_within_the_hour(
 def _console(services: Services):  # type: ignore[no-untyped-def]
     console = ConsoleNotifier()
     services.notifiers["console"] = console
-    return console_tick(dispatcher_for(services), console.take)
+    return console_tick(delivery_loop_for(services), console.take)
 
 
 def test_kept_notifications_lists_what_is_waiting_and_what_failed(

@@ -14,10 +14,9 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from handlers.messages import Message
+from handlers.messages import Address, Message
 from scheduler import jobs
-from scheduler.delivery import Dispatcher
-from scheduler.notifier import Recipient
+from scheduler.delivery import DeliveryLoop
 from storage.db import Database
 
 # A term-time Monday morning in London: real time passes from here, so leases run out as they would.
@@ -43,7 +42,7 @@ class FileNotifier:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         self.hang_after, self.started = hang_after, 0
 
-    async def deliver(self, recipient: Recipient, message: Message) -> str:
+    async def deliver(self, address: Address, message: Message) -> str:
         if self.hang_after is not None and self.started >= self.hang_after:
             await asyncio.Event().wait()
         self.started += 1
@@ -55,7 +54,7 @@ class FileNotifier:
 async def main(url: str, path: str, name: str, lease: float, hang_after: int | None) -> None:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # a hung tick makes the next ones skip, loudly
     db = Database.from_url(url)
-    dispatcher = Dispatcher(
+    delivery = DeliveryLoop(
         db,
         {"recording": FileNotifier(path, hang_after)},
         clock=ShiftedClock(START),
@@ -67,7 +66,7 @@ async def main(url: str, path: str, name: str, lease: float, hang_after: int | N
     )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await jobs.run_until_stopped(dispatcher.tick, 0.05, "Europe/London", stop)
+    await jobs.run_until_stopped(delivery.tick, 0.05, "Europe/London", stop)
     db.engine.dispose()
 
 

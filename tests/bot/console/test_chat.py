@@ -35,10 +35,10 @@ def test_advance_moves_the_clock(kept: Kept, clock: MovableClock) -> None:
 def test_advance_prints_the_nudges_that_fall_due_on_the_way(kept: Kept, clock: MovableClock) -> None:
     from bot.console.notifier import ConsoleNotifier
     from bot.worker import console_tick
-    from scheduler.delivery import Dispatcher
+    from scheduler.delivery import DeliveryLoop
 
     console = ConsoleNotifier()
-    chat = Chat(kept, clock, tick=console_tick(Dispatcher(kept.db, {"console": console}, clock=clock), console.take))
+    chat = Chat(kept, clock, tick=console_tick(DeliveryLoop(kept.db, {"console": console}, clock=clock), console.take))
     chat.say(":as Priya Shah @ Hopper Academy")
     chat.say(":as Sam Patel @ St Ada's School")
     chat.say("promise a Latin teacher to Hopper Academy by Friday")

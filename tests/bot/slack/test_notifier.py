@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from bot.slack.notifier import SlackNotifier
-from handlers.messages import Action, Message
-from scheduler.notifier import DeliveryFailed, Recipient
+from handlers.messages import Action, Address, Message
+from scheduler.notifier import DeliveryFailed
 from tests.bot.slack.conftest import SlackStandIn
 
 NUDGE = Message(
     title="C4 is due on Friday: two physics practicals for Turing Primary <!channel>",
     actions=(Action("done", "Done", "done C4", "primary"),),
 )
-SAM = Recipient(platform="slack", tenant_id="T0ADA", user_id="U0SAM")
-PARTNERS = Recipient(platform="slack", tenant_id="T0ADA", channel_id="C0PARTNERS")
+SAM = Address(platform="slack", tenant_id="T0ADA", user_id="U0SAM")
+PARTNERS = Address(platform="slack", tenant_id="T0ADA", channel_id="C0PARTNERS")
 
 
 def notifier(api: SlackStandIn, token: str | None = "xoxb-st-adas") -> SlackNotifier:
@@ -64,7 +64,7 @@ async def test_a_slack_hiccup_is_worth_retrying(slack_api: SlackStandIn) -> None
 
 
 async def test_a_workspace_without_kept_installed_is_permanent(slack_api: SlackStandIn) -> None:
-    elsewhere = Recipient(platform="slack", tenant_id="T0LOVELACE", user_id="U0ADA")
+    elsewhere = Address(platform="slack", tenant_id="T0LOVELACE", user_id="U0ADA")
     with pytest.raises(DeliveryFailed) as failed:
         await notifier(slack_api).deliver(elsewhere, NUDGE)
     assert failed.value.permanent

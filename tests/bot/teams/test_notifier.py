@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.teams.notifier import TeamsNotifier
-from handlers.messages import Action, Message
-from scheduler.notifier import DeliveryFailed, Recipient
+from handlers.messages import Action, Address, Message
+from scheduler.notifier import DeliveryFailed
 from tests.bot.teams import payloads
 from tests.bot.teams.conftest import TeamsChat
 from tests.bot.teams.payloads import ALAN, GRACE, HOPPER_TENANT, STAFFROOM
@@ -24,8 +24,8 @@ def notifier(teams: TeamsChat) -> TeamsNotifier:
     return found
 
 
-def person(user: payloads.TeamsUser) -> Recipient:
-    return Recipient(platform="teams", tenant_id=user.tenant, user_id=user.aad_id)
+def person(user: payloads.TeamsUser) -> Address:
+    return Address(platform="teams", tenant_id=user.tenant, user_id=user.aad_id)
 
 
 async def test_a_nudge_goes_to_the_persons_own_chat_as_a_new_post(teams: TeamsChat) -> None:
@@ -77,7 +77,7 @@ async def test_nobody_in_the_tenant_has_added_kept_is_a_permanent_failure(teams:
 
 async def test_a_digest_goes_to_the_channel(teams: TeamsChat) -> None:
     await teams.say(GRACE, "help", channel=True)
-    channel = Recipient(platform="teams", tenant_id=HOPPER_TENANT, channel_id=STAFFROOM)
+    channel = Address(platform="teams", tenant_id=HOPPER_TENANT, channel_id=STAFFROOM)
 
     await notifier(teams).deliver(channel, Message(title="This week in the Physics Link"))
 

@@ -1,6 +1,6 @@
 """The `kept` command: serve, worker, chat, migrate, demo, export, manifest, report, notifications.
 
-This is the only place that reads Settings and wires the parts together.
+The only place that reads Settings; bot/wiring.py builds the parts from them.
 """
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.services import Services
+from bot.wiring import Parts, StartupError, assemble
 from handlers.clock import MovableClock, SystemClock
 from storage import migrate
 from storage.db import Database
@@ -70,31 +70,29 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console.repl import Chat, run
 
     clock = MovableClock(datetime.now(UTC))
-    services = Services.create(settings, clock, _database(settings))
-    run(Chat(services.kept, clock, tick=_console_tick(services)))
+    parts = assemble(settings, clock, _database(settings), web=False)
+    run(Chat(parts.kept, clock, tick=console_tick(parts)))
     return 0
 
 
-def _console_tick(services: Services):  # type: ignore[no-untyped-def]
+def console_tick(parts: Parts) -> Callable[[], list[str]]:
     """What `:advance` runs: one scheduler tick, delivering to the terminal."""
     from bot.console.notifier import ConsoleNotifier
-    from bot.worker import console_tick, delivery_loop_for
+    from bot.worker import console_tick as tick_with
 
     console = ConsoleNotifier()
-    services.notifiers["console"] = console
-    return console_tick(delivery_loop_for(services), console.take)
+    parts.notifiers["console"] = console
+    return tick_with(parts.delivery, console.take)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.platforms import StartupError, register_notifiers
     from bot.worker import run_worker
 
-    services = Services.create(settings, SystemClock(), _database(settings))
     try:
-        register_notifiers(services)
+        parts = assemble(settings, SystemClock(), _database(settings), web=False)
     except StartupError as exc:
         return _refuse_to_start(exc)
-    return run_worker(services)
+    return run_worker(parts)
 
 
 def _refuse_to_start(exc: Exception) -> int:
@@ -118,12 +116,12 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import seed
 
-    services = Services.create(settings, SystemClock(), _database(settings))
+    parts = assemble(settings, SystemClock(), _database(settings), web=False)
 
     def progress(step: int, total: int, line: str) -> None:
         print(f"[{step:>2}/{total}] {line}")
 
-    refused = seed(services.kept, progress)
+    refused = seed(parts.kept, progress)
     print(
         "Demo network ready. Try `kept chat`, then `:as Sam Patel @ St Ada's School` and `mine`."
         if not refused
@@ -158,23 +156,13 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.teams.adapter import TeamsSettingsError
-    from bot.teams.routes import InsecureTeamsError
     from bot.web import build_app
-    from bot.worker import scheduler_cleanup_context
 
-    services = Services.create(settings, SystemClock(), _database(settings))
     try:
-        app = build_app(services)
-    except (InsecureTeamsError, TeamsSettingsError) as exc:
+        parts = assemble(settings, SystemClock(), _database(settings), socket=getattr(args, "socket", False))
+        app = build_app(parts, scheduler=True)
+    except StartupError as exc:
         return _refuse_to_start(exc)
-
-    app.cleanup_ctx.append(scheduler_cleanup_context(services))
-    # `kept` alone runs serve without the subcommand's flags; an app-level token alone means Socket Mode
-    if getattr(args, "socket", False) or (settings.slack_app_token and not settings.slack_configured):
-        from bot.slack import socket
-
-        socket.attach(app, services)
     web.run_app(app, host=settings.host, port=settings.port, print=lambda text: log.info(text))
     return 0
 
@@ -190,7 +178,7 @@ def _manifest(settings: Settings, args: argparse.Namespace) -> int:
         from bot.teams.manifest import ManifestError, write_package
 
         try:
-            path = write_package(settings, Path(args.out), args.url)
+            path = write_package(settings.microsoft_app_id, Path(args.out), args.url)
         except ManifestError as exc:
             print(f"Kept can't build the Teams package: {exc}", file=sys.stderr)
             return 2

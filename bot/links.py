@@ -7,7 +7,6 @@ agree on links because they share KEPT_LINK_SECRET, or, without it, the database
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -15,11 +14,11 @@ from dataclasses import dataclass, replace
 
 from aiohttp import web
 
-from bot.config import Settings
-from bot.services import Services
+from handlers.clock import Clock
 from handlers.joint_sessions import invitation
 from handlers.messages import Attachment, Message
 from handlers.refs import ref_of
+from storage.db import Database
 
 log = logging.getLogger("kept.links")
 
@@ -34,11 +33,6 @@ class Links:
     base_url: str
     secret: bytes
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Links:
-        secret = settings.link_secret.encode() or _fallback_secret(settings)
-        return cls(settings.base_url, secret)
-
     def sign(self, ref: str) -> str:
         return hmac.new(self.secret, ref.encode(), hashlib.sha256).hexdigest()
 
@@ -50,10 +44,10 @@ class Links:
         return f"{self.base_url}/ics/{ref}.ics?sig={self.sign(ref)}"
 
 
-def _fallback_secret(settings: Settings) -> bytes:
+def fallback_secret(platform_secrets: str, database_url: str) -> bytes:
     """A stable key when KEPT_LINK_SECRET is unset, the same on every replica with the same settings: drawn from
     the platforms' own secrets where there are any (so it is secret too), else the database URL (local use)."""
-    material = settings.slack_signing_secret + settings.microsoft_app_password or settings.database_url
+    material = platform_secrets or database_url
     return hmac.new(_FALLBACK_LABEL, material.encode(), hashlib.sha256).digest()
 
 
@@ -69,20 +63,14 @@ def _linked(attachment: Attachment, links: Links) -> Attachment:
     return attachment if joint_id is None or attachment.url else replace(attachment, url=links.ics_url(joint_id))
 
 
-def mount(app: web.Application, services: Services) -> None:
-    """Serve signed .ics links from the web app; say once, at start, if the signing key is only the fallback."""
-    links = Links.from_settings(services.settings)
-    if not services.settings.link_secret:
-        log.warning(
-            "KEPT_LINK_SECRET is not set: calendar links are signed with a key derived from other settings. "
-            "Set KEPT_LINK_SECRET in production (the same on every replica)."
-        )
+def mount(app: web.Application, links: Links, db: Database, clock: Clock) -> None:
+    """Serve signed .ics links from the web app."""
 
     async def ics_file(request: web.Request) -> web.Response:
         ref = request.match_info["ref"]
         if not links.verifies(ref, request.query.get("sig", "")):
             raise web.HTTPNotFound()
-        attachment = await asyncio.to_thread(_fresh_ics, services, int(ref[1:]))
+        attachment = await db.run(_fresh_ics, db, clock, int(ref[1:]))
         if attachment is None:
             raise web.HTTPNotFound()
         return web.Response(
@@ -98,6 +86,6 @@ def mount(app: web.Application, services: Services) -> None:
     app.router.add_get(ICS_ROUTE, ics_file)
 
 
-def _fresh_ics(services: Services, joint_id: int) -> Attachment | None:
-    with services.db.transaction() as session:
-        return invitation.ics_for(session, joint_id, services.clock.now())
+def _fresh_ics(db: Database, clock: Clock, joint_id: int) -> Attachment | None:
+    with db.transaction() as session:
+        return invitation.ics_for(session, joint_id, clock.now())

@@ -1,56 +1,28 @@
-"""The scheduler's wiring for `kept serve`, `kept worker`, `kept chat` and `kept notifications`."""
+"""`kept worker`, the console's scheduler tick, and `kept notifications`."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any, TextIO
+from typing import TextIO
 
-from bot.policy import reminder_policy
-from bot.services import Services
+from bot.wiring import Parts
 from scheduler import jobs
 from scheduler.delivery import DeliveryLoop
 from storage import outbox
 from storage.db import Database
 
 
-def delivery_loop_for(services: Services) -> DeliveryLoop:
-    settings = services.settings
-    return DeliveryLoop(
-        services.db,
-        services.notifiers,
-        clock=services.clock,
-        policy=reminder_policy(settings),
-        lease=timedelta(seconds=settings.lease_seconds),
-        batch=settings.delivery_batch,
-        concurrency=settings.delivery_concurrency,
-        retry=outbox.Retry(max_attempts=settings.max_attempts),
-    )
-
-
-def scheduler_cleanup_context(services: Services) -> Callable[[Any], Any]:
-    """The aiohttp cleanup_ctx entry that runs the delivery tick inside `kept serve`."""
-    delivery = delivery_loop_for(services)
-    return jobs.cleanup_context(delivery.tick, services.settings.tick_seconds, services.settings.timezone)
-
-
-async def work(services: Services, stop: asyncio.Event) -> None:
-    """`kept worker`: the delivery tick alone, until `stop` is set."""
-    delivery = delivery_loop_for(services)
-    await jobs.run_until_stopped(delivery.tick, services.settings.tick_seconds, services.settings.timezone, stop)
-
-
-def run_worker(services: Services) -> int:
-    """Run `work` until SIGTERM or Ctrl-C; rows claimed at that moment are handed on by their leases."""
+def run_worker(parts: Parts) -> int:
+    """The delivery tick alone, until SIGTERM or Ctrl-C; rows claimed at that moment pass on by their leases."""
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await work(services, stop)
+        await jobs.run_until_stopped(parts.delivery.tick, parts.tick_seconds, parts.timezone, stop)
 
     asyncio.run(main())
     return 0

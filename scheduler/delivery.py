@@ -1,6 +1,6 @@
 """The delivery loop: claim due rows, re-check and render them through handlers, send, record the outcome.
 
-Database work runs in threads (`asyncio.to_thread`) in short transactions: one to claim a batch, one to
+Database work runs off the event loop (`Database.run`) in short transactions: one to claim a batch, one to
 re-check and render it, then one autocommitted statement per outcome. Sends run outside any transaction,
 several at once within a bound. A row is marked sent only after a platform accepted it; a crash before that
 leaves it claimed, and another worker takes it over when its lease runs out. A crash in the instant between
@@ -16,7 +16,6 @@ import logging
 import os
 import random
 import socket
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -73,19 +72,10 @@ class DeliveryLoop:
     send_timeout: float = 30.0
     retry: outbox.Retry = field(default_factory=outbox.Retry)
     rng: random.Random = field(default_factory=random.Random)
-    _sqlite_turns: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _upkept_on: date | None = field(default=None, repr=False)
 
     async def _db_work(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a storage step in a thread. SQLite steps take turns: an in-memory database is one connection
-        shared by every thread, and a file allows one writer anyway. PostgreSQL steps run side by side."""
-        if self.db.is_postgres:
-            return await asyncio.to_thread(work, *args, **kwargs)
-        return await asyncio.to_thread(self._in_turn, work, *args, **kwargs)
-
-    def _in_turn(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        with self._sqlite_turns:
-            return work(*args, **kwargs)
+        return await self.db.run(work, *args, **kwargs)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Deliver everything due at `now` (the clock's time if not given): what fell due while Kept was down

@@ -1,11 +1,14 @@
-"""The engine, and one short transaction per unit of work."""
+"""The engine, one short transaction per unit of work, and the one way async code reaches the synchronous core."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import functools
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -13,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 DEFAULT_URL = "sqlite:///./data/kept.db"
+T = TypeVar("T")
 
 
 def make_engine(url: str = DEFAULT_URL) -> Engine:
@@ -47,10 +51,26 @@ def rows_changed(result: Any) -> int:
 
 
 class Database:
-    """The one handle the rest of Kept holds: an engine and a way to run a transaction on it."""
+    """The one handle the rest of Kept holds: an engine, a way to run a transaction on it, and `run` for async
+    callers (Slack, Teams, Socket Mode and the scheduler alike)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite takes one writer at a time, and a writer that finds the lock taken sleeps in steps of up to
+        # 100 ms (its busy handler); an in-memory database is one connection shared by every thread. One thread
+        # for all of Kept's SQLite work keeps its writers in a queue instead. PostgreSQL work runs side by side.
+        self._turns = None if self.is_postgres else ThreadPoolExecutor(1, thread_name_prefix="kept-sqlite")
+
+    async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run synchronous core work off the event loop: in turn on SQLite, in the loop's thread pool otherwise."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._turns, functools.partial(work, *args, **kwargs))
+
+    def close(self) -> None:
+        """Let the SQLite thread go and close the pool's connections (on shutdown, and after tests)."""
+        if self._turns is not None:
+            self._turns.shutdown(wait=True)
+        self.engine.dispose()
 
     @classmethod
     def from_url(cls, url: str = DEFAULT_URL) -> Database:

@@ -20,17 +20,17 @@ from aiohttp.test_utils import TestServer
 from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.services import Services
 from bot.web import build_app
+from bot.wiring import assemble
 from handlers.clock import MovableClock
 from scheduler.delivery import DeliveryLoop
 from storage.db import Database
 from storage.models import Commitment, LogEntry, Notification
-from tests.bot.slack.conftest import SECRET, SlackStandIn, Workspace, text_of
-from tests.bot.teams.conftest import TeamsChat
-from tests.bot.teams.connector import Connector, start_connector
-from tests.bot.teams.payloads import GRACE, STAFFROOM
 from tests.bot.teams.test_messages import find_action, texts
+from tests.harness.slack import SECRET, SlackStandIn, Workspace, text_of
+from tests.harness.teams import TeamsChat
+from tests.harness.teams_connector import Connector, start_connector
+from tests.harness.teams_payloads import GRACE, STAFFROOM
 
 SAM = "U0SAM"  # Sam Patel, lead at St Ada's School, on Slack
 
@@ -43,12 +43,12 @@ class Kept2:
     clock: MovableClock
 
     def rows(self, kind_prefix: str = "") -> list[Notification]:
-        with self.teams.services.db.transaction() as session:
+        with self.teams.parts.db.transaction() as session:
             rows = session.exec(select(Notification).order_by(col(Notification.due_at))).all()
         return [r for r in rows if r.dedupe_key.startswith(kind_prefix)]
 
     def commitment(self) -> Commitment:
-        with self.teams.services.db.transaction() as session:
+        with self.teams.parts.db.transaction() as session:
             return session.exec(select(Commitment)).one()
 
 
@@ -82,11 +82,11 @@ async def kept2(
         slack_bot_token="xoxb-st-adas",  # type: ignore[call-arg]
         slack_api_url=slack_api.url + "api/",
     )
-    services = Services.create(settings, clock, sqlite_db)
-    client = await aiohttp_client(build_app(services))
-    assert set(services.notifiers) == {"slack", "teams"}
-    delivery = DeliveryLoop(sqlite_db, services.notifiers, clock=clock, rng=random.Random(4))
-    both = Kept2(Workspace(client, slack_api, services), TeamsChat(client, connector, services), delivery, clock)
+    parts = assemble(settings, clock, sqlite_db)
+    client = await aiohttp_client(build_app(parts))
+    assert set(parts.notifiers) == {"slack", "teams"}
+    delivery = DeliveryLoop(sqlite_db, parts.notifiers, clock=clock, rng=random.Random(4))
+    both = Kept2(Workspace(client, slack_api, parts), TeamsChat(client, connector, parts), delivery, clock)
     yield both
     await both.slack.bridge.settle()
 
@@ -142,7 +142,7 @@ async def test_a_commitment_agreed_in_slack_reaches_its_teams_owner_who_marks_it
     assert (await kept2.slack.press(SAM, "confirm C1")).status == 200
     assert kept2.commitment().confirmed_at is not None
 
-    with kept2.teams.services.db.transaction() as session:
+    with kept2.teams.parts.db.transaction() as session:
         log = session.exec(select(LogEntry).order_by(col(LogEntry.id))).all()
     trail = [(e.action, e.platform) for e in log if e.action in ("accept", "done", "confirm")]
     assert trail == [("accept", "slack"), ("done", "teams"), ("confirm", "slack")], trail
@@ -170,7 +170,7 @@ async def test_a_promise_made_in_slack_to_a_teams_school_is_confirmed_and_thanke
     assert "Thank you" in texts(thanked)
     commitment = kept2.commitment()
     assert commitment.confirmed_at is not None and "loved it" in commitment.thanks
-    with kept2.teams.services.db.transaction() as session:
+    with kept2.teams.parts.db.transaction() as session:
         trail = [(e.action, e.platform) for e in session.exec(select(LogEntry).order_by(col(LogEntry.id))).all()]
     assert [t for t in trail if t[0] in ("promise", "done", "confirm")] == [
         ("promise", "slack"),

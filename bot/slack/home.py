@@ -29,7 +29,7 @@ def _read(kept: Kept, caller: Caller) -> list[Message]:
 
 async def publish(bridge: Bridge, client: AsyncWebClient, caller: Caller) -> None:
     """Build and publish the caller's Home tab. A Slack failure is logged: the next visit publishes again."""
-    parts = await bridge.run(_read, bridge.services.kept, caller)
+    parts = await bridge.run(_read, bridge.kept, caller)
     view = to_home(parts, QUICK_ACTIONS if parts[0].ok else ())
     try:
         await client.views_publish(user_id=caller.user_id, view=view)

@@ -5,7 +5,6 @@ An installation row holds a workspace's bot token: it is stored, read and delete
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
@@ -44,7 +43,7 @@ class KeptInstallationStore(AsyncInstallationStore):
         return log
 
     async def async_save(self, installation: Installation) -> None:
-        await asyncio.to_thread(self._save, installation)
+        await self.db.run(self._save, installation)
 
     def _save(self, installation: Installation) -> None:
         enterprise_id, team_id = self._key(
@@ -73,7 +72,7 @@ class KeptInstallationStore(AsyncInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        data = await asyncio.to_thread(self._find, *self._key(enterprise_id, team_id, is_enterprise_install))
+        data = await self.db.run(self._find, *self._key(enterprise_id, team_id, is_enterprise_install))
         if data is None or (user_id and data.get("user_id") != user_id):
             return None
         return Installation(**data)
@@ -81,7 +80,7 @@ class KeptInstallationStore(AsyncInstallationStore):
     async def async_find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
-        data = await asyncio.to_thread(self._find, *self._key(enterprise_id, team_id, is_enterprise_install))
+        data = await self.db.run(self._find, *self._key(enterprise_id, team_id, is_enterprise_install))
         if data is None or not data.get("bot_token"):
             return None
         return Installation(**data).to_bot()
@@ -105,7 +104,7 @@ class KeptInstallationStore(AsyncInstallationStore):
             await self.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await asyncio.to_thread(self._delete, enterprise_id or "", team_id or "")
+        await self.db.run(self._delete, enterprise_id or "", team_id or "")
 
     def _delete(self, enterprise_id: str, team_id: str) -> None:
         with self.db.transaction() as session:
@@ -136,7 +135,7 @@ class KeptOAuthStateStore(AsyncOAuthStateStore):
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         state = secrets.token_urlsafe(32)
-        await asyncio.to_thread(self._issue, state, self.clock.now() + self.expiration)
+        await self.db.run(self._issue, state, self.clock.now() + self.expiration)
         return state
 
     def _issue(self, state: str, expires_at: datetime) -> None:
@@ -144,7 +143,7 @@ class KeptOAuthStateStore(AsyncOAuthStateStore):
             session.add(SlackOAuthState(state=state, expires_at=expires_at))
 
     async def async_consume(self, state: str) -> bool:
-        return await asyncio.to_thread(self._consume, state[:100], self.clock.now())
+        return await self.db.run(self._consume, state[:100], self.clock.now())
 
     def _consume(self, state: str, now: datetime) -> bool:
         with self.db.transaction() as session:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -11,13 +10,15 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from bot.links import Links, with_links
-from bot.services import Services
 from bot.teams import references
 from bot.teams.cards import Card, to_card, to_form_card
 from bot.teams.inbound import CardPress, caller_from, card_press, channel_of, command_text, is_personal, tenant_of
+from handlers.clock import Clock
 from handlers.context import Caller
+from handlers.dispatch import Kept
 from handlers.errors import FormErrors
 from handlers.messages import Message
+from storage.db import Database
 
 log = logging.getLogger("kept.teams")
 
@@ -43,11 +44,13 @@ def card_activity(card: Card, summary: str = "") -> Activity:
 
 
 class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
-    """The Teams face of Kept. Every command goes through `services.kept`, as from Slack or the console."""
+    """The Teams face of Kept. Every command goes through `kept`, as from Slack or the console."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.links = Links.from_settings(services.settings)
+    def __init__(self, kept: Kept, db: Database, clock: Clock, links: Links) -> None:
+        self.kept = kept
+        self.db = db
+        self.clock = clock
+        self.links = links
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         try:
@@ -61,7 +64,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._on_card_press(turn_context, card_press(turn_context.activity.value))
             return
         activity = turn_context.activity
-        reply = await asyncio.to_thread(self._handle, caller_from(activity), command_text(activity), activity.id or "")
+        reply = await self.db.run(self._handle, caller_from(activity), command_text(activity), activity.id or "")
         await turn_context.send_activity(card_activity(to_card(reply), reply.title))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -82,7 +85,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if press is None:
             await turn_context.send_activity(card_activity(to_card(UNKNOWN_PRESS), UNKNOWN_PRESS.title))
             return
-        reply, card = await asyncio.to_thread(self._run_press, turn_context.activity, press)
+        reply, card = await self.db.run(self._run_press, turn_context.activity, press)
         if reply.ok and turn_context.activity.reply_to_id:
             updated = card_activity(card, reply.title)
             updated.id = turn_context.activity.reply_to_id
@@ -93,7 +96,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     def _run_press(self, activity: Activity, press: CardPress) -> tuple[Message, Card]:
         """Run a button's command or a form's submission; a form with mistakes comes back with its errors."""
         caller = caller_from(activity)
-        kept = self.services.kept
+        kept = self.kept
         if press.kind == "command":
             reply = self._handle(caller, press.command, activity.id or "")
             return reply, to_card(reply)
@@ -108,24 +111,24 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     def _handle(self, caller: Caller, text: str, inbound_id: str) -> Message:
         """Run a command through Kept; a file it offers comes as a link (a card can't carry the file)."""
-        return with_links(self.services.kept.handle(caller, text, inbound_id=inbound_id), self.links)
+        return with_links(self.kept.handle(caller, text, inbound_id=inbound_id), self.links)
 
     async def _remember(self, activity: Activity) -> bool:
         """Store where this conversation is, for proactive messages. True when it was not known before."""
-        return await asyncio.to_thread(remember, self.services, activity)
+        return await self.db.run(remember, self.db, self.clock, activity)
 
 
-def remember(services: Services, activity: Activity) -> bool:
+def remember(db: Database, clock: Clock, activity: Activity) -> bool:
     """Save the 1:1, or the channel and where its sender was seen; True if the conversation is new to Kept."""
     tenant = tenant_of(activity)
     caller = caller_from(activity)
-    now = services.clock.now()
+    now = clock.now()
     reference = _reference(activity)
     if is_personal(activity):
-        return references.save(services.db, tenant, references.USER, caller.user_id, reference, now)
+        return references.save(db, tenant, references.USER, caller.user_id, reference, now)
     if caller.user_id:
-        references.save(services.db, tenant, references.MEMBER, caller.user_id, reference, now)
-    return references.save(services.db, tenant, references.CHANNEL, channel_of(activity), reference, now)
+        references.save(db, tenant, references.MEMBER, caller.user_id, reference, now)
+    return references.save(db, tenant, references.CHANNEL, channel_of(activity), reference, now)
 
 
 def _reference(activity: Activity) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The Bot Framework CloudAdapter, configured from Kept's Settings under Bot Framework's own names."""
+"""The Bot Framework CloudAdapter, configured under Bot Framework's own setting names."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from msrest.universal_http.requests import ClientRetryPolicy
 
-from bot.config import Settings
-
 
 @dataclass(frozen=True)
 class BotFrameworkConfig:
-    """The attribute names ConfigurationBotFrameworkAuthentication reads, filled from Kept's Settings."""
+    """The attribute names ConfigurationBotFrameworkAuthentication reads (bot/wiring.py fills them from Settings)."""
 
     APP_ID: str
     APP_PASSWORD: str
@@ -20,20 +18,14 @@ class BotFrameworkConfig:
     APP_TENANTID: str
 
 
-def make_adapter(settings: Settings) -> CloudAdapter:
+def make_adapter(config: BotFrameworkConfig) -> CloudAdapter:
     """A CloudAdapter for Kept's Bot Framework settings (MultiTenant, SingleTenant or UserAssignedMSI).
 
     With no MicrosoftAppId, botbuilder disables authentication both ways: inbound requests need no token,
     and outbound calls to the serviceUrl carry no Authorization header (MicrosoftAppCredentials.empty()).
     """
-    _check(settings)
+    _check(config)
     _quicken_msrest()
-    config = BotFrameworkConfig(
-        APP_ID=settings.microsoft_app_id,
-        APP_PASSWORD=settings.microsoft_app_password,
-        APP_TYPE=settings.microsoft_app_type or "MultiTenant",
-        APP_TENANTID=settings.microsoft_app_tenant_id,
-    )
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
 
 
@@ -41,24 +33,23 @@ class TeamsSettingsError(ValueError):
     """The Bot Framework settings don't make a usable combination; the message says what to set."""
 
 
-def _check(settings: Settings) -> None:
-    kind = (settings.microsoft_app_type or "MultiTenant").lower()
+def _check(config: BotFrameworkConfig) -> None:
+    kind = (config.APP_TYPE or "MultiTenant").lower()
     missing = []
     if kind not in ("multitenant", "singletenant", "userassignedmsi"):
         raise TeamsSettingsError(
-            f"MicrosoftAppType {settings.microsoft_app_type!r} is not one of MultiTenant, "
-            "SingleTenant or UserAssignedMSI."
+            f"MicrosoftAppType {config.APP_TYPE!r} is not one of MultiTenant, SingleTenant or UserAssignedMSI."
         )
-    if kind != "multitenant" and not settings.microsoft_app_id:
+    if kind != "multitenant" and not config.APP_ID:
         missing.append("MicrosoftAppId")
-    if kind == "singletenant" and not settings.microsoft_app_password:
+    if kind == "singletenant" and not config.APP_PASSWORD:
         missing.append("MicrosoftAppPassword")
-    if kind != "multitenant" and not settings.microsoft_app_tenant_id:
+    if kind != "multitenant" and not config.APP_TENANTID:
         missing.append("MicrosoftAppTenantId")
-    if kind == "multitenant" and settings.microsoft_app_id and not settings.microsoft_app_password:
+    if kind == "multitenant" and config.APP_ID and not config.APP_PASSWORD:
         missing.append("MicrosoftAppPassword")
     if missing:
-        raise TeamsSettingsError(f"MicrosoftAppType {settings.microsoft_app_type} needs " + ", ".join(missing) + ".")
+        raise TeamsSettingsError(f"MicrosoftAppType {config.APP_TYPE} needs " + ", ".join(missing) + ".")
 
 
 def _quicken_msrest() -> None:

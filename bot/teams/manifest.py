@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.config import Settings
 from handlers.grammar import VERBS
 
 MANIFEST_VERSION = "1.29"
@@ -27,9 +26,8 @@ class ManifestError(ValueError):
     """The package can't be built from these settings; the message says what to set."""
 
 
-def build_manifest(settings: Settings, website: str = "https://kept.example.org") -> dict[str, Any]:
+def build_manifest(app_id: str, website: str = "https://kept.example.org") -> dict[str, Any]:
     """manifest.json for Teams schema v1.29: Kept's bot (MicrosoftAppId) in personal, team and group chats."""
-    app_id = settings.microsoft_app_id
     if not _GUID.match(app_id or ""):
         raise ManifestError("The Teams package needs MicrosoftAppId set to your Azure bot's app id (a GUID).")
     website = website.rstrip("/")
@@ -76,9 +74,9 @@ def commands() -> list[dict[str, str]]:
     ]
 
 
-def write_package(settings: Settings, out: Path, website: str = "https://kept.example.org") -> Path:
+def write_package(app_id: str, out: Path, website: str = "https://kept.example.org") -> Path:
     """Write the zip Teams installs (Apps > Manage your apps > Upload an app)."""
-    manifest = build_manifest(settings, website)
+    manifest = build_manifest(app_id, website)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", json.dumps(manifest, indent=2))

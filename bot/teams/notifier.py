@@ -12,10 +12,8 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, 
 from botframework.connector.aio import ConnectorClient
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.services import Services
 from bot.teams import references
 from bot.teams.activities import card_activity, close_connector
-from bot.teams.adapter import make_adapter
 from bot.teams.cards import to_card
 from bot.teams.inbound import PLATFORM
 from handlers.clock import Clock
@@ -60,7 +58,7 @@ class TeamsNotifier:
     async def _open_chat(self, address: Address, activity: Activity) -> str:
         """Create the 1:1 chat (Kept must be installed for the person or in one of their teams), then post."""
         seen = await self._load(address.tenant_id, references.MEMBER, address.user_id)
-        base = seen or await asyncio.to_thread(references.any_channel, self.db, address.tenant_id)
+        base = seen or await self.db.run(references.any_channel, self.db, address.tenant_id)
         if base is None or not address.user_id:
             raise DeliveryFailed(
                 "Kept can't reach this person on Teams yet: nobody in their organisation has added Kept.",
@@ -78,7 +76,7 @@ class TeamsNotifier:
             )
             created = await client.conversations.create_conversation(params)
             chat = _chat_reference(reference, created.id, teams_id, address)
-            await asyncio.to_thread(
+            await self.db.run(
                 references.save,
                 self.db,
                 address.tenant_id,
@@ -116,14 +114,7 @@ class TeamsNotifier:
     async def _load(self, tenant_id: str, scope: str, key: str) -> dict[str, Any] | None:
         if not key:
             return None
-        return await asyncio.to_thread(references.load, self.db, tenant_id, scope, key)
-
-
-def teams_notifier(services: Services) -> TeamsNotifier:
-    """A notifier with its own adapter, for `kept worker` (the scheduler without the web app)."""
-    return TeamsNotifier(
-        make_adapter(services.settings), services.db, services.clock, services.settings.microsoft_app_id
-    )
+        return await self.db.run(references.load, self.db, tenant_id, scope, key)
 
 
 def _post(activity: Activity) -> Send:

@@ -6,7 +6,6 @@ the request itself, then hands a well-formed activity to the adapter.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 from typing import Any
@@ -19,13 +18,8 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
 
-from bot.config import Settings
-from bot.services import Services
 from bot.teams.activities import KeptTeamsBot, card_activity, close_connector
-from bot.teams.adapter import make_adapter
 from bot.teams.cards import to_card
-from bot.teams.inbound import PLATFORM
-from bot.teams.notifier import TeamsNotifier
 from handlers.errors import new_reference
 from handlers.messages import Message
 
@@ -36,58 +30,10 @@ MAX_BODY = 256 * 1024  # Teams' own activities are far smaller (a card is at mos
 ADAPTER = web.AppKey("teams_adapter", CloudAdapter)
 
 
-class InsecureTeamsError(RuntimeError):
-    """Refusing to serve Teams unauthenticated on an address other people can reach."""
-
-
-def check_insecure_teams(settings: Settings, host: str | None = None) -> bool:
-    """Whether to serve /api/messages: `mount` asks, and `kept serve` may ask first for an early, clear error.
-
-    With MicrosoftAppId set: yes, authenticated. Without it the endpoint is unauthenticated, for local use:
-    served with a warning on loopback (or anywhere with KEPT_ALLOW_INSECURE_TEAMS=1). On any other address
-    it is left off when Slack is configured (Kept still serves Slack), and otherwise Kept refuses to start
-    with InsecureTeamsError.
-    """
-    host = settings.host if host is None else host
-    if settings.microsoft_app_id:
-        return True
-    if _is_loopback(host) or settings.allow_insecure_teams:
-        log.warning(
-            "Teams: MicrosoftAppId is not set, so /api/messages is UNAUTHENTICATED (local use only; bound to %s)", host
-        )
-        return True
-    if settings.slack_configured:
-        log.warning("Teams is off: MicrosoftAppId is not set and Kept is bound to %s, not loopback", host)
-        return False
-    raise InsecureTeamsError(
-        f"MicrosoftAppId is not set, so /api/messages would accept anyone's requests, but Kept is bound to "
-        f"{host!r}, not loopback. Set MicrosoftAppId and MicrosoftAppPassword (with MicrosoftAppType and "
-        f"MicrosoftAppTenantId for SingleTenant), bind to 127.0.0.1, or set KEPT_ALLOW_INSECURE_TEAMS=1 "
-        f"if you really mean it."
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    if host in ("localhost", "ip6-localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def mount(app: web.Application, services: Services) -> None:
-    """Add POST /api/messages to Kept's app, and register the Teams notifier in `services.notifiers`."""
-    if not check_insecure_teams(services.settings):
-        return
-    adapter = make_adapter(services.settings)
+def mount(app: web.Application, adapter: CloudAdapter, bot: KeptTeamsBot, *, requires_auth: bool) -> None:
+    """Add POST /api/messages to Kept's web app (the composition root built the adapter and the bot)."""
     adapter.on_turn_error = _on_turn_error
-    bot = KeptTeamsBot(services)
     app[ADAPTER] = adapter
-    services.notifiers.setdefault(
-        PLATFORM, TeamsNotifier(adapter, services.db, services.clock, services.settings.microsoft_app_id)
-    )
-    requires_auth = bool(services.settings.microsoft_app_id)
 
     async def messages(request: web.Request) -> web.Response:
         return await _handle(request, adapter, bot, requires_auth)

@@ -11,14 +11,14 @@ from aiohttp.test_utils import TestClient
 from icalendar import Calendar
 
 from bot.config import Settings
-from bot.links import Links, with_links
-from bot.services import Services
+from bot.links import with_links
 from bot.web import build_app
+from bot.wiring import assemble, links_for
 from handlers.clock import MovableClock
 from handlers.messages import Attachment, Message
 from storage.db import Database
 from storage.models import JointSession
-from tests.handlers.insights.conftest import World, build_world
+from tests.harness.world import World, build_world
 
 SECRET = "thames-valley-link-secret"
 SCIENCE_DAY = "session Year 6 science day on 8/7/2027 10am at St Ada's School with Hopper Academy"
@@ -35,8 +35,8 @@ def world(sqlite_db: Database, clock: MovableClock) -> World:
 
 @pytest.fixture
 async def web_app(world: World, aiohttp_client: Any) -> TestClient:
-    services = Services.create(_settings(link_secret=SECRET), world.clock, world.db)
-    client: TestClient = await aiohttp_client(build_app(services))
+    parts = assemble(_settings(link_secret=SECRET), world.clock, world.db)
+    client: TestClient = await aiohttp_client(build_app(parts))
     return client
 
 
@@ -48,7 +48,7 @@ def _planned(world: World) -> int:
 
 def _link(world: World, joint_id: int) -> str:
     """The link Slack and Teams would show beside Mary's `ics` reply."""
-    reply = with_links(world.say("mary", f"ics S{joint_id}"), Links.from_settings(_settings(link_secret=SECRET)))
+    reply = with_links(world.say("mary", f"ics S{joint_id}"), links_for(_settings(link_secret=SECRET)))
     (attachment,) = reply.attachments
     return attachment.url
 
@@ -115,7 +115,7 @@ async def test_one_sessions_signature_does_not_open_another(world: World, web_ap
 
 
 async def test_a_correctly_signed_link_to_a_session_that_does_not_exist_is_not_found(web_app: TestClient) -> None:
-    links = Links.from_settings(_settings(link_secret=SECRET))
+    links = links_for(_settings(link_secret=SECRET))
 
     response = await web_app.get(_local(links.ics_url(404)))
 
@@ -124,32 +124,32 @@ async def test_a_correctly_signed_link_to_a_session_that_does_not_exist_is_not_f
 
 
 def test_links_use_the_public_address_when_one_is_set() -> None:
-    links = Links.from_settings(_settings(link_secret=SECRET, public_url="https://kept.thames.example/"))
+    links = links_for(_settings(link_secret=SECRET, public_url="https://kept.thames.example/"))
     assert links.ics_url(12).startswith("https://kept.thames.example/ics/S12.ics?sig=")
-    assert Links.from_settings(_settings(port=8080)).base_url == "http://127.0.0.1:8080"
+    assert links_for(_settings(port=8080)).base_url == "http://127.0.0.1:8080"
 
 
 def test_without_a_secret_replicas_sharing_a_database_agree_and_others_do_not() -> None:
     shared = "postgresql+psycopg://kept@db.thames.example/kept"
-    one, two = (Links.from_settings(_settings(database_url=shared)) for _ in range(2))
-    other = Links.from_settings(_settings(database_url="sqlite:///./data/other.db"))
+    one, two = (links_for(_settings(database_url=shared)) for _ in range(2))
+    other = links_for(_settings(database_url="sqlite:///./data/other.db"))
 
     assert one.sign("S12") == two.sign("S12") != other.sign("S12")
-    assert one.sign("S12") != Links.from_settings(_settings(database_url=shared, link_secret=SECRET)).sign("S12")
+    assert one.sign("S12") != links_for(_settings(database_url=shared, link_secret=SECRET)).sign("S12")
 
 
 def test_without_a_secret_the_app_warns_once_at_start(
     sqlite_db: Database, clock: MovableClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="kept.links"):
-        build_app(Services.create(_settings(), clock, sqlite_db))
-        build_app(Services.create(_settings(link_secret=SECRET), clock, sqlite_db))
+        build_app(assemble(_settings(), clock, sqlite_db))
+        build_app(assemble(_settings(link_secret=SECRET), clock, sqlite_db))
     ours = [r.getMessage() for r in caplog.records if r.name == "kept.links"]
     assert len(ours) == 1 and ours[0].startswith("KEPT_LINK_SECRET is not set")
 
 
 def test_only_files_kept_can_serve_get_a_link() -> None:
-    links = Links.from_settings(_settings(link_secret=SECRET))
+    links = links_for(_settings(link_secret=SECRET))
     message = Message(
         title="Files",
         attachments=(

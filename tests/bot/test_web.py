@@ -5,15 +5,15 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
-from bot.services import Services
 from bot.web import build_app
+from bot.wiring import assemble
 from handlers.clock import MovableClock
 from storage.db import Database
 
 
 async def _client(db: Database, clock: MovableClock) -> TestClient:
-    services = Services.create(Settings(), clock, db)
-    client = TestClient(TestServer(build_app(services)))
+    parts = assemble(Settings(), clock, db)
+    client = TestClient(TestServer(build_app(parts)))
     await client.start_server()
     return client
 

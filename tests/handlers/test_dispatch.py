@@ -12,7 +12,7 @@ from handlers.context import Context
 from handlers.dispatch import Kept
 from handlers.messages import Message
 from storage.models import Listing
-from tests.people import Join
+from tests.harness.people import Join
 
 
 def _count(kept: Kept) -> int:

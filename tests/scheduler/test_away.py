@@ -9,37 +9,37 @@ from sqlmodel import select
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from storage.models import Member
-from tests.people import Join, Person
-from tests.scheduler.conftest import RunUntil
-from tests.scheduler.recording import RecordingNotifier
+from tests.harness.delivery import RunUntil
+from tests.harness.people import Join, Person
+from tests.harness.recording import RecordingNotifier
 from tests.scheduler.test_humane_times import utc
 
 
 async def test_nudges_wait_while_someone_is_away_and_their_lead_hears_once(
-    grace: Person, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")  # Fri 27 Nov
     reply = grace.say("away until 27/11")
     assert reply.ok and reply.title == "Enjoy your time away. I'll hold your reminders until Fri 27 Nov."
     assert "1 of your promises fall due meanwhile" in reply.text
     await run_until(utc(2026, 11, 28, 0))
-    assert slack.to("U-GraceOkafor") == []
-    assert slack.to("U-SamPatel") == ["Grace Okafor is away until Fri 27 Nov, and C1 needs them"]
+    assert slack_inbox.to("U-GraceOkafor") == []
+    assert slack_inbox.to("U-SamPatel") == ["Grace Okafor is away until Fri 27 Nov, and C1 needs them"]
     await run_until(utc(2026, 11, 30, 12))
-    assert slack.to("U-GraceOkafor") == ["C1 was due Fri 27 Nov", "C1 was due Fri 27 Nov"]  # held, then +1 day
-    assert len(slack.to("U-SamPatel")) == 1
+    assert slack_inbox.to("U-GraceOkafor") == ["C1 was due Fri 27 Nov", "C1 was due Fri 27 Nov"]  # held, then +1 day
+    assert len(slack_inbox.to("U-SamPatel")) == 1
 
 
 async def test_coming_back_early_releases_the_held_nudges_at_once(
-    grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     grace.say("away until 4/12")
     await run_until(utc(2026, 11, 25, 10))
-    assert slack.to("U-GraceOkafor") == []
+    assert slack_inbox.to("U-GraceOkafor") == []
     assert grace.say("back").title == "Welcome back! Your reminders are running again."
     await run_until(utc(2026, 11, 25, 10, 30), step=timedelta(minutes=5))
-    assert slack.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
     with kept.db.transaction() as session:
         assert session.exec(select(Member).where(Member.name == "Grace Okafor")).one().away_until is None
 
@@ -54,17 +54,17 @@ def test_back_when_not_away_is_a_kind_no_op(grace: Person) -> None:
 
 
 async def test_need_help_tells_the_lead_privately_once_a_day(
-    grace: Person, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     reply = grace.say("help-needed C1 our driver is off sick")
     assert reply.title == "I've let Sam Patel know, privately, that C1 needs a hand."
     grace.say("help-needed C1")
     await run_until(utc(2026, 11, 23, 12))
-    assert slack.to("U-SamPatel") == ["Grace Okafor would like a hand with C1"]
-    _, told = slack.delivered[0]
+    assert slack_inbox.to("U-SamPatel") == ["Grace Okafor would like a hand with C1"]
+    _, told = slack_inbox.delivered[0]
     assert told.text == "a minibus\n“our driver is off sick”"
-    assert slack.to("U-PriyaShah") == []
+    assert slack_inbox.to("U-PriyaShah") == []
 
 
 def test_only_the_promise_owner_or_their_lead_may_ask_for_help_with_it(grace: Person, person: Join) -> None:

@@ -10,12 +10,12 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from scheduler.delivery import DeliveryLoop
 from storage.models import InboundReceipt, Match
-from tests.people import Join
-from tests.scheduler.recording import RecordingNotifier
+from tests.harness.people import Join
+from tests.harness.recording import RecordingNotifier
 
 
 async def test_a_new_request_is_matched_on_the_next_tick_and_both_leads_hear_privately(
-    person: Join, kept: Kept, delivery: DeliveryLoop, slack: RecordingNotifier
+    person: Join, kept: Kept, delivery: DeliveryLoop, slack_inbox: RecordingNotifier
 ) -> None:
     sam = person("Sam Patel", "St Ada's School")
     priya = person("Priya Shah", "Hopper Academy")
@@ -24,11 +24,11 @@ async def test_a_new_request_is_matched_on_the_next_tick_and_both_leads_hear_pri
     with kept.db.transaction() as session:
         assert session.exec(select(func.count()).select_from(Match)).one() == 0  # nobody waited for matching
     await delivery.tick()
-    told = {(address.user_id, message.title) for address, message in slack.delivered}
+    told = {(address.user_id, message.title) for address, message in slack_inbox.delivered}
     assert ("U-SamPatel", "Your offer O1 could meet Hopper Academy's request R2.") in told
     assert ("U-PriyaShah", "St Ada's School's offer O1 could meet your request R2.") in told
     await delivery.tick()
-    assert len(slack.delivered) == 2  # told once
+    assert len(slack_inbox.delivered) == 2  # told once
 
 
 async def test_daily_upkeep_forgets_old_inbound_ids(

@@ -13,9 +13,9 @@ from handlers.dispatch import Kept
 from handlers.messages import Message
 from handlers.outbound import notices
 from storage.models import Holiday, Member, Notification, School
-from tests.people import Person
-from tests.scheduler.conftest import RunUntil
-from tests.scheduler.recording import RecordingNotifier
+from tests.harness.delivery import RunUntil
+from tests.harness.people import Person
+from tests.harness.recording import RecordingNotifier
 from tests.scheduler.test_nudges import sent
 
 LONDON = ZoneInfo("Europe/London")
@@ -118,13 +118,13 @@ def _tell_grace(kept: Kept, due_at: datetime, key: str = "notice:grace") -> None
 
 
 async def test_a_notice_due_in_the_evening_is_moved_to_the_next_morning_not_dropped(
-    grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     _tell_grace(kept, utc(2026, 11, 23, 19, 30))
     reports = await run_until(utc(2026, 11, 24, 12), step=timedelta(minutes=30))
     assert sent(kept) == [("grace", utc(2026, 11, 24, 8))]
     assert sum(len(r.postponed) for r in reports) == 1  # moved once, not re-claimed every tick
-    assert slack.to("U-GraceOkafor") == ["A note for Grace"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A note for Grace"]
 
 
 async def test_a_notice_due_in_the_christmas_holidays_waits_for_term(
@@ -137,12 +137,12 @@ async def test_a_notice_due_in_the_christmas_holidays_waits_for_term(
 
 
 async def test_the_clock_moving_backwards_neither_repeats_nor_skips_a_nudge(
-    grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     await run_until(utc(2026, 11, 25, 10))
     clock.set(utc(2026, 11, 25, 7))  # an NTP correction, or a host with a wrong clock
     await run_until(utc(2026, 11, 28, 0))
-    assert slack.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]
     with kept.db.transaction() as session:
         assert session.exec(select(Notification).where(Notification.status == "claimed")).all() == []

@@ -12,9 +12,9 @@ from scheduler.delivery import DeliveryLoop, TickReport
 from storage import outbox
 from storage.db import Database
 from storage.models import Identity, Notification
-from tests.people import Join, Person
-from tests.scheduler.conftest import RunUntil, make_delivery_loop
-from tests.scheduler.recording import RecordingNotifier
+from tests.harness.delivery import RunUntil, make_delivery_loop
+from tests.harness.people import Join, Person
+from tests.harness.recording import RecordingNotifier
 
 
 def at(day: int, hour: int, month: int = 11, year: int = 2026) -> datetime:
@@ -31,13 +31,13 @@ def sent(kept: Kept) -> list[tuple[str, datetime]]:
 
 
 async def test_a_promise_is_nudged_two_working_days_before_and_on_the_due_morning(
-    grace: Person, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     assert grace.say("promise two physics practicals to Hopper Academy by next Friday").ok  # Fri 27 Nov
     await run_until(at(28, 0))
     assert sent(kept) == [("-2d", at(25, 9)), ("-0d", at(27, 9))]
-    assert slack.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]
-    _, nudge = slack.delivered[0]
+    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]
+    _, nudge = slack_inbox.delivered[0]
     assert [a.command for a in nudge.actions] == [
         "done C1",
         "snooze C1 1 day",
@@ -51,32 +51,32 @@ async def test_a_promise_is_nudged_two_working_days_before_and_on_the_due_mornin
 
 
 async def test_an_overdue_promise_is_followed_up_twice_then_the_lead_is_told_privately(
-    grace: Person, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     await run_until(at(9, 0, month=12))
     assert sent(kept)[2:] == [("+1d", at(30, 9)), ("+6d", at(7, 9, month=12)), ("lead", at(8, 9, month=12))]
-    assert slack.to("U-GraceOkafor")[2:] == ["C1 was due Fri 27 Nov", "C1 was due Fri 27 Nov"]
-    assert slack.to("U-SamPatel") == ["Grace Okafor's promise C1 is a week past its date"]
-    assert slack.to("U-PriyaShah") == []  # the other school never hears of it
+    assert slack_inbox.to("U-GraceOkafor")[2:] == ["C1 was due Fri 27 Nov", "C1 was due Fri 27 Nov"]
+    assert slack_inbox.to("U-SamPatel") == ["Grace Okafor's promise C1 is a week past its date"]
+    assert slack_inbox.to("U-PriyaShah") == []  # the other school never hears of it
 
 
 async def test_marking_a_promise_done_cancels_its_nudges(
-    grace: Person, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     await run_until(at(24, 12))
     assert grace.say("done C1").ok
     await run_until(at(9, 0, month=12))
-    assert slack.to("U-GraceOkafor") == []  # no nudges; Hopper's lead is only asked to confirm it arrived
-    assert slack.titles() == ["St Ada's School says C1 has been delivered."]
+    assert slack_inbox.to("U-GraceOkafor") == []  # no nudges; Hopper's lead is only asked to confirm it arrived
+    assert slack_inbox.titles() == ["St Ada's School says C1 has been delivered."]
     with kept.db.transaction() as session:
         statuses = {row.status for row in session.exec(select(Notification)).all() if row.kind != "notice"}
     assert statuses == {"cancelled"}
 
 
 async def test_a_nudge_claimed_just_before_the_promise_was_done_is_dropped_not_sent(
-    grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, delivery: DeliveryLoop
+    grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, delivery: DeliveryLoop
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     clock.set(at(25, 9))
@@ -84,47 +84,47 @@ async def test_a_nudge_claimed_just_before_the_promise_was_done_is_dropped_not_s
     assert grace.say("done C1").ok  # lands between the claim and the send: the re-check catches it
     report = TickReport()
     await delivery.deliver(row, clock.now(), report)
-    assert report.dropped == [row.id] and slack.delivered == []
+    assert report.dropped == [row.id] and slack_inbox.delivered == []
 
 
 async def test_snoozing_moves_the_nudges_to_the_new_date(
-    grace: Person, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     assert grace.say("snooze C1 1 week").ok  # now due Fri 4 Dec
     await run_until(at(5, 0, month=12))
     assert sent(kept) == [("-2d", at(2, 9, month=12)), ("-0d", at(4, 9, month=12))]
-    assert slack.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 4 Dec", "C1 is due today"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 4 Dec", "C1 is due today"]
 
 
 async def test_snoozing_after_a_nudge_was_sent_gives_fresh_nudges_for_the_new_date(
-    grace: Person, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     await run_until(at(26, 12))
     grace.say("snooze C1 1 week")
     await run_until(at(5, 0, month=12))
     assert [key for key, _ in sent(kept)] == ["-2d", "-2d", "-0d"]
-    assert slack.to("U-GraceOkafor")[1:] == ["A gentle reminder: C1 is due Fri 4 Dec", "C1 is due today"]
+    assert slack_inbox.to("U-GraceOkafor")[1:] == ["A gentle reminder: C1 is due Fri 4 Dec", "C1 is due today"]
 
 
 async def test_releasing_a_promise_cancels_its_follow_ups(
-    grace: Person, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     await run_until(at(30, 12))
     assert grace.say("release C1 our minibus is off the road").ok
     await run_until(at(10, 0, month=12))
-    assert slack.to("U-GraceOkafor") == [
+    assert slack_inbox.to("U-GraceOkafor") == [
         "A gentle reminder: C1 is due Fri 27 Nov",
         "C1 is due today",
         "C1 was due Fri 27 Nov",
     ]
-    assert slack.to("U-SamPatel") == []
+    assert slack_inbox.to("U-SamPatel") == []
 
 
 async def test_a_member_with_slack_and_teams_accounts_is_nudged_on_both(
-    grace: Person, kept: Kept, slack: RecordingNotifier, teams: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, slack_inbox: RecordingNotifier, teams_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     with kept.db.transaction() as session:
         slack_identity = session.exec(select(Identity).where(Identity.user_id == "U-GraceOkafor")).one()
@@ -139,19 +139,19 @@ async def test_a_member_with_slack_and_teams_accounts_is_nudged_on_both(
         )
     grace.say("promise a minibus to Hopper Academy by next Friday")
     await run_until(at(25, 10))
-    assert slack.to("U-GraceOkafor") == teams.to("29:grace") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == teams_inbox.to("29:grace") == ["A gentle reminder: C1 is due Fri 27 Nov"]
     assert sent(kept) == [("-2d", at(25, 9))]
 
 
 async def test_nudges_are_delivered_once_on_sqlite_and_on_postgresql(
-    any_person: Join, db: Database, clock: MovableClock, slack: RecordingNotifier
+    any_person: Join, db: Database, clock: MovableClock, slack_inbox: RecordingNotifier
 ) -> None:
     any_person("Sam Patel", "St Ada's School")
     any_person("Priya Shah", "Hopper Academy")
     grace = any_person("Grace Okafor", "St Ada's School")
     grace.say("promise a minibus to Hopper Academy by next Friday")
-    worker = make_delivery_loop(db, clock, slack)
+    worker = make_delivery_loop(db, clock, slack_inbox)
     while clock.now() < at(28, 0):
         clock.advance(timedelta(hours=1))
         await worker.tick()
-    assert slack.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]

@@ -10,9 +10,9 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from handlers.outbound.plan import plan_joint_session
 from storage.models import JointSession, Notification, Partnership
-from tests.people import Join, Person
-from tests.scheduler.conftest import RunUntil, make_delivery_loop
-from tests.scheduler.recording import RecordingNotifier
+from tests.harness.delivery import RunUntil, make_delivery_loop
+from tests.harness.people import Join, Person
+from tests.harness.recording import RecordingNotifier
 from tests.scheduler.test_humane_times import utc
 from tests.scheduler.test_nudges import sent
 
@@ -25,7 +25,7 @@ def to_organiser(kept: Kept) -> list[tuple[str, datetime]]:
 
 
 async def test_a_session_is_reminded_a_week_a_day_and_two_hours_before_then_impact_is_asked(
-    grace: Person, person: Join, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, person: Join, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     sam = person("Sam Patel")
     assert sam.say(SCIENCE_DAY).ok  # Thu 3 Dec, 10:00
@@ -36,14 +36,14 @@ async def test_a_session_is_reminded_a_week_a_day_and_two_hours_before_then_impa
         ("-2h", utc(2026, 12, 3, 8)),
         ("impact", utc(2026, 12, 4, 10)),
     ]
-    titles = slack.to("U-SamPatel")
+    titles = slack_inbox.to("U-SamPatel")
     assert titles[:3] == ["Coming up: Year 6 science day (S1)"] * 3
     assert titles[3] == "How did Year 6 science day (S1) go?"
-    first, second = [m for r, m in slack.delivered if r.user_id == "U-SamPatel"][:2]
+    first, second = [m for r, m in slack_inbox.delivered if r.user_id == "U-SamPatel"][:2]
     assert "Transport, consent forms, the venue and staffing" in first.text
     assert "Transport" not in second.text
     # Hopper Academy's lead sees to their own side (transport, consent, staffing): reminded too, not asked for impact
-    assert slack.to("U-PriyaShah") == ["Coming up: Year 6 science day (S1)"] * 3
+    assert slack_inbox.to("U-PriyaShah") == ["Coming up: Year 6 science day (S1)"] * 3
 
 
 async def test_moving_a_session_reschedules_its_reminders(
@@ -74,22 +74,22 @@ def _partnership_with_channel(person: Join, grace: Person) -> Person:
 
 
 async def test_each_partnership_gets_one_digest_a_week_on_monday_morning(
-    grace: Person, person: Join, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, person: Join, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     _partnership_with_channel(person, grace)
     await run_until(utc(2026, 12, 8, 0))
     digests = [(key, moment) for key, moment in sent(kept) if key.startswith("2026-W")]
     assert digests == [("2026-W49", utc(2026, 11, 30, 8)), ("2026-W50", utc(2026, 12, 7, 8))]
-    assert len([r for r, _ in slack.delivered if r.channel_id == "C-GENERAL"]) == 2
+    assert len([r for r, _ in slack_inbox.delivered if r.channel_id == "C-GENERAL"]) == 2
 
 
 async def test_a_digest_missed_while_kept_was_down_is_sent_once_late_and_the_next_on_time(
-    grace: Person, person: Join, kept: Kept, clock: MovableClock, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, person: Join, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     _partnership_with_channel(person, grace)
     await run_until(utc(2026, 11, 29, 12))  # Sunday: then every process stops until Wednesday
     clock.set(utc(2026, 12, 2, 10))
-    restarted = make_delivery_loop(kept.db, clock, slack)
+    restarted = make_delivery_loop(kept.db, clock, slack_inbox)
     await run_until(utc(2026, 12, 8, 0), worker=restarted)
     digests = [(key, moment) for key, moment in sent(kept) if key.startswith("2026-W")]
     assert digests == [("2026-W49", utc(2026, 12, 2, 11)), ("2026-W50", utc(2026, 12, 7, 8))]
@@ -120,33 +120,33 @@ async def test_the_digest_follows_local_time_across_the_autumn_clock_change_and_
 
 
 async def test_what_fell_due_while_every_worker_was_down_is_delivered_once(
-    grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     clock.set(utc(2026, 11, 27, 12))  # down since Monday: two nudges fell due meanwhile
-    restarted = make_delivery_loop(kept.db, clock, slack)
+    restarted = make_delivery_loop(kept.db, clock, slack_inbox)
     await run_until(utc(2026, 11, 27, 18), step=timedelta(minutes=1), worker=restarted)
-    assert slack.to("U-GraceOkafor") == ["C1 is due today"]  # the earlier nudge is superseded, not sent too
+    assert slack_inbox.to("U-GraceOkafor") == ["C1 is due today"]  # the earlier nudge is superseded, not sent too
 
 
 async def test_a_claim_held_by_a_worker_that_died_is_delivered_once_by_another_after_its_lease(
-    grace: Person, kept: Kept, clock: MovableClock, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     from storage import outbox
 
     grace.say("promise a minibus to Hopper Academy by next Friday")
     clock.set(utc(2026, 11, 25, 9))
-    dying = make_delivery_loop(kept.db, clock, slack, lease=timedelta(minutes=5))
+    dying = make_delivery_loop(kept.db, clock, slack_inbox, lease=timedelta(minutes=5))
     [claimed] = outbox.claim_due(kept.db, dying.worker, clock.now(), dying.lease)  # then the process is killed
-    survivor = make_delivery_loop(kept.db, clock, slack)
+    survivor = make_delivery_loop(kept.db, clock, slack_inbox)
     reports = await run_until(utc(2026, 11, 25, 9, 10), step=timedelta(minutes=1), worker=survivor)
     assert [r.sent for r in reports if r.sent] == [[claimed.id]]
     assert sent(kept) == [("-2d", utc(2026, 11, 25, 9, 6))]
-    assert slack.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
 
 
 async def test_a_partnership_with_no_channel_yet_has_its_digest_quietly_skipped_not_failed(
-    grace: Person, person: Join, kept: Kept, slack: RecordingNotifier, run_until: RunUntil
+    grace: Person, person: Join, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
     person("Sam Patel").say("partnership Physics Link with Hopper Academy")
     grace.say("promise a minibus to Hopper Academy by 4/12")
@@ -157,4 +157,4 @@ async def test_a_partnership_with_no_channel_yet_has_its_digest_quietly_skipped_
             ("digest:1:2026-W49", "cancelled"),
             ("digest:1:2026-W50", "pending"),
         ]
-    assert [r for r, _ in slack.delivered if r.channel_id] == []
+    assert [r for r, _ in slack_inbox.delivered if r.channel_id] == []

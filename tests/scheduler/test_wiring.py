@@ -9,20 +9,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.cli import main
+from bot.cli import console_tick, main
 from bot.config import Settings
 from bot.console.notifier import ConsoleNotifier
 from bot.console.repl import Chat
-from bot.policy import reminder_policy
-from bot.services import Services
-from bot.worker import console_tick, delivery_loop_for
+from bot.wiring import assemble, reminder_policy
 from handlers.clock import MovableClock
 from handlers.policy import Offset
 from scheduler import jobs
 from storage import outbox
 from storage.db import Database
 from storage.models import Notification
-from tests.conftest import MONDAY_9AM
+from tests.harness.fixtures import MONDAY_9AM
 
 
 async def test_the_tick_runs_at_once_in_the_running_loop_and_keeps_going_after_a_failure() -> None:
@@ -56,8 +54,8 @@ def test_minute_offsets_let_a_demo_see_nudges_within_the_hour(
     monkeypatch: pytest.MonkeyPatch, sqlite_db: Database, clock: MovableClock
 ) -> None:
     monkeypatch.setenv("KEPT_NUDGE_OFFSETS", "30m")
-    services = Services.create(Settings(), clock, sqlite_db)
-    chat = Chat(services.kept, clock, tick=_console(services))
+    parts = assemble(Settings(), clock, sqlite_db, web=False)
+    chat = Chat(parts.kept, clock, tick=console_tick(parts))
     chat.say(":as Sam Patel @ St Ada's School")
     chat.say(":as Priya Shah @ Hopper Academy")
     chat.say("promise a minibus to St Ada's School by today 11:00")
@@ -66,12 +64,6 @@ def test_minute_offsets_let_a_demo_see_nudges_within_the_hour(
     out = chat.say(":advance 45m")
     assert "→ priya-shah\nC1 is due today" in out
     assert "[Snooze 1 day: snooze C1 1 day]" in out
-
-
-def _console(services: Services):  # type: ignore[no-untyped-def]
-    console = ConsoleNotifier()
-    services.notifiers["console"] = console
-    return console_tick(delivery_loop_for(services), console.take)
 
 
 def test_kept_notifications_lists_what_is_waiting_and_what_failed(
@@ -110,18 +102,16 @@ async def test_kept_serve_runs_the_tick_in_the_web_apps_loop_from_start_up_to_sh
     from aiohttp.test_utils import TestClient, TestServer
 
     from bot.web import build_app
-    from bot.worker import scheduler_cleanup_context
     from handlers.context import Caller
 
-    services = Services.create(Settings(), clock, sqlite_db)
+    parts = assemble(Settings(), clock, sqlite_db)
     console = ConsoleNotifier()
-    services.notifiers["console"] = console
+    parts.notifiers["console"] = console
     sam = Caller("console", "console", "sam-patel", "Sam Patel")
-    services.kept.handle(sam, "join St Ada's School")
-    services.kept.handle(Caller("console", "console", "priya-shah", "Priya Shah"), "join Hopper Academy")
-    services.kept.handle(sam, "promise a minibus to Hopper Academy by Wednesday")  # the -2d nudge is due now
-    app = build_app(services)
-    app.cleanup_ctx.append(scheduler_cleanup_context(services))
+    parts.kept.handle(sam, "join St Ada's School")
+    parts.kept.handle(Caller("console", "console", "priya-shah", "Priya Shah"), "join Hopper Academy")
+    parts.kept.handle(sam, "promise a minibus to Hopper Academy by Wednesday")  # the -2d nudge is due now
+    app = build_app(parts, scheduler=True)
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/healthz")).status == 200
         for _ in range(500):  # the first tick runs at start-up, in this loop

@@ -9,11 +9,11 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from storage.models import Commitment
-from tests.bot.slack.conftest import Workspace, text_of
+from tests.harness.slack import Workspace, text_of
 
 
 def status(workspace: Workspace, ref: int = 1) -> str:
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         return session.exec(select(Commitment).where(Commitment.id == ref)).one().status
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bot.slack.conftest import Workspace, text_of
+from tests.harness.slack import Workspace, text_of
 
 HOME_OPENED = {
     "type": "app_home_opened",

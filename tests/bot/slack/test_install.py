@@ -13,13 +13,13 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.services import Services
 from bot.slack.installation_store import KeptInstallationStore, KeptOAuthStateStore
 from bot.web import build_app
+from bot.wiring import assemble
 from handlers.clock import MovableClock
 from storage.db import Database
 from storage.models import SlackInstallation
-from tests.bot.slack.conftest import SECRET, SlackStandIn, Workspace, text_of
+from tests.harness.slack import SECRET, SlackStandIn, Workspace, text_of
 
 # slack_sdk's oauth.v2.access still uses aiohttp.BasicAuth, deprecated in aiohttp 3.14 (harmless until aiohttp 4).
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -85,8 +85,8 @@ async def many(
         slack_client_secret="oauth-secret-x",
         slack_api_url=slack_api.url + "api/",
     )
-    client = await aiohttp_client(build_app(Services.create(settings, clock, sqlite_db)))
-    yield Workspace(client, slack_api, Services.create(settings, clock, sqlite_db))
+    client = await aiohttp_client(build_app(assemble(settings, clock, sqlite_db)))
+    yield Workspace(client, slack_api, assemble(settings, clock, sqlite_db))
 
 
 async def test_a_workspace_installs_kept_and_can_use_it_at_once(
@@ -106,7 +106,7 @@ async def test_a_workspace_installs_kept_and_can_use_it_at_once(
         f"/slack/oauth_redirect?code=code-from-slack&state={state.group(1)}", headers={"Cookie": cookie}
     )
     assert done.status == 200
-    with many.services.db.transaction() as session:
+    with many.parts.db.transaction() as session:
         row = session.exec(select(SlackInstallation)).one()
     assert row.team_id == "T0LOVELACE" and row.data["bot_token"] == LOVELACE_TOKEN
 
@@ -121,7 +121,7 @@ async def test_a_workspace_installs_kept_and_can_use_it_at_once(
 async def test_a_redirect_with_a_state_kept_never_issued_installs_nothing(many: Workspace) -> None:
     response = await many.client.get("/slack/oauth_redirect?code=code-from-slack&state=forged-state")
     assert response.status in (400, 401, 403)
-    with many.services.db.transaction() as session:
+    with many.parts.db.transaction() as session:
         assert session.exec(select(SlackInstallation)).all() == []
 
 
@@ -131,7 +131,7 @@ async def test_uninstalling_removes_the_workspaces_token(
     await KeptInstallationStore(sqlite_db, clock).async_save(installation())
     response = await many.event({"type": "app_uninstalled"}, "Ev0GONE", team="T0LOVELACE")
     assert response.status == 200
-    with many.services.db.transaction() as session:
+    with many.parts.db.transaction() as session:
         assert session.exec(select(SlackInstallation)).all() == []
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Commitment, Listing
-from tests.bot.slack.conftest import TEAM, Workspace, text_of
+from tests.harness.slack import TEAM, Workspace, text_of
 
 
 def opened(workspace: Workspace) -> dict[str, Any]:
@@ -46,7 +46,7 @@ async def test_a_form_with_a_problem_shows_it_on_the_field_and_logs_nothing(work
     answer = await response.json()
     assert answer["response_action"] == "errors"
     assert set(answer["errors"]) == {"text"}
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         assert session.exec(select(Listing)).all() == []
 
 
@@ -65,7 +65,7 @@ async def test_a_good_form_is_logged_and_the_modal_shows_the_ref(workspace: Work
     answer = await response.json()
     assert answer["response_action"] == "update"
     assert "O1" in text_of(answer["view"])
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         listing = session.exec(select(Listing)).one()
     assert (listing.text, listing.category) == ("Our sports hall on Wednesday afternoons", "facilities")
 
@@ -106,7 +106,7 @@ async def test_make_this_a_commitment_opens_the_promise_form_with_the_message_te
         },
     )
     assert (await response.json())["response_action"] == "update"
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         commitment = session.exec(select(Commitment)).one()
     assert commitment.what == "Lend our telescope for March"
 
@@ -156,7 +156,7 @@ async def test_a_malformed_submission_gets_an_apology_with_a_reference(
     assert answer["response_action"] == "update"
     assert "something went wrong on our side (ref" in text_of(answer["view"])
     assert "unexpected error (ref" in caplog.text
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         assert session.exec(select(Listing)).all() == []
 
 

@@ -7,7 +7,7 @@ import pytest
 from bot.slack.notifier import SlackNotifier
 from handlers.messages import Action, Address, Message
 from scheduler.notifier import DeliveryFailed
-from tests.bot.slack.conftest import SlackStandIn
+from tests.harness.slack import SlackStandIn
 
 NUDGE = Message(
     title="C4 is due on Friday: two physics practicals for Turing Primary <!channel>",

@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.worker import delivery_loop_for
 from handlers.clock import MovableClock
 from storage.models import Commitment
-from tests.bot.slack.conftest import Workspace, text_of
+from tests.harness.slack import Workspace, text_of
 
 
 def buttons(posted: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -23,10 +22,10 @@ async def test_a_nudge_arrives_in_the_dm_and_its_snooze_button_moves_the_promise
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.say("U0ALAN", "join Turing Primary")
     await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         due = session.exec(select(Commitment)).one().due_at
     clock.advance(timedelta(days=4))  # Friday morning, the day it is due
-    await delivery_loop_for(workspace.services).tick()
+    await workspace.parts.delivery.tick()
 
     (nudge,) = [call for call in workspace.api.of("chat.postMessage") if call["channel"] == "U0SAM"]
     assert "C1" in text_of(nudge)
@@ -35,7 +34,7 @@ async def test_a_nudge_arrives_in_the_dm_and_its_snooze_button_moves_the_promise
 
     snooze = offered["Snooze 1 day"]
     await workspace.press("U0SAM", snooze["value"], action_id=snooze["action_id"])
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         assert session.exec(select(Commitment)).one().due_at > due
     assert workspace.api.of("button")[-1]["replace_original"] is True
 
@@ -45,7 +44,7 @@ async def test_pick_a_date_on_a_nudge_opens_the_snooze_form(workspace: Workspace
     await workspace.say("U0ALAN", "join Turing Primary")
     await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
     clock.advance(timedelta(days=4))
-    await delivery_loop_for(workspace.services).tick()
+    await workspace.parts.delivery.tick()
     (nudge,) = [call for call in workspace.api.of("chat.postMessage") if call["channel"] == "U0SAM"]
     pick = buttons(nudge)["Pick a date"]
     await workspace.press("U0SAM", pick["value"], action_id=pick["action_id"])

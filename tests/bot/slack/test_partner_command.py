@@ -8,11 +8,11 @@ from sqlmodel import select
 
 from handlers.context import Caller
 from storage.models import Identity, Listing
-from tests.bot.slack.conftest import Workspace, text_of
+from tests.harness.slack import Workspace, text_of
 
 
 def offers(workspace: Workspace) -> list[Listing]:
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         return list(session.exec(select(Listing)).all())
 
 
@@ -20,7 +20,7 @@ async def test_joining_uses_the_name_and_time_zone_from_the_slack_profile(any_wo
     reply = await any_workspace.say("U0MAY", "join St Ada's School")
     assert "Welcome to Kept, May Chen!" in text_of(reply)
     assert reply["response_type"] == "ephemeral"
-    with any_workspace.services.db.transaction() as session:
+    with any_workspace.parts.db.transaction() as session:
         identity = session.exec(select(Identity)).one()
     assert (identity.tenant_id, identity.user_id, identity.display_name) == ("T0ADA", "U0MAY", "May Chen")
 
@@ -78,7 +78,7 @@ async def test_a_long_board_fits_in_one_slack_message(workspace: Workspace) -> N
     sam = Caller("slack", "T0ADA", "U0SAM", "Sam Patel")
     detail = "with a technician, all the kit and a risk assessment, for up to thirty pupils at a time. " * 10
     for n in range(20):
-        assert workspace.services.kept.handle(sam, f"offer physics practical {n} {detail}").ok
+        assert workspace.parts.kept.handle(sam, f"offer physics practical {n} {detail}").ok
     reply = await workspace.say("U0SAM", "board")
     assert len(reply["blocks"]) <= 50
     assert len(json.dumps(reply["blocks"])) <= 13_000

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Listing
-from tests.bot.slack.conftest import TEAM, Workspace, sign
+from tests.harness.slack import TEAM, Workspace, sign
 
 OFFER = urlencode(
     {
@@ -28,7 +28,7 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def listings(workspace: Workspace) -> int:
-    with workspace.services.db.transaction() as session:
+    with workspace.parts.db.transaction() as session:
         return len(session.exec(select(Listing)).all())
 
 

@@ -11,12 +11,11 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
-from bot.services import Services
-from bot.slack import socket
 from bot.web import build_app
+from bot.wiring import StartupError, assemble
 from handlers.clock import MovableClock
 from storage.db import Database
-from tests.bot.slack.conftest import TEAM, SlackStandIn, text_of
+from tests.harness.slack import TEAM, SlackStandIn, text_of
 
 
 def envelope(number: int, text: str) -> dict[str, Any]:
@@ -65,10 +64,8 @@ async def test_a_slash_command_over_socket_mode_is_answered_in_its_ack(
     settings = Settings(
         slack_app_token="xapp-1-st-adas", slack_bot_token="xoxb-st-adas", slack_api_url=slack_api.url + "api/"
     )
-    services = Services.create(settings, clock, sqlite_db)
-    app = build_app(services)
-    socket.attach(app, services)
-    await aiohttp_client(app)  # starting the app opens the Socket Mode connection
+    parts = assemble(settings, clock, sqlite_db, socket=True)
+    await aiohttp_client(build_app(parts))  # starting the app opens the Socket Mode connection
 
     joined = await asyncio.wait_for(acks.get(), 10)
     offered = await asyncio.wait_for(acks.get(), 10)
@@ -78,6 +75,5 @@ async def test_a_slash_command_over_socket_mode_is_answered_in_its_ack(
 
 
 def test_socket_mode_without_an_app_level_token_is_refused(sqlite_db: Database, clock: MovableClock) -> None:
-    services = Services.create(Settings(slack_app_token="xoxb-not-an-app-token"), clock, sqlite_db)
-    with pytest.raises(ValueError, match="xapp-"):
-        socket.attach(build_app(services), services)
+    with pytest.raises(StartupError, match="xapp-"):
+        assemble(Settings(slack_app_token="xoxb-not-an-app-token"), clock, sqlite_db)

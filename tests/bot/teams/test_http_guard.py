@@ -9,11 +9,13 @@ import logging
 import pytest
 
 from bot.config import Settings
-from bot.teams.adapter import TeamsSettingsError, make_adapter
-from bot.teams.routes import InsecureTeamsError, check_insecure_teams
-from tests.bot.teams import payloads
-from tests.bot.teams.conftest import MakeTeams, TeamsChat
-from tests.bot.teams.payloads import GRACE
+from bot.teams.adapter import BotFrameworkConfig, make_adapter
+from bot.wiring import StartupError, assemble
+from handlers.clock import MovableClock
+from storage.db import Database
+from tests.harness import teams_payloads as payloads
+from tests.harness.teams import MakeTeams, TeamsChat
+from tests.harness.teams_payloads import GRACE
 
 APP_ID = "0c3f7a51-5b52-4c8e-a3f1-8b6a3c2e9d10"
 
@@ -98,52 +100,59 @@ async def test_an_oversized_body_is_refused_before_it_is_read(teams: TeamsChat) 
     assert teams.connector.calls == []
 
 
-def test_without_an_app_id_teams_is_served_on_loopback_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+def _teams_served(sqlite_db: Database, clock: MovableClock, **settings: object) -> bool:
+    parts = assemble(Settings(_env_file=None, **settings), clock, sqlite_db)  # type: ignore[call-arg]
+    return parts.teams is not None
+
+
+def test_without_an_app_id_teams_is_served_on_loopback_with_a_warning(
+    caplog: pytest.LogCaptureFixture, sqlite_db: Database, clock: MovableClock
+) -> None:
     with caplog.at_level(logging.WARNING, logger="kept.teams"):
-        assert check_insecure_teams(Settings(_env_file=None), "127.0.0.1") is True  # type: ignore[call-arg]
+        assert _teams_served(sqlite_db, clock, host="127.0.0.1")
 
     assert "UNAUTHENTICATED" in caplog.text
 
 
-def test_without_an_app_id_kept_refuses_to_serve_teams_on_a_public_address() -> None:
-    with pytest.raises(InsecureTeamsError, match="MicrosoftAppId is not set"):
-        check_insecure_teams(Settings(_env_file=None), "0.0.0.0")  # type: ignore[call-arg]
+def test_without_an_app_id_kept_refuses_to_serve_teams_on_a_public_address(
+    sqlite_db: Database, clock: MovableClock
+) -> None:
+    with pytest.raises(StartupError, match="MicrosoftAppId is not set"):
+        _teams_served(sqlite_db, clock, host="0.0.0.0")
 
 
-def test_kept_allow_insecure_teams_overrides_the_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kept_allow_insecure_teams_overrides_the_refusal(
+    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database, clock: MovableClock
+) -> None:
     monkeypatch.setenv("KEPT_ALLOW_INSECURE_TEAMS", "1")
 
-    assert check_insecure_teams(Settings(_env_file=None), "0.0.0.0") is True  # type: ignore[call-arg]
+    assert _teams_served(sqlite_db, clock, host="0.0.0.0")
 
 
-def test_with_an_app_id_teams_is_served_anywhere() -> None:
-    settings = Settings(_env_file=None, microsoft_app_id=APP_ID, microsoft_app_password="s3cret")  # type: ignore[call-arg]
-
-    assert check_insecure_teams(settings, "0.0.0.0") is True
+def test_with_an_app_id_teams_is_served_anywhere(sqlite_db: Database, clock: MovableClock) -> None:
+    assert _teams_served(sqlite_db, clock, host="0.0.0.0", microsoft_app_id=APP_ID, microsoft_app_password="s3cret")
 
 
-def test_single_tenant_settings_must_name_the_tenant() -> None:
-    settings = Settings(
-        _env_file=None,
+def test_single_tenant_settings_must_name_the_tenant(sqlite_db: Database, clock: MovableClock) -> None:
+    with pytest.raises(StartupError, match="MicrosoftAppTenantId"):
+        _teams_served(
+            sqlite_db,
+            clock,
+            microsoft_app_id=APP_ID,
+            microsoft_app_password="s3cret",
+            microsoft_app_type="SingleTenant",
+        )
+
+
+def test_single_tenant_settings_build_an_adapter(sqlite_db: Database, clock: MovableClock) -> None:
+    assert _teams_served(
+        sqlite_db,
+        clock,
         microsoft_app_id=APP_ID,
-        microsoft_app_password="s3cret",  # type: ignore[call-arg]
-        microsoft_app_type="SingleTenant",
-    )
-
-    with pytest.raises(TeamsSettingsError, match="MicrosoftAppTenantId"):
-        make_adapter(settings)
-
-
-def test_single_tenant_settings_build_an_adapter() -> None:
-    settings = Settings(
-        _env_file=None,
-        microsoft_app_id=APP_ID,
-        microsoft_app_password="s3cret",  # type: ignore[call-arg]
+        microsoft_app_password="s3cret",
         microsoft_app_type="SingleTenant",
         microsoft_app_tenant_id=payloads.HOPPER_TENANT,
     )
-
-    assert make_adapter(settings) is not None
 
 
 async def test_an_invoke_kept_does_not_handle_gets_not_implemented_not_a_crash(teams: TeamsChat) -> None:
@@ -159,7 +168,7 @@ async def test_an_invoke_kept_does_not_handle_gets_not_implemented_not_a_crash(t
 def test_the_quicker_msrest_retry_set_up_retries_the_same_status_codes() -> None:
     from msrest.universal_http.requests import ClientRetryPolicy
 
-    make_adapter(Settings(_env_file=None))  # type: ignore[call-arg]
+    make_adapter(BotFrameworkConfig("", "", "MultiTenant", ""))
 
     safe = [i for i in range(500) if i != 408] + [501, 505]
     assert ClientRetryPolicy().policy.status_forcelist == [i for i in range(999) if i not in safe]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from botbuilder.schema import Activity
 
 from bot.teams.inbound import caller_from, card_press, command_text
-from tests.bot.teams import payloads
-from tests.bot.teams.payloads import GRACE, HOPPER_TENANT, STAFFROOM
+from tests.harness import teams_payloads as payloads
+from tests.harness.teams_payloads import GRACE, HOPPER_TENANT, STAFFROOM
 
 URL = "https://smba.trafficmanager.net/uk/"
 

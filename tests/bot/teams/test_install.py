@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import ConversationRef
-from tests.bot.teams import payloads
-from tests.bot.teams.conftest import TeamsChat
-from tests.bot.teams.payloads import GRACE, HOPPER_TENANT, TEAM_ID
 from tests.bot.teams.test_messages import texts
+from tests.harness import teams_payloads as payloads
+from tests.harness.teams import TeamsChat
+from tests.harness.teams_payloads import GRACE, HOPPER_TENANT, TEAM_ID
 
 
 def stored(teams: TeamsChat) -> dict[tuple[str, str], ConversationRef]:
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         return {(r.scope, r.key): r for r in session.exec(select(ConversationRef)).all()}
 
 

@@ -12,7 +12,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-from bot.config import Settings
 from bot.teams.manifest import ManifestError, build_manifest, write_package
 from handlers.grammar import VERBS
 
@@ -20,13 +19,9 @@ APP_ID = "0c3f7a51-5b52-4c8e-a3f1-8b6a3c2e9d10"
 SCHEMA = Path(__file__).resolve().parents[3].parent / "shared" / "schemas" / "teams-manifest-v1.29.schema.json"
 
 
-def settings(**values: str) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
 @pytest.fixture
 def package(tmp_path: Path) -> zipfile.ZipFile:
-    return zipfile.ZipFile(write_package(settings(microsoft_app_id=APP_ID), tmp_path / "kept-teams-app.zip"))
+    return zipfile.ZipFile(write_package(APP_ID, tmp_path / "kept-teams-app.zip"))
 
 
 def png_size_and_pixels(data: bytes) -> tuple[int, int, bytes]:
@@ -74,4 +69,4 @@ def test_the_icons_are_the_sizes_teams_requires(package: zipfile.ZipFile) -> Non
 
 def test_without_an_app_id_the_package_is_refused_with_what_to_set(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="MicrosoftAppId"):
-        build_manifest(settings())
+        build_manifest("")

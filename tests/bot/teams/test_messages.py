@@ -9,9 +9,9 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from storage.models import Commitment, ConversationRef, Identity, Listing, Member
-from tests.bot.teams import payloads
-from tests.bot.teams.conftest import TeamsChat
-from tests.bot.teams.payloads import ALAN, GRACE, HOPPER_TENANT, STAFFROOM
+from tests.harness import teams_payloads as payloads
+from tests.harness.teams import TeamsChat
+from tests.harness.teams_payloads import ALAN, GRACE, HOPPER_TENANT, STAFFROOM
 
 
 def texts(card: dict[str, Any]) -> str:
@@ -46,7 +46,7 @@ async def test_a_personal_message_is_answered_with_a_card_in_that_chat(teams: Te
     assert card["version"] == "1.5"
     assert "Welcome to Kept, Grace Hopper" in texts(card)
     assert "part of Hopper Academy" in texts(card)
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         identity = session.exec(select(Identity)).one()
     assert (identity.platform, identity.tenant_id, identity.user_id) == ("teams", HOPPER_TENANT, GRACE.aad_id)
 
@@ -64,7 +64,7 @@ async def test_a_channel_message_mentioning_kept_runs_the_command_without_the_me
 
     assert "Logged as O1" in texts(card)
     assert teams.connector.posts[-1].conversation_id.startswith(STAFFROOM)
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         listing = session.exec(select(Listing)).one()
         channel = session.exec(select(ConversationRef).where(ConversationRef.scope == "channel")).one()
     assert listing.text == "two physics practicals for Year 9"
@@ -78,7 +78,7 @@ async def test_a_message_teams_sends_again_is_not_acted_on_twice(teams: TeamsCha
     assert await teams.post(activity) == 201
     assert await teams.post(activity) == 201
 
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         assert len(session.exec(select(Member)).all()) == 1
     assert "received that one before" in texts(teams.connector.last_card())
 
@@ -89,7 +89,7 @@ async def test_an_overlong_message_gets_a_kind_reply_and_changes_nothing(teams: 
     card = await teams.say(GRACE, "offer " + "physics " * 800)
 
     assert "a little long" in texts(card)
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         assert session.exec(select(Listing)).all() == []
 
 
@@ -107,7 +107,7 @@ async def test_pressing_done_on_a_commitment_updates_that_card_in_place(teams: T
     assert update.activity_id == card_id
     assert update.conversation_id == GRACE.personal_chat
     assert "C1" in texts(update.card)
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         assert session.exec(select(Commitment)).one().status == "done"
 
 
@@ -121,7 +121,7 @@ async def test_a_forged_button_for_another_schools_commitment_is_refused(teams: 
     assert len(teams.connector.updates) == updates_before, "a refusal must not overwrite the card"
     reply = teams.connector.last_card()
     assert reply["body"][0].get("color") == "Warning"
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         assert session.exec(select(Commitment)).one().status == "open"
 
 
@@ -153,7 +153,7 @@ async def test_the_offer_form_comes_back_with_errors_by_each_field_then_logs_the
     await teams.press(GRACE, {**again.card["actions"][0]["data"], **values}, reply_to="1732form")
 
     assert "Logged as O1" in texts(teams.connector.updates[-1].card)
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         assert session.exec(select(Listing)).one().text == "A Year 9 physics practical, in March"
 
 
@@ -184,7 +184,7 @@ async def test_when_teams_refuses_the_reply_the_person_gets_an_apology_with_a_re
     apology = texts(teams.connector.posts[-1].card)
     assert "Sorry, something went wrong on our side (ref " in apology and "may already be done" in apology
     assert "Traceback" not in apology and "502" not in apology
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         assert len(session.exec(select(Member)).all()) == 1, "the command itself was done"
 
 
@@ -202,7 +202,7 @@ async def test_release_asks_for_a_reason_on_the_same_card_then_releases(teams: T
     await teams.press(GRACE, {**form["actions"][0]["data"], "reason": "Our minibus is in for repair"}, reply_to=card_id)
 
     assert [u.activity_id for u in teams.connector.updates] == [card_id] * 3
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         commitment = session.exec(select(Commitment)).one()
     assert (commitment.status, commitment.release_reason) == ("released", "Our minibus is in for repair")
 
@@ -225,7 +225,7 @@ async def test_the_promise_form_refuses_a_school_that_is_not_on_its_list(teams: 
     )
 
     assert "C1" in texts(teams.connector.updates[-1].card)
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         assert session.exec(select(Commitment)).one().what == "A physics masterclass"
 
 
@@ -244,7 +244,7 @@ async def test_a_group_chat_works_like_a_channel_and_is_remembered_for_digests(t
 
     assert teams.connector.posts[-1].conversation_id == group_chat
     assert "what Kept can do" in texts(teams.connector.last_card())
-    with teams.services.db.transaction() as session:
+    with teams.parts.db.transaction() as session:
         keys = {(r.scope, r.key) for r in session.exec(select(ConversationRef)).all()}
     assert ("channel", group_chat) in keys
 

@@ -7,9 +7,9 @@ import pytest
 from bot.teams.notifier import TeamsNotifier
 from handlers.messages import Action, Address, Message
 from scheduler.notifier import DeliveryFailed
-from tests.bot.teams import payloads
-from tests.bot.teams.conftest import TeamsChat
-from tests.bot.teams.payloads import ALAN, GRACE, HOPPER_TENANT, STAFFROOM
+from tests.harness import teams_payloads as payloads
+from tests.harness.teams import TeamsChat
+from tests.harness.teams_payloads import ALAN, GRACE, HOPPER_TENANT, STAFFROOM
 
 NUDGE = Message(
     title="A gentle nudge: C1 is due on Friday",
@@ -19,7 +19,7 @@ NUDGE = Message(
 
 
 def notifier(teams: TeamsChat) -> TeamsNotifier:
-    found = teams.services.notifiers["teams"]
+    found = teams.parts.notifiers["teams"]
     assert isinstance(found, TeamsNotifier)
     return found
 

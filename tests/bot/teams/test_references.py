@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.teams import references
 from handlers.clock import MovableClock
 from storage.db import Database
-from tests.bot.teams.payloads import GRACE, HOPPER_TENANT, STAFFROOM, TEAM_ID
+from tests.harness.teams_payloads import GRACE, HOPPER_TENANT, STAFFROOM, TEAM_ID
 
 
 def test_a_conversation_is_new_once_then_refreshed_in_place(db: Database, clock: MovableClock) -> None:

@@ -18,9 +18,9 @@ from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from tests.bot.teams import payloads
-from tests.bot.teams.conftest import MakeTeams, TeamsChat
-from tests.bot.teams.payloads import ALAN, GRACE
+from tests.harness import teams_payloads as payloads
+from tests.harness.teams import MakeTeams, TeamsChat
+from tests.harness.teams_payloads import ALAN, GRACE
 
 APP_ID = "0c3f7a51-5b52-4c8e-a3f1-8b6a3c2e9d10"
 KEY_ID = "kept-test-key"

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from handlers.joint_sessions import checklist as session_details
 from storage.models import ChecklistItem, Commitment, JointSession
-from tests.handlers.insights.conftest import World
+from tests.harness.world import World
 
 
 def _plan(

@@ -10,7 +10,7 @@ from sqlmodel import select
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from storage.models import ChatTenant, InviteCode, School
-from tests.people import Join
+from tests.harness.people import Join
 
 TEAMS = {"platform": "teams", "tenant": "5b7e4a2c-hopper"}
 

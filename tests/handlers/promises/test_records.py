@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from handlers.promises import records
 from storage.models import Commitment, Notification
-from tests.handlers.insights.conftest import World
+from tests.harness.world import World
 
 
 def _history(world: World) -> None:

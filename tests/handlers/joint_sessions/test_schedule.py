@@ -8,7 +8,7 @@ from sqlmodel import col, func, select
 
 from handlers.dispatch import Kept
 from storage.models import JointSession, Notification
-from tests.people import Join
+from tests.harness.people import Join
 
 
 def test_a_session_is_planned_with_its_time_venue_and_schools(person: Join, kept: Kept) -> None:

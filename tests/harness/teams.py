@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.config import Settings
-from bot.services import Services
-from bot.web import build_app
-from handlers.clock import MovableClock
-from storage.db import Database
-from tests.bot.teams import payloads
-from tests.bot.teams.connector import Connector, start_connector
-from tests.bot.teams.payloads import TeamsUser
+from bot.wiring import Parts
+from tests.harness import teams_payloads as payloads
+from tests.harness.teams_connector import Connector
+from tests.harness.teams_payloads import TeamsUser
 
 
 @dataclass
@@ -25,7 +20,7 @@ class TeamsChat:
 
     client: TestClient
     connector: Connector
-    services: Services
+    parts: Parts
 
     async def post(self, activity: dict[str, Any], **headers: str) -> int:
         response = await self.client.post("/api/messages", json=activity, headers=headers)
@@ -44,29 +39,4 @@ class TeamsChat:
         return await self.post(payloads.card_press(user, value, self.connector.url, reply_to, channel=channel))
 
 
-@pytest.fixture
-async def connector() -> AsyncIterator[Connector]:
-    stand_in, server = await start_connector()
-    yield stand_in
-    await server.close()
-
-
 MakeTeams = Callable[..., Any]
-
-
-@pytest.fixture
-def make_teams(aiohttp_client: Any, connector: Connector, sqlite_db: Database, clock: MovableClock) -> MakeTeams:
-    """`await make_teams(MicrosoftAppId=...)`: the app with those settings (none: unauthenticated, local)."""
-
-    async def make(**settings: Any) -> TeamsChat:
-        services = Services.create(Settings(_env_file=None, **settings), clock, db=sqlite_db)  # type: ignore[call-arg]
-        client = await aiohttp_client(build_app(services))
-        return TeamsChat(client, connector, services)
-
-    return make
-
-
-@pytest.fixture
-async def teams(make_teams: MakeTeams) -> TeamsChat:
-    chat: TeamsChat = await make_teams()
-    return chat

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import pytest
-
 from handlers.board import matching
 from handlers.clock import MovableClock
 from handlers.context import Caller
@@ -165,14 +163,3 @@ def build_world(db: Database, clock: MovableClock) -> World:
                 platform=platform, tenant_id=tenant, user_id=user_id, display_name=name, channel_id="C-PARTNERS"
             )
     return world
-
-
-@pytest.fixture
-def world(sqlite_db: Database, clock: MovableClock) -> World:
-    return build_world(sqlite_db, clock)
-
-
-@pytest.fixture
-def both_worlds(db: Database, clock: MovableClock) -> World:
-    """The same network on SQLite and on PostgreSQL, for the queries whose SQL differs between them."""
-    return build_world(db, clock)

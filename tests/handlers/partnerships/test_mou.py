@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from handlers.errors import FormErrors
 from storage.models import Mou, Notification
-from tests.handlers.insights.conftest import World
+from tests.harness.world import World
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from handlers.partnerships import health
 from storage.models import Commitment, JointSession, Mou, Notification, Partnership
-from tests.handlers.insights.conftest import World
+from tests.harness.world import World
 
 
 def _deliver(world: World, who: str, to: str, times: int, *, confirmed: bool = True, size: int = 1) -> None:

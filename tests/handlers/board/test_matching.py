@@ -9,7 +9,7 @@ from sqlmodel import select
 from handlers.board import expiry, matching
 from handlers.board.wording import key_words, stem
 from storage.models import Commitment, Listing, Match, Notification
-from tests.handlers.insights.conftest import World
+from tests.harness.world import World
 
 
 def test_words_drop_stop_words_and_stem_plurals() -> None:

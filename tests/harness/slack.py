@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings
-from bot.services import Services
 from bot.slack.bridge import Bridge
 from bot.slack.routes import BRIDGE
 from bot.slack.scopes import METHOD_SCOPES
 from bot.web import build_app
+from bot.wiring import Parts, assemble
 from handlers.clock import MovableClock
 from storage.db import Database
 
@@ -94,19 +92,6 @@ def _reply(method: str, args: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True}
 
 
-@pytest.fixture
-async def slack_api() -> AsyncIterator[SlackStandIn]:
-    stand_in = SlackStandIn()
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", stand_in.answer)
-    app.router.add_route("*", "/respond/{method}", stand_in.answer)
-    server = TestServer(app)
-    await server.start_server()
-    stand_in.url = str(server.make_url("/"))
-    yield stand_in
-    await server.close()
-
-
 def sign(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
@@ -119,7 +104,7 @@ class Workspace:
 
     client: TestClient
     api: SlackStandIn
-    services: Services
+    parts: Parts
     triggers: int = 0
 
     @property
@@ -245,31 +230,11 @@ def text_of(reply: dict[str, Any]) -> str:
 
 async def _workspace(api: SlackStandIn, db: Database, clock: MovableClock, aiohttp_client: Any) -> Workspace:
     settings = Settings(slack_signing_secret=SECRET, slack_bot_token="xoxb-st-adas", slack_api_url=api.url + "api/")
-    services = Services.create(settings, clock, db)
-    return Workspace(await aiohttp_client(build_app(services)), api, services)
+    parts = assemble(settings, clock, db)
+    return Workspace(await aiohttp_client(build_app(parts)), api, parts)
 
 
 async def _finished(workspace: Workspace) -> None:
     await workspace.bridge.settle()
     called = {method for method in workspace.api.methods() if "." in method}  # response_url posts have no dot
     assert called <= set(METHOD_SCOPES), f"called without a row in bot/slack/scopes.py: {called - set(METHOD_SCOPES)}"
-
-
-@pytest.fixture
-async def workspace(
-    slack_api: SlackStandIn, sqlite_db: Database, clock: MovableClock, aiohttp_client: Any
-) -> AsyncIterator[Workspace]:
-    """St Ada's workspace on SQLite."""
-    ws = await _workspace(slack_api, sqlite_db, clock, aiohttp_client)
-    yield ws
-    await _finished(ws)
-
-
-@pytest.fixture
-async def any_workspace(
-    slack_api: SlackStandIn, db: Database, clock: MovableClock, aiohttp_client: Any
-) -> AsyncIterator[Workspace]:
-    """St Ada's workspace on SQLite and on PostgreSQL."""
-    ws = await _workspace(slack_api, db, clock, aiohttp_client)
-    yield ws
-    await _finished(ws)

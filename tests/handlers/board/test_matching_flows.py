@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from handlers.board import matching
 from storage.models import ChecklistItem, Commitment, Listing, Match, Notification
-from tests.handlers.insights.conftest import World
+from tests.harness.world import World
 
 
 def _notices(world: World) -> list[Notification]:

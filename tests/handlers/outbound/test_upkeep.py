@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from handlers.outbound import upkeep
 from storage.models import Listing, Notification
-from tests.handlers.insights.conftest import World
+from tests.harness.world import World
 
 
 def test_daily_upkeep_reminds_closes_and_checks_each_partnership_once(world: World) -> None:

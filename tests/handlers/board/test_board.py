@@ -6,7 +6,7 @@ from sqlmodel import func, select
 
 from handlers.dispatch import Kept
 from storage.models import Listing
-from tests.people import Join
+from tests.harness.people import Join
 
 
 def test_an_offer_is_categorised_from_its_words_and_shows_its_ref(any_person: Join) -> None:

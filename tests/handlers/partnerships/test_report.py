@@ -16,7 +16,7 @@ from handlers.partnerships.report import termly_report
 from handlers.terms import easter_sunday, term_named, term_of
 from storage.db import Database
 from storage.models import JointSession, Mou
-from tests.handlers.insights.conftest import World, build_world
+from tests.harness.world import World, build_world
 
 
 def test_term_names_map_to_contiguous_date_ranges() -> None:

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from storage.models import Commitment, LogEntry
-from tests.people import Join, Person
+from tests.harness.people import Join, Person
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from sqlmodel import func, select
 
 from handlers.dispatch import Kept
 from storage.models import Identity, LogEntry, Member, School
-from tests.people import Join
+from tests.harness.people import Join
 
 
 def test_first_member_of_a_school_becomes_its_lead_and_the_next_is_staff(any_person: Join, any_kept: Kept) -> None:

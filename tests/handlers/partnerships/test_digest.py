@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from handlers.partnerships.digest import weekly_digest
 from storage.models import JointSession
-from tests.handlers.insights.conftest import World
+from tests.harness.world import World
 
 
 def _busy_week(world: World) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,10 +36,20 @@ PEOPLE = {
 }
 
 
+RECORDED = Path(__file__).parent.parent / "payloads" / "slack"
+
+
+def recorded(name: str) -> dict[str, Any]:
+    """A fresh copy of a payload as Slack sends it (tests/payloads/slack/<name>.json): a fact about the platform."""
+    found: dict[str, Any] = json.loads((RECORDED / f"{name}.json").read_text())
+    return found
+
+
 @dataclass
 class Call:
     method: str
     args: dict[str, Any]
+    accepted: bool = True  # False when the stand-in was told to refuse it
 
 
 @dataclass
@@ -53,16 +64,22 @@ class SlackStandIn:
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
 
+    def accepted(self, method: str) -> list[dict[str, Any]]:
+        """Calls Slack took (not those the stand-in refused)."""
+        return [c.args for c in self.calls if c.method == method and c.accepted]
+
     def methods(self) -> set[str]:
         return {c.method for c in self.calls}
 
     async def answer(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _arguments(request)
-        self.calls.append(Call(method, args))
+        call = Call(method, args)
+        self.calls.append(call)
         fault = self.once[method].pop(0) if self.once.get(method) else self.faults.get(method)
         if fault:
             status, body, headers = fault
+            call.accepted = status == 200 and bool(body.get("ok"))
             return web.json_response(body, status=status, headers=headers)
         return web.json_response(_reply(method, args))
 
@@ -128,17 +145,11 @@ class Workspace:
         headers: dict[str, str] | None = None,
         team: str = TEAM,
     ) -> Any:
-        form = {
-            "token": "legacy",
+        form = recorded("slash_command") | {
             "team_id": team,
-            "team_domain": "stadas",
-            "channel_id": "C0STAFF",
-            "channel_name": "staffroom",
             "user_id": user,
             "user_name": user.lower(),
-            "command": "/partner",
             "text": text,
-            "api_app_id": "A0KEPT",
             "response_url": self.api.url + "respond/command",
             "trigger_id": trigger or self.trigger(),
         }
@@ -149,57 +160,24 @@ class Workspace:
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def press(self, user: str, value: str, *, action_id: str = "kept:done:0", home: bool = False) -> Any:
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "team": {"id": TEAM, "domain": "stadas"},
-            "api_app_id": "A0KEPT",
-            "user": {"id": user, "team_id": TEAM},
-            "trigger_id": self.trigger(),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "action_ts": "1795430001.000200",
-                }
-            ],
-        }
-        if home:
-            payload |= {"container": {"type": "view", "view_id": "V0HOME"}, "view": {"type": "home", "id": "V0HOME"}}
-        else:
-            payload |= {
-                "container": {"type": "message", "message_ts": "1795430000.000100", "channel_id": "D0SAM"},
-                "channel": {"id": "D0SAM"},
-                "response_url": self.api.url + "respond/button",
-            }
+        payload = recorded("block_actions_home" if home else "block_actions_message")
+        payload["user"]["id"], payload["trigger_id"] = user, self.trigger()
+        payload["actions"][0] |= {"action_id": action_id, "value": value}
+        if not home:
+            payload["response_url"] = self.api.url + "respond/button"
         return await self.interact(payload)
 
     async def submit(self, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]) -> Any:
         state = {"values": {block: {block: value} for block, value in values.items()}}
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM},
-            "user": {"id": user, "team_id": TEAM},
-            "api_app_id": "A0KEPT",
-            "trigger_id": self.trigger(),
-            "view": {**view, "id": "V0FORM", "state": state, "hash": "h1"},
-        }
+        payload = recorded("view_submission")
+        payload["user"]["id"], payload["trigger_id"] = user, self.trigger()
+        payload["view"] = {**view, "id": "V0FORM", "state": state, "hash": "h1"}
         return await self.interact(payload)
 
     async def event(
         self, event: dict[str, Any], event_id: str, headers: dict[str, str] | None = None, team: str = TEAM
     ) -> Any:
-        body = json.dumps(
-            {
-                "type": "event_callback",
-                "team_id": team,
-                "api_app_id": "A0KEPT",
-                "event": event,
-                "event_id": event_id,
-                "event_time": 1795430000,
-            }
-        )
+        body = json.dumps(recorded("event_callback") | {"team_id": team, "event": event, "event_id": event_id})
         return await self.post(body, "application/json", headers)
 
     async def say(self, user: str, text: str) -> dict[str, Any]:

@@ -50,6 +50,11 @@ class Connector:
         return [c for c in self.calls if c.method == "POST" and "/activities" in c.path]
 
     @property
+    def accepted_posts(self) -> list[Call]:
+        """Posts the service took (the refused ones have no id)."""
+        return [c for c in self.posts if c.answered_id]
+
+    @property
     def updates(self) -> list[Call]:
         return [c for c in self.calls if c.method == "PUT"]
 

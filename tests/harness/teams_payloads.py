@@ -1,9 +1,13 @@
-"""Bot Framework activities as Teams sends them (shapes copied from real Teams traffic), for Hopper Academy."""
+"""Bot Framework activities as Teams sends them, for Hopper Academy: each starts from a recorded activity in
+tests/payloads/teams/ (a fact about the platform), with who sent it, what it says and where to answer filled in."""
 
 from __future__ import annotations
 
+import copy
 import itertools
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 BOT_ID = "28:0c3f7a51-5b52-4c8e-a3f1-8b6a3c2e9d10"
@@ -12,6 +16,7 @@ TEAM_ID = "19:Qm3lT4aH0pper@thread.tacv2"
 STAFFROOM = "19:8d1f0c2bStaffroom@thread.tacv2"
 
 _ids = itertools.count(1)
+RECORDED = Path(__file__).parent.parent / "payloads" / "teams"
 
 
 @dataclass(frozen=True)
@@ -33,55 +38,38 @@ GRACE = TeamsUser("Grace Hopper", "29:1GrAcEh0pPeRtEaMsId", "a1b2c3d4-0000-4000-
 ALAN = TeamsUser("Alan Turing", "29:1AlAnTuRiNgTeAmSiD", "a1b2c3d4-0000-4000-8000-000000000002")
 
 
-def _base(user: TeamsUser, service_url: str, *, channel: bool) -> dict[str, Any]:
+def recorded(name: str) -> dict[str, Any]:
+    """A fresh copy of the recorded activity `name` (tests/payloads/teams/<name>.json)."""
+    return copy.deepcopy(_load(name))
+
+
+_cache: dict[str, dict[str, Any]] = {}
+
+
+def _load(name: str) -> dict[str, Any]:
+    if name not in _cache:
+        _cache[name] = json.loads((RECORDED / f"{name}.json").read_text())
+    return _cache[name]
+
+
+def _from(name: str, user: TeamsUser, service_url: str) -> dict[str, Any]:
+    """A recorded activity, sent by `user` in their tenant, answered at `service_url`, with a fresh id."""
+    activity = recorded(name)
     activity_id = f"17323{next(_ids):08d}"
-    if channel:
-        conversation = {
-            "isGroup": True,
-            "conversationType": "channel",
-            "tenantId": user.tenant,
-            "id": f"{STAFFROOM};messageid={activity_id}",
-        }
-        channel_data = {
-            "teamsChannelId": STAFFROOM,
-            "teamsTeamId": TEAM_ID,
-            "channel": {"id": STAFFROOM},
-            "team": {"id": TEAM_ID},
-            "tenant": {"id": user.tenant},
-        }
-    else:
-        conversation = {"conversationType": "personal", "tenantId": user.tenant, "id": user.personal_chat}
-        channel_data = {"tenant": {"id": user.tenant}}
-    return {
-        "type": "message",
-        "id": activity_id,
-        "timestamp": "2026-11-23T09:00:00.000Z",
-        "localTimestamp": "2026-11-23T09:00:00.000+00:00",
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "from": user.account(),
-        "conversation": conversation,
-        "recipient": {"id": BOT_ID, "name": "Kept"},
-        "entities": [
-            {"locale": "en-GB", "country": "GB", "platform": "Web", "timezone": "Europe/London", "type": "clientInfo"}
-        ],
-        "channelData": channel_data,
-        "locale": "en-GB",
-        "localTimezone": "Europe/London",
-    }
+    activity.update(id=activity_id, serviceUrl=service_url, **{"from": user.account()})
+    activity["conversation"]["tenantId"] = user.tenant
+    activity["channelData"]["tenant"] = {"id": user.tenant}
+    if activity["conversation"].get("conversationType") == "personal":
+        activity["conversation"]["id"] = user.personal_chat
+    elif activity["type"] == "message":
+        activity["conversation"]["id"] = f"{STAFFROOM};messageid={activity_id}"
+    return activity
 
 
 def message(user: TeamsUser, text: str, service_url: str, *, channel: bool = False) -> dict[str, Any]:
     """A typed message: in a personal chat, or in the Staffroom channel with `@Kept` in front."""
-    activity = _base(user, service_url, channel=channel)
-    activity["textFormat"] = "plain"
-    if channel:
-        activity["text"] = f"<at>Kept</at> {text}"
-        activity["entities"].insert(
-            0, {"mentioned": {"id": BOT_ID, "name": "Kept"}, "text": "<at>Kept</at>", "type": "mention"}
-        )
-    else:
-        activity["text"] = text
+    activity = _from("channel_message" if channel else "personal_message", user, service_url)
+    activity["text"] = f"<at>Kept</at> {text}" if channel else text
     return activity
 
 
@@ -89,30 +77,24 @@ def card_press(
     user: TeamsUser, value: Any, service_url: str, reply_to: str, *, channel: bool = False
 ) -> dict[str, Any]:
     """An Action.Submit press: a message with no text, the card's data (and inputs) as `value`."""
-    activity = _base(user, service_url, channel=channel)
+    activity = _from("card_press", user, service_url)
+    if channel:
+        staffroom = _from("channel_message", user, service_url)
+        activity["conversation"], activity["entities"] = staffroom["conversation"], staffroom["entities"][1:]
+        activity["channelData"] = {
+            **staffroom["channelData"],
+            **{k: activity["channelData"][k] for k in ("source", "legacy")},
+        }
     activity["replyToId"] = reply_to
     activity["value"] = value
-    activity["channelData"]["source"] = {"name": "message"}
-    activity["channelData"]["legacy"] = {"replyToId": "1:1abcdefLegacy"}
     return activity
 
 
 def bot_added_to_team(user: TeamsUser, service_url: str) -> dict[str, Any]:
     """conversationUpdate when someone adds Kept to a team (its General channel is the conversation)."""
-    activity = _base(user, service_url, channel=True)
-    activity.update(type="conversationUpdate", membersAdded=[{"id": BOT_ID}])
-    activity["conversation"]["id"] = TEAM_ID
-    activity["channelData"] = {
-        "team": {"id": TEAM_ID, "name": "Hopper Academy Staff", "aadGroupId": "d1e2f3a4-0000-4000-8000-00000000te4m"},
-        "eventType": "teamMemberAdded",
-        "tenant": {"id": user.tenant},
-    }
-    return activity
+    return _from("bot_added_to_team", user, service_url)
 
 
 def app_installed_personally(user: TeamsUser, service_url: str) -> dict[str, Any]:
     """installationUpdate when a person adds Kept as a personal app."""
-    activity = _base(user, service_url, channel=False)
-    activity.update(type="installationUpdate", action="add")
-    activity["channelData"]["source"] = {"name": "message"}
-    return activity
+    return _from("installation_update_add", user, service_url)

@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--term", required=True, help="e.g. autumn-2026")
     report.add_argument("--csv", action="store_true")
     notifications = sub.add_parser("notifications", help="what the scheduler has sent, or failed to")
-    notifications.add_argument("--failed", action="store_true")
+    notifications.add_argument("--failed", action="store_true", help="what could not be sent, and why")
+    notifications.add_argument("--dropped", action="store_true", help="what was no longer true when due, and why")
     return parser
 
 
@@ -103,7 +104,7 @@ def _refuse_to_start(exc: Exception) -> int:
 def _notifications(settings: Settings, args: argparse.Namespace) -> int:
     from bot.worker import show_notifications
 
-    return show_notifications(_database(settings), args.failed, sys.stdout)
+    return show_notifications(_database(settings), args.failed, sys.stdout, dropped=args.dropped)
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:

@@ -38,12 +38,24 @@ def console_tick(delivery: DeliveryLoop, take: Callable[[], list[str]]) -> Calla
     return tick
 
 
-def show_notifications(db: Database, failed: bool, out: TextIO) -> int:
-    """`kept notifications [--failed]`: what is waiting, or what could not be sent and why."""
+_NONE = {
+    (False, False): "Nothing is waiting to be sent.\n",
+    (True, False): "Nothing has failed. Lovely.\n",
+    (False, True): "Nothing was dropped.\n",
+    (True, True): "Nothing was dropped.\n",
+}
+
+
+def show_notifications(db: Database, failed: bool, out: TextIO, *, dropped: bool = False) -> int:
+    """`kept notifications [--failed | --dropped]`: what is waiting, what could not be sent and why, or what was
+    no longer true when its moment came, and why it was not sent."""
     with db.transaction() as session:
-        rows = outbox.stuck(session) if failed else outbox.upcoming(session)
+        if dropped:
+            rows = outbox.stuck(session, statuses=(outbox.DROPPED,))
+        else:
+            rows = outbox.stuck(session) if failed else outbox.upcoming(session)
         if not rows:
-            out.write("Nothing has failed. Lovely.\n" if failed else "Nothing is waiting to be sent.\n")
+            out.write(_NONE[(failed, dropped)])
             return 0
         for row in rows:
             who = f"member {row.member_id}" if row.member_id else f"partnership {row.partnership_id}"

@@ -214,6 +214,20 @@ VERBS: tuple[Verb, ...] = (
         group="Partnership insight",
     ),
     Verb(
+        "take",
+        "take <S12> <item>",
+        "say yes to a checklist item another school asked you to take on",
+        checklist.take,
+        group="Partnership insight",
+    ),
+    Verb(
+        "decline",
+        "decline <S12> <item>",
+        "say no, kindly, to a checklist item you were asked to take on",
+        checklist.decline,
+        group="Partnership insight",
+    ),
+    Verb(
         "ics",
         "ics <S12>",
         "a calendar invitation for a joint session",

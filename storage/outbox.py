@@ -21,13 +21,14 @@ from sqlmodel import Session, col, select
 from storage.db import Database, rows_changed
 from storage.models import Notification
 
-PENDING, CLAIMED, SENT, FAILED, UNDELIVERABLE, CANCELLED = (
+PENDING, CLAIMED, SENT, FAILED, UNDELIVERABLE, CANCELLED, DROPPED = (
     "pending",
     "claimed",
     "sent",
     "failed",
     "undeliverable",
     "cancelled",
+    "dropped",
 )
 REVIVABLE = (PENDING, CANCELLED)  # a key in one of these states may be moved (or planned again)
 
@@ -198,8 +199,8 @@ def undeliverable(db: Database, row: Notification, worker: str, reason: str) -> 
 
 
 def drop(db: Database, row: Notification, worker: str, reason: str) -> bool:
-    """Cancel a claimed row whose reason has gone (the commitment was done, the session moved)."""
-    return _settle(db, row, worker, status=CANCELLED, last_error=reason[:1000])
+    """Drop a claimed row that is no longer true (the delivery was confirmed, the session moved), with the reason."""
+    return _settle(db, row, worker, status=DROPPED, last_error=reason[:1000])
 
 
 def postpone(

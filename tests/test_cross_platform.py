@@ -125,7 +125,7 @@ async def test_a_commitment_agreed_in_slack_reaches_its_teams_owner_who_marks_it
     assert told.id in second.sent
     card_post = kept2.teams.connector.posts[-1]
     assert card_post.conversation_id == GRACE.personal_chat
-    assert "it's your commitment C1" in texts(card_post.card)
+    assert "now your promise to St Ada's School (C1)" in texts(card_post.card)
     delivered = kept2.rows("accepted:")[0]
     assert (delivered.status, delivered.delivery_ref) == ("sent", card_post.answered_id)
 
@@ -159,11 +159,11 @@ async def test_a_promise_made_in_slack_to_a_teams_school_is_confirmed_and_thanke
     await kept2.delivery.tick()
     ask = kept2.teams.connector.posts[-1]
     assert ask.conversation_id == GRACE.personal_chat
-    assert "says C1 has been delivered" in texts(ask.card)
+    assert "delivered by St Ada's School (C1)" in texts(ask.card)
     confirm = find_action(ask.card, "Confirm it arrived")
     assert await kept2.teams.press(GRACE, confirm["data"], reply_to=ask.answered_id) == 201
     assert kept2.teams.connector.updates[-1].activity_id == ask.answered_id
-    assert "Confirmed: C1 arrived" in texts(kept2.teams.connector.updates[-1].card)
+    assert "confirmed it arrived (C1)" in texts(kept2.teams.connector.updates[-1].card)
 
     thanked = await kept2.teams.say(GRACE, "thanks C1 Year 9 loved it", channel=True)
 

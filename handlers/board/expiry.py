@@ -17,7 +17,8 @@ from handlers.context import Context
 from handlers.dates import describe_date
 from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.messages import Action, Message
-from handlers.outbound import notices
+from handlers.outbound import kinds, notices
+from handlers.phrases import gist, sentence
 from handlers.refs import parse_ref, ref
 from handlers.terms import term_end
 from storage.db import rows_changed
@@ -80,17 +81,20 @@ def remind_expiring(session: Session, now: datetime) -> int:
     for listing in rows:
         assert listing.expires_on is not None
         reference = ref(listing)
+        closes = listing.expires_on.isoformat()
         message = Message(
-            title=f"Your {listing.kind} {reference} closes on {describe_date(listing.expires_on, with_year=True)}.",
-            text=f"{listing.text}\nStill open? One press keeps it on the board until the end of next term.",
-            actions=(Action(f"renew-{reference}", "Renew", f"renew {reference}", "primary"),),
+            title=f"{sentence(gist(listing.text))}: closes {describe_date(listing.expires_on)} ({reference})",
+            text="Still open? One press keeps it on the board until the end of next term.",
+            actions=(Action(f"renew-{reference}", "Keep it open", f"renew {reference}", "primary"),),
         )
         told += notices.tell(
             session,
             listing.member_id,
-            f"expiry:{reference}:{listing.expires_on.isoformat()}",
+            f"expiry:{reference}:{closes}",
             message,
             now,
+            kind=kinds.EXPIRY,
+            facts={"expires_on": closes},
             subject_id=listing.id,
         )
     return told

@@ -12,6 +12,7 @@ from handlers.context import Context
 from handlers.dates import parse_iso_date
 from handlers.errors import CommandError, FormErrors
 from handlers.messages import Choice, Field, Form, Input, Message, Section
+from handlers.phrases import gist, sentence
 from handlers.refs import ref
 from storage.models import Listing, School
 
@@ -95,12 +96,12 @@ def _create(ctx: Context, kind: str, text: str, category: str, expires_on: date 
     matching.index_words(ctx.session, listing)  # matches are found by the scheduler's scan, off the command's path
     reference = ref(listing)
     ctx.log(kind, reference, category=category, text=text)
-    thanks = "Thank you for offering" if kind == "offer" else "Asking is a strength: thank you"
+    thanks = "Thank you for offering!" if kind == "offer" else "Asking is a strength: thank you!"
     return Message(
-        title=f"{thanks}! Logged as {reference}.",
-        text=text,
+        title=f"{sentence(gist(text))}: on the board ({reference})",
+        text=text if len(text) > len(gist(text)) else "",
         fields=(Field("Category", categories.label(category)), Field("School", actor.school.name)),
-        footer="It's on the network's `board` now; say `match` to see what could meet it.",
+        footer=f"{thanks} Say `match` to see what could meet it.",
     )
 
 

@@ -24,7 +24,8 @@ from handlers.dates import describe_day
 from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.lookups import leads_of, school_names
 from handlers.messages import Action, Field, Message, Section
-from handlers.outbound import notices
+from handlers.outbound import kinds, notices
+from handlers.phrases import gist, sentence
 from handlers.promises import commitments
 from handlers.refs import parse_ref, ref
 from storage.db import rows_changed
@@ -241,22 +242,28 @@ def _tell_leads(session: Session, request: Listing, matches: list[tuple[Match, C
     leads = leads_of(session, schools)
     for match, candidate in matches:
         offer = candidate.offer
-        accept = (Action(f"accept-{ref(match)}", "Accept", f"accept {ref(match)}", "primary"),)
         for lead in leads:
-            if lead.school_id == request.school_id:
-                title = f"{names[offer.school_id]}'s offer {ref(offer)} could meet your request {ref(request)}."
+            if lead.school_id == request.school_id:  # only the school that asked accepts
+                message = _match_for_asker(match, offer, request, names[offer.school_id])
             elif lead.school_id == offer.school_id:
-                title = f"Your offer {ref(offer)} could meet {names[request.school_id]}'s request {ref(request)}."
+                message = Message(
+                    title=f"{sentence(gist(request.text))}: your offer could meet it ({ref(match)})",
+                    text=f"Why: {match.reason}. {names[request.school_id]} can accept it; I'll tell you if they do.",
+                    fields=(Field("Your offer", offer.text),),
+                )
             else:
                 continue
-            message = Message(
-                title=title,
-                text=f"Why: {match.reason}.",
-                fields=(Field("Request", request.text), Field("Offer", offer.text)),
-                actions=accept,
-            )
             key = f"match:{match.id}:{lead.school_id}:{lead.id}"
-            notices.tell(session, lead.id or 0, key, message, now, subject_id=match.id)
+            notices.tell(session, lead.id or 0, key, message, now, kind=kinds.MATCH_NOTICE, subject_id=match.id)
+
+
+def _match_for_asker(match: Match, offer: Listing, request: Listing, giver: str) -> Message:
+    return Message(
+        title=f"{sentence(gist(offer.text))}: {giver} could meet your request ({ref(match)})",
+        text=f"Why: {match.reason}. Accepting makes it {giver}'s promise to deliver to you.",
+        fields=(Field("Your request", request.text),),
+        actions=(Action(f"accept-{ref(match)}", f"Accept {giver}'s offer", f"accept {ref(match)}", "primary"),),
+    )
 
 
 def match(ctx: Context, args: str) -> Message:
@@ -327,29 +334,34 @@ def _request(ctx: Context, actor: Actor, args: str) -> Listing:
 
 
 def _sections(ctx: Context, request: Listing, offered_by: int | None = None) -> list[Section]:
-    """The request's best matches as sections with an Accept button (only `offered_by`'s offers, if given)."""
+    """The request's best matches as sections: for the school that asked, each with its Accept button; for an
+    offering school (`offered_by`), only its own offers, and no button (the school that asked accepts)."""
     found = [(m, c) for m, c in suggest(ctx.session, request, ctx.now) if offered_by in (None, c.offer.school_id)]
-    names = school_names(ctx.session, {c.offer.school_id for _, c in found})
+    names = school_names(ctx.session, {c.offer.school_id for _, c in found} | {request.school_id})
     return [
         Section(
-            text=f"{ref(m)} · {ref(c.offer)} from {names[c.offer.school_id]} for {ref(request)}: {c.offer.text}",
+            text=f"{c.offer.text} — from {names[c.offer.school_id]} ({ref(m)})"
+            if offered_by is None
+            else f"{request.text} — asked by {names[request.school_id]} ({ref(m)})",
             fields=(Field("Why", c.reason),),
-            actions=(Action(f"accept-{ref(m)}", "Accept", f"accept {ref(m)}", "primary"),),
+            actions=(Action(f"accept-{ref(m)}", "Accept this offer", f"accept {ref(m)}", "primary"),)
+            if offered_by is None
+            else (),
         )
         for m, c in found
     ]
 
 
 def accept(ctx: Context, args: str) -> Message:
-    """`accept M12`, by a member of either school: the offering school commits to the requesting school."""
+    """`accept M12`, by the school that asked: the offering school commits to deliver to it."""
     actor = ctx.require_member()
     found = ctx.session.get(Match, parse_ref(args, "M"))
     offer = ctx.session.get(Listing, found.offer_id) if found else None
     request = ctx.session.get(Listing, found.request_id) if found else None
     if found is None or offer is None or request is None or request.network_id != actor.network_id:
         raise NotFound("I can't find that match. Say `match` to see the latest ones.")
-    if actor.school_id not in (offer.school_id, request.school_id):
-        raise NotAllowed("Only the two schools in a match can accept it.")
+    if actor.school_id != request.school_id:
+        raise NotAllowed("Only the school that asked can accept a match for its request.")
     moved = ctx.session.execute(
         update(Match).where(col(Match.id) == found.id, col(Match.status) == "suggested").values(status="accepted")
     )
@@ -359,7 +371,7 @@ def accept(ctx: Context, args: str) -> Message:
     names = school_names(ctx.session, [offer.school_id, request.school_id])
     giver, receiver = names[offer.school_id], names[request.school_id]
     return Message(
-        title=f"Accepted: {giver} will deliver to {receiver} ({ref(commitment)}).",
+        title=f"Accepted: {giver} will deliver to {receiver} ({ref(commitment)})",
         text=offer.text,
         fields=(Field("Due", describe_day(commitment.due_at, ctx.timezone)),),
         footer=f"Thank you both. Say `done {ref(commitment)}` when it's delivered.",
@@ -388,10 +400,12 @@ def _commit(ctx: Context, actor: Actor, found: Match, offer: Listing, request: L
     ctx.log("accept", ref(found), commitment=ref(commitment))
     if offer.member_id != actor.member_id:
         reference = ref(commitment)
+        school = school_names(ctx.session, [request.school_id]).get(request.school_id, "their school")
         told = Message(
-            title=f"Your offer {ref(offer)} now meets request {ref(request)}: it's your commitment {reference}.",
-            text=request.text,
+            title=f"{sentence(gist(offer.text))}: now your promise to {school} ({reference})",
+            text=f"They accepted your offer for their request: “{gist(request.text)}”",
             actions=(Action(f"done-{reference}", "Done", f"done {reference}", "primary"),),
         )
-        notices.tell(ctx.session, offer.member_id, f"accepted:{found.id}:{offer.member_id}", told, ctx.now)
+        key = f"accepted:{found.id}:{offer.member_id}"
+        notices.tell(ctx.session, offer.member_id, key, told, ctx.now, kind=kinds.ACCEPTED, subject_id=commitment.id)
     return commitment

@@ -72,7 +72,7 @@ def ics(ctx: Context, args: str) -> Message:
     _, joint, schools = taking_part(ctx, args)
     when = describe(joint.starts_at, ctx.timezone, ctx.now)
     return Message(
-        title=f"Calendar invitation for {ref(joint)}: {joint.title}",
+        title=f"{joint.title}: the calendar invitation ({ref(joint)})",
         fields=(Field("When", when), Field("Where", joint.venue)),
         attachments=(_attachment(ctx.session, joint, schools, ctx.now),),
     )

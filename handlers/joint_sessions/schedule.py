@@ -14,7 +14,7 @@ from handlers.joint_sessions import checklist
 from handlers.joint_sessions.access import organised
 from handlers.lookups import clean_name, find_school
 from handlers.messages import Field, Message, Section
-from handlers.outbound import notices
+from handlers.outbound import kinds, notices
 from handlers.outbound.plan import guests_of, plan_joint_session
 from handlers.refs import ref, split_ref
 from storage.models import JointSession, PartnershipSchool, School, SessionSchool
@@ -53,7 +53,7 @@ def plan(ctx: Context, args: str) -> Message:
     after_change(ctx, joint)
     names = [s.name for s in ctx.session.exec(select(School).where(col(School.id).in_(schools)))]
     return Message(
-        title=f"Joint session planned as {ref(joint)}: {title}",
+        title=f"{title}: planned ({ref(joint)})",
         fields=(
             Field("When", describe(starts_at, ctx.timezone, ctx.now)),
             Field("Where", venue),
@@ -142,9 +142,9 @@ def reschedule(ctx: Context, args: str) -> Message:
     ctx.log("reschedule", ref(joint), starts_at=starts_at.isoformat())
     after_change(ctx, joint)
     said = describe(starts_at, ctx.timezone, ctx.now)
-    _tell_guests(ctx, joint, f"{joint.title} ({ref(joint)}) has moved to {said}.", "moved")
+    _tell_guests(ctx, joint, kinds.RESCHEDULED, f"{joint.title}: moved to {said} ({ref(joint)})")
     return Message(
-        title=f"Moved {ref(joint)}, {joint.title}, to {said}.",
+        title=f"{joint.title}: moved to {said} ({ref(joint)})",
         footer="The other schools' leads have been told, and everyone's reminders have moved with it.",
     )
 
@@ -159,11 +159,13 @@ def cancel(ctx: Context, args: str) -> Message:
     ctx.session.add(joint)
     ctx.log("cancel", ref(joint), reason=reason)
     after_change(ctx, joint)
-    _tell_guests(ctx, joint, f"{joint.title} ({ref(joint)}) has been called off: {reason}", "cancelled")
-    return Message(title=f"Called off {ref(joint)}, {joint.title}.", footer="The other schools' leads have been told.")
+    _tell_guests(ctx, joint, kinds.CALLED_OFF, f"{joint.title}: called off ({ref(joint)})", f"“{reason}”")
+    return Message(title=f"{joint.title}: called off ({ref(joint)})", footer="The other schools' leads have been told.")
 
 
-def _tell_guests(ctx: Context, joint: JointSession, text: str, what: str) -> None:
+def _tell_guests(ctx: Context, joint: JointSession, kind: str, title: str, text: str = "") -> None:
+    facts = {"starts_at": joint.starts_at.isoformat()}
     for guest in guests_of(ctx.session, joint):
-        key = f"session-{what}:{ref(joint)}:{ctx.now.isoformat()}:{guest}"
-        notices.tell(ctx.session, guest, key, Message(title=text), ctx.now, subject_id=joint.id)
+        key = f"{kind}:{ref(joint)}:{ctx.now.isoformat()}:{guest}"
+        message = Message(title=title, text=text)
+        notices.tell(ctx.session, guest, key, message, ctx.now, kind=kind, facts=facts, subject_id=joint.id)

@@ -19,15 +19,12 @@ from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
 from handlers.calendar import Span, add_working_days, is_working_day, local_moment, school_holidays, zone_named
+from handlers.outbound.kinds import DIGEST, ESCALATION, IMPACT_ASK, NUDGE, OVERDUE, SESSION_REMINDER, stamp
 from handlers.policy import DEFAULT_POLICY, Offset, ReminderPolicy
 from handlers.refs import ref_of
 from storage import outbox
 from storage.models import Commitment, JointSession, Member, Notification, Partnership, SessionSchool
 
-NUDGE, OVERDUE, ESCALATION = "nudge", "overdue", "escalation"
-SESSION_REMINDER, IMPACT_ASK, DIGEST = "session_reminder", "impact_ask", "digest"
-COMMITMENT_KINDS = (NUDGE, OVERDUE, ESCALATION)
-PAUSED_WHILE_AWAY = (NUDGE, OVERDUE)
 PAUSED = "paused_while_away"  # marks a held nudge in its payload, so `back` can bring it forward
 
 
@@ -46,10 +43,6 @@ def commitment_prefix(commitment_id: int | None) -> str:
 
 def joint_session_prefix(session_id: int | None) -> str:
     return f"session:{ref_of('S', session_id)}:"
-
-
-def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%MZ")
 
 
 def _owner_calendar(session: Session, commitment: Commitment) -> tuple[ZoneInfo, tuple[Span, ...]]:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from handlers import lookups
@@ -24,13 +25,14 @@ from handlers.calendar import (
     school_holidays,
     zone_named,
 )
-from handlers.dates import describe_date
+from handlers.dates import describe_date, describe_day
 from handlers.messages import Address, Message
-from handlers.outbound import notices, plan, reminders
+from handlers.outbound import kinds, notices, plan, reminders
 from handlers.partnerships.digest import weekly_digest
+from handlers.phrases import gist, sentence
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
-from handlers.refs import ref_of
-from storage.models import Identity, Member, Notification, Partnership, PartnershipChannel
+from handlers.refs import ref
+from storage.models import Commitment, Identity, Member, Notification, Partnership, PartnershipChannel
 
 
 @dataclass(frozen=True)
@@ -74,15 +76,22 @@ class Audience:
 
 
 def prepare(session: Session, row: Notification, now: datetime, policy: ReminderPolicy = DEFAULT_POLICY) -> Outcome:
-    """Decide what to do with one claimed row at `now`."""
+    """Decide what to do with one claimed row at `now`: its kind's condition is checked first (outbound/kinds.py),
+    then its reader's hours and holidays, then whether they have heard about this subject today already."""
+    kind = kinds.kind_of(row)
+    untrue = kind.still_true(session, row, now)
+    if untrue is not None:
+        return Drop(untrue)
     audience = _audience(session, row)
     if audience is None:
         return Drop("nobody to tell")
+    if kind.leads_only and audience.member is not None and audience.member.role != "lead":
+        return Drop("it is for leads, and they are no longer a lead")
     paused = _away(session, row, audience.member, now, policy)
     if paused is not None:
         return paused
     allowed = next_allowed(now, audience.zone, audience.holidays, policy.hours)
-    if row.kind == plan.DIGEST and holiday_on(now.astimezone(audience.zone).date(), audience.holidays):
+    if row.kind == kinds.DIGEST and holiday_on(now.astimezone(audience.zone).date(), audience.holidays):
         return Drop("no digest in a holiday week")
     if allowed > now:
         return Later(allowed, "outside working hours")
@@ -90,18 +99,32 @@ def prepare(session: Session, row: Notification, now: datetime, policy: Reminder
         return Drop("a later reminder for the same promise is due too")
     message = _render(session, row, now, audience.zone)
     if message is None:
-        return Drop("no longer needed")
+        return Drop("nothing to say")
+    if kind.slot == "day" and not _first_today(session, row, now, audience.zone):
+        return Drop("they have already heard about it today")
     return Send(message, audience.addresses, audience.member.id if audience.member else None)
+
+
+def _first_today(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> bool:
+    """Reserve this row's slot (its kind's family, subject, recipient and the reader's day); False if another row
+    holds it. The slot column is unique, so two workers can't both send the same reminder in one day."""
+    family = "session" if row.kind in (kinds.SESSION_REMINDER, kinds.IMPACT_ASK) else "promise"
+    slot = f"{family}:{row.subject_id}:{row.member_id}:{now.astimezone(zone).date()}"
+    taken = select(Notification.id).where(Notification.slot == slot, col(Notification.id) != row.id)
+    if session.exec(taken).first() is not None:
+        return False
+    session.execute(update(Notification).where(col(Notification.id) == row.id).values(slot=slot))
+    return True
 
 
 def _superseded(session: Session, row: Notification, now: datetime) -> bool:
     """After downtime several nudges of one promise may be due at once: only the latest is worth sending."""
-    if row.kind not in plan.PAUSED_WHILE_AWAY:
+    if row.kind not in kinds.PAUSED_WHILE_AWAY:
         return False
     base = row.dedupe_key.rsplit(":", 1)[0] + ":"
     later = select(Notification.id).where(
         col(Notification.dedupe_key).startswith(base, autoescape=True),
-        col(Notification.kind).in_(plan.PAUSED_WHILE_AWAY),
+        col(Notification.kind).in_(kinds.PAUSED_WHILE_AWAY),
         col(Notification.status).in_(("pending", "claimed")),
         col(Notification.id) > row.id,  # planned later (a promise's reminders are planned in order)
         col(Notification.due_at) <= now,
@@ -110,25 +133,23 @@ def _superseded(session: Session, row: Notification, now: datetime) -> bool:
 
 
 def _render(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
-    if row.kind in plan.COMMITMENT_KINDS:
+    if row.kind in kinds.COMMITMENT_KINDS:
         return reminders.commitment_reminder(session, row, now, zone)
-    if row.kind in (plan.SESSION_REMINDER, plan.IMPACT_ASK):
+    if row.kind in (kinds.SESSION_REMINDER, kinds.IMPACT_ASK):
         return reminders.joint_session_reminder(session, row, now, zone)
-    if row.kind == plan.DIGEST and row.partnership_id is not None:
-        return weekly_digest(session, row.partnership_id, now)
-    if row.kind == notices.KIND:
-        return notices.message_from_payload(row.payload)
-    return None
+    if row.kind == kinds.DIGEST:
+        return weekly_digest(session, row.partnership_id, now) if row.partnership_id is not None else None
+    return notices.message_from_payload(row.payload)
 
 
 def _audience(session: Session, row: Notification) -> Audience | None:
-    if row.kind == plan.DIGEST:
+    if row.kind == kinds.DIGEST:
         return _channels(session, row.partnership_id)
     member = session.get(Member, row.member_id) if row.member_id else None
     if member is None or member.erased:
         return None
     holidays = _remembered(session, ("holidays", member.school_id), lambda: school_holidays(session, member.school_id))
-    if row.kind == plan.ESCALATION:
+    if row.kind == kinds.ESCALATION:
         leads = lookups.school_leads(session, member)
         if not leads:
             return None
@@ -170,7 +191,7 @@ def _away(
     session: Session, row: Notification, member: Member | None, now: datetime, policy: ReminderPolicy
 ) -> Later | None:
     """A nudge for someone away waits until they are back; their lead hears once, so it can be handed over."""
-    if member is None or row.kind not in plan.PAUSED_WHILE_AWAY or member.away_until is None:
+    if member is None or row.kind not in kinds.PAUSED_WHILE_AWAY or member.away_until is None:
         return None
     zone = zone_named(member.timezone)
     if member.away_until < now.astimezone(zone).date():
@@ -182,26 +203,21 @@ def _away(
 
 
 def _tell_leads_away(session: Session, row: Notification, member: Member, now: datetime) -> None:
-    commitment = reminders.commitment_reminder(session, row, now, zone_named(member.timezone))
-    if commitment is None:
+    """Once for each promise that falls due while its owner is away: their leads hear, so it can be covered."""
+    commitment = session.get(Commitment, row.subject_id) if row.subject_id else None
+    if commitment is None or member.away_until is None:
         return
-    until = describe_date(member.away_until) if member.away_until else "further notice"
+    zone = zone_named(member.timezone)
     message = Message(
-        title=f"{member.name} is away until {until}, and {ref_of('C', row.subject_id)} needs them",
-        text=f"{commitment.text}\nCould someone pick it up, or agree a new date? I'll hold their reminders "
-        "until they're back.",
-        fields=commitment.fields,
+        title=f"{sentence(gist(commitment.what))}: due {describe_day(commitment.due_at, zone)}, while "
+        f"{member.name} is away ({ref(commitment)})",
+        text=f"Could someone pick it up, or agree a new date? I'll hold their reminders until they're back after "
+        f"{describe_date(member.away_until)}.",
     )
+    facts = {"away_until": str(member.away_until)}
     for lead in lookups.school_leads(session, member):
-        assert lead.id is not None
-        notices.tell(
-            session,
-            lead.id,
-            f"away:{ref_of('C', row.subject_id)}:{member.away_until}:{lead.id}",
-            message,
-            now,
-            subject_id=row.subject_id,
-        )
+        key = f"away:{ref(commitment)}:{member.away_until}:{lead.id}"
+        notices.tell(session, lead.id or 0, key, message, now, kind=kinds.AWAY, facts=facts, subject_id=commitment.id)
 
 
 def report_unreachable(session: Session, row: Notification, member_id: int, now: datetime) -> int:
@@ -217,5 +233,8 @@ def report_unreachable(session: Session, row: Notification, member_id: int, now:
     told = 0
     for lead in lookups.school_leads(session, member):
         assert lead.id is not None
-        told += notices.tell(session, lead.id, f"unreachable:M{member_id}:{row.id}:{lead.id}", message, now)
+        key = f"unreachable:M{member_id}:{row.id}:{lead.id}"
+        told += notices.tell(
+            session, lead.id, key, message, now, kind=kinds.UNREACHABLE, facts={"member_id": member_id}
+        )
     return told

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from handlers.dates import describe, describe_day
+from handlers.dates import describe, describe_date
 from handlers.messages import Action, Field, Message
-from handlers.outbound.plan import ESCALATION, IMPACT_ASK, OVERDUE, stamp
+from handlers.outbound.kinds import ESCALATION, IMPACT_ASK, OVERDUE
+from handlers.phrases import gist, sentence
 from handlers.refs import ref
 from storage.models import Commitment, JointSession, Member, Notification, School
 
@@ -29,69 +30,68 @@ def nudge_actions(reference: str) -> tuple[Action, ...]:
     )
 
 
-def _planned_for(key: str, moment: datetime) -> bool:
-    """True if the key was planned for this due moment (the commitment or session has not moved since)."""
-    return f":{stamp(moment)}:" in key
-
-
 _OVERDUE_HINT = "If it's done, tell me; if it needs longer, snooze it; or release it with a word."
 
 
 def commitment_reminder(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
-    """A nudge before the due date, a follow-up after it, or the note to the owner's lead."""
+    """A nudge before the due date, a follow-up after it, or the note to the owner's lead: the promise first, in
+    its owner's words, then when, then its ref. Whether it is still true was checked before (outbound/kinds.py)."""
     commitment = session.get(Commitment, row.subject_id) if row.subject_id else None
-    if commitment is None or commitment.status != "open" or not _planned_for(row.dedupe_key, commitment.due_at):
+    if commitment is None:
         return None
     reference = ref(commitment)
     school = session.get(School, commitment.to_school_id)
-    fields = (
-        Field("For", school.name if school else "another school"),
-        Field("Due", describe(commitment.due_at, zone, now)),
-    )
+    what, fields = sentence(gist(commitment.what)), (Field("For", school.name if school else "a partner school"),)
+    text = commitment.what if len(commitment.what) > len(what) else ""
     if row.kind == ESCALATION:
         owner = session.get(Member, commitment.owner_id)
         who = owner.name if owner and not owner.erased else "A colleague"
         return Message(
-            title=f"{who}'s promise {reference} is a week past its date",
-            text=f"{commitment.what}\nThey may just need a hand, or a new date. A friendly word could help.",
+            title=f"{what}: a week past its date ({reference})",
+            text=_lines(text, f"{who} may just need a hand, or a new date. A friendly word could help."),
             fields=fields,
         )
-    today = now.astimezone(zone).date()
-    if row.kind == OVERDUE or commitment.due_at.astimezone(zone).date() < today:
-        title = f"{reference} was due {describe_day(commitment.due_at, zone)}"
-        text = f"{commitment.what}\n{_OVERDUE_HINT}"
-    elif commitment.due_at.astimezone(zone).date() == today:
-        title, text = f"{reference} is due today", commitment.what
+    due, today = commitment.due_at.astimezone(zone).date(), now.astimezone(zone).date()
+    if row.kind == OVERDUE or due < today:
+        title, text = f"{what}: was due {describe_date(due)} ({reference})", _lines(text, _OVERDUE_HINT)
+    elif due == today:
+        title = f"{what}: due today, {commitment.due_at.astimezone(zone):%H:%M} ({reference})"
     else:
-        title, text = (
-            f"A gentle reminder: {reference} is due {describe_day(commitment.due_at, zone)}",
-            commitment.what,
-        )
+        title = f"{what}: due {describe_date(due)} ({reference})"
     return Message(title=title, text=text, fields=fields, actions=nudge_actions(reference))
+
+
+def _lines(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)
 
 
 _LOGISTICS = "Transport, consent forms, the venue and staffing: is everything in hand?"
 _IMPACT_ASK = (
     "When you have a moment, tell us the pupils reached, the staff involved and one line about it, "
     "e.g. `impact {ref} 28 pupils, 3 staff: the Year 6s loved the rockets`. It goes into the partnership's "
-    "record and the termly report."
+    "record and the termly review."
 )
 
 
 def joint_session_reminder(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> Message | None:
-    """A reminder before a joint session (the first checks logistics), or the impact ask after it."""
+    """A reminder before a joint session (the first checks logistics, with the checklist a press away), or the
+    impact ask after it."""
     joint = session.get(JointSession, row.subject_id) if row.subject_id else None
-    if joint is None or joint.status == "cancelled" or not _planned_for(row.dedupe_key, joint.starts_at):
+    if joint is None:
         return None
     reference = ref(joint)
-    fields = (Field("When", describe(joint.starts_at, zone, now)), Field("Where", joint.venue))
+    when = describe(joint.starts_at, zone, now)
     if row.kind == IMPACT_ASK:
+        return Message(title=f"How did {joint.title} go? ({reference})", text=_IMPACT_ASK.format(ref=reference))
+    if row.payload.get("logistics"):
         return Message(
-            title=f"How did {joint.title} ({reference}) go?",
-            text=_IMPACT_ASK.format(ref=reference),
-            fields=fields,
+            title=f"{joint.title}: {when} ({reference})",
+            text=_LOGISTICS,
+            fields=(Field("Where", joint.venue),),
+            actions=(Action("checklist", "See the checklist", f"checklist {reference}", "primary"),),
         )
-    if joint.starts_at <= now:
-        return None
-    text = _LOGISTICS if row.payload.get("logistics") else "Looking forward to it."
-    return Message(title=f"Coming up: {joint.title} ({reference})", text=text, fields=fields)
+    return Message(
+        title=f"{joint.title}: {when} ({reference})",
+        text="Looking forward to it.",
+        fields=(Field("Where", joint.venue),),
+    )

@@ -1,5 +1,5 @@
-"""The weekly digest a partnership's channel receives: what was delivered (and thanks), what is coming, what
-is new, and a one-line give and take.
+"""The weekly digest a partnership's channel receives: what was delivered (and thanks), what is coming, and what
+is new.
 
 It celebrates and informs. Overdue work is never named here: no person or school is shown as late in a
 channel; that goes privately to owners and their leads (outbound/prepare.py). The scheduler calls
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -22,8 +22,8 @@ from handlers.lookups import school_ids
 from handlers.messages import Field, Message, Section
 from handlers.partnerships.access import partnership_for
 from handlers.partnerships.figures import delivered_within
-from handlers.partnerships.health import flows
-from storage.models import Commitment, JointSession, Listing, Match, Member, Partnership, PartnershipSchool, School
+from handlers.phrases import count, listed
+from storage.models import Commitment, JointSession, Listing, Member, Partnership, PartnershipSchool, School
 
 WEEK = timedelta(days=7)
 SHOWN = 8
@@ -41,7 +41,9 @@ class Delivery:
 def weekly_digest(session: Session, partnership_id: int, now: datetime) -> Message | None:
     """The digest for the week ending `now`; None when a partnership has nothing to share (or no partners).
 
-    Four queries whatever the size of the network: the schools, the week's deliveries, the counts, the balance.
+    It is read in a channel, so it celebrates and informs and nothing else: what was delivered and who to thank,
+    what is coming, what is new. No counts by school or person, no late work, no balance (DOMAIN.md: who sees
+    what). A handful of queries whatever the size of the network.
     """
     name, names = _schools(session, partnership_id)
     ids = sorted(names)
@@ -49,26 +51,27 @@ def weekly_digest(session: Session, partnership_id: int, now: datetime) -> Messa
         return None
     delivered = _delivered(session, ids, now - WEEK, now)
     counts = _counts(session, partnership_id, ids, now)
-    if not (delivered or any(counts.values())):
+    fields = tuple(field for field in (_coming(counts), _new(counts)) if field is not None)
+    if not (delivered or fields):
         return None
     return Message(
         title=f"This week in {name}: " + _headline(len(delivered)),
         text=_thanks_line(delivered),
         sections=tuple(_section(d, names) for d in delivered[:SHOWN]),
-        fields=(
-            Field(
-                "Coming up this week",
-                f"{_n(counts['sessions'], 'joint session')}, {_n(counts['due'], 'commitment')} due",
-            ),
-            Field(
-                "New this week",
-                f"{_n(counts['offers'], 'offer')}, {_n(counts['requests'], 'request')}, "
-                f"{_n(counts['matches'], 'match', 'matches')}",
-            ),
-            Field("Give and take", give_and_take_line(session, ids, names)),
-        ),
-        footer="Say `board` for open offers and requests, `health` for the full balance.",
+        fields=fields,
+        footer="Say `board` for open offers and requests.",
     )
+
+
+def _coming(counts: dict[str, int]) -> Field | None:
+    parts = [count(counts["sessions"], "joint session")] if counts["sessions"] else []
+    parts += [count(counts["due"], "promise") + " due"] if counts["due"] else []
+    return Field("Coming up", " and ".join(parts)) if parts else None
+
+
+def _new(counts: dict[str, int]) -> Field | None:
+    parts = [count(counts[k], k[:-1]) for k in ("offers", "requests") if counts[k]]
+    return Field("New on the board", " and ".join(parts)) if parts else None
 
 
 def _schools(session: Session, partnership_id: int) -> tuple[str, dict[int, str]]:
@@ -82,14 +85,10 @@ def _schools(session: Session, partnership_id: int) -> tuple[str, dict[int, str]
     return (rows[0][0] if rows else ""), {school_id or 0: school for _, school_id, school in rows}
 
 
-def _n(count: int, noun: str, plural: str = "") -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
-def _headline(count: int) -> str:
-    if not count:
+def _headline(delivered: int) -> str:
+    if not delivered:
         return "here's what's coming up."
-    return f"{_n(count, 'promise')} delivered. Thank you!"
+    return f"{count(delivered, 'promise')} kept. Thank you!"
 
 
 def _delivered(session: Session, ids: list[int], since: datetime, until: datetime) -> list[Delivery]:
@@ -109,9 +108,7 @@ def _thanks_line(delivered: list[Delivery]) -> str:
     people = list(dict.fromkeys(d.by for d in delivered))
     if not people:
         return "Nothing was marked delivered this week; small steps count, and there's plenty on the way."
-    if len(people) > 1:
-        return f"Thank you, {', '.join(people[:-1])} and {people[-1]}!"
-    return f"Thank you, {people[0]}!"
+    return f"Thank you, {listed(people)}!"
 
 
 def _section(delivery: Delivery, names: dict[int, str]) -> Section:
@@ -124,21 +121,20 @@ def _counts(session: Session, partnership_id: int, ids: list[int], now: datetime
     """Coming up this week and new this past week, as counts, in one round trip."""
     ahead, since = now + WEEK, now - WEEK
 
-    def count(model: Any, *where: Any) -> Any:
+    def rows(model: Any, *where: Any) -> Any:
         return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
     theirs = col(Listing.school_id).in_(ids)
-    mine = select(Listing.id).where(theirs)
     row = session.execute(
         sa_select(
-            count(
+            rows(
                 JointSession,
                 JointSession.partnership_id == partnership_id,
                 JointSession.status == "planned",
                 col(JointSession.starts_at) >= now,
                 col(JointSession.starts_at) < ahead,
             ),
-            count(
+            rows(
                 Commitment,
                 col(Commitment.from_school_id).in_(ids),
                 col(Commitment.to_school_id).in_(ids),
@@ -146,25 +142,12 @@ def _counts(session: Session, partnership_id: int, ids: list[int], now: datetime
                 col(Commitment.due_at) >= now,
                 col(Commitment.due_at) < ahead,
             ),
-            count(Listing, theirs, Listing.kind == "offer", col(Listing.created_at) >= since),
-            count(Listing, theirs, Listing.kind == "request", col(Listing.created_at) >= since),
-            count(
-                Match,
-                col(Match.created_at) >= since,
-                or_(col(Match.request_id).in_(mine), col(Match.offer_id).in_(mine)),
-            ),
+            rows(Listing, theirs, Listing.kind == "offer", col(Listing.created_at) >= since),
+            rows(Listing, theirs, Listing.kind == "request", col(Listing.created_at) >= since),
         )
     ).one()
-    keys = ("sessions", "due", "offers", "requests", "matches")
+    keys = ("sessions", "due", "offers", "requests")
     return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
-
-
-def give_and_take_line(session: Session, ids: list[int], names: dict[int, str]) -> str:
-    """`St Ada's School gave 5, Hopper Academy gave 3`: deliveries each school has made to its partners."""
-    given = dict.fromkeys(ids, 0)
-    for (giver, _), flow in flows(session, ids).items():
-        given[giver] += flow.count
-    return ", ".join(f"{names[s]} gave {given[s]}" for s in ids)
 
 
 def digest(ctx: Context, args: str) -> Message:
@@ -189,6 +172,6 @@ def digest(ctx: Context, args: str) -> Message:
         title=found.title,
         text=found.text,
         sections=found.sections,
-        fields=(*found.fields, Field("Yours this week (only you see this)", _n(int(mine), "commitment"))),
+        fields=(*found.fields, Field("Yours this week (only you see this)", count(int(mine), "promise") + " due")),
         footer="A preview: the channel gets this without your own line.",
     )

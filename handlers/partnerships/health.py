@@ -18,9 +18,11 @@ from handlers.context import Context
 from handlers.errors import CommandError
 from handlers.lookups import find_member, leads_of, name_key, school_ids, school_names
 from handlers.messages import Field, Message, Section
-from handlers.outbound import notices
+from handlers.outbound import kinds, notices
 from handlers.partnerships.access import partnership_for, require_partnership_lead
+from handlers.phrases import count
 from handlers.promises import commitments
+from handlers.refs import ref
 from handlers.terms import term_of
 from storage.models import STAGES, Commitment, JointSession, Member, Mou, Partnership
 
@@ -128,8 +130,8 @@ def key_person(session: Session, partnership_id: int, now: datetime, ids: list[i
         )
         .group_by(col(JointSession.organiser_id))
     ).all()
-    for member_id, count in [*commitments, *sessions]:
-        held[member_id] = held.get(member_id, 0) + int(count)
+    for member_id, how_many in [*commitments, *sessions]:
+        held[member_id] = held.get(member_id, 0) + int(how_many)
     total = sum(held.values())
     if not held:
         return None
@@ -148,9 +150,10 @@ class Health:
 
 
 def watch(session: Session, partnership: Partnership, now: datetime) -> Health:
-    """Assess a partnership and tell its leads privately, once a term, of a lopsided pair or a key-person risk.
+    """Assess a partnership and tell leads privately, once a term: the two schools' leads of a lopsided pair, and
+    the leads of the one school whose colleague holds most of the work (never anyone else's staff by name).
 
-    `health` runs it, and the scheduler may run it weekly; the partnership's channel never hears of either.
+    `health` runs it, and the scheduler runs it daily; the partnership's channel never hears of either.
     """
     pid = partnership.id or 0
     ids = school_ids(session, pid)
@@ -161,19 +164,31 @@ def watch(session: Session, partnership: Partnership, now: datetime) -> Health:
     for pair in found.pairs:
         if pair.lopsided:
             message = Message(
-                title=f"Give and take in {partnership.name} is one-sided: {balance_line(pair, found.names)}.",
+                title=f"Give and take in {partnership.name} is one-sided: {balance_line(pair, found.names)}",
                 text="Worth a friendly conversation: could the other school offer something back? "
                 "`health` shows the balance.",
             )
-            _tell_leads(session, [pair.a, pair.b], f"lopsided:{pid}:{pair.a}-{pair.b}:{term}", message, now, pid)
+            key = f"lopsided:{pid}:{pair.a}-{pair.b}:{term}"
+            _tell_leads(session, [pair.a, pair.b], key, message, now, pid, kinds.LOPSIDED)
     if found.risk is not None:
-        message = Message(
-            title=f"{partnership.name} rests on one person: {_who(session, found.risk)} holds {found.risk.holds} "
-            f"of {found.risk.total} open commitments and sessions.",
-            text="If they were away, much would stall. `handover <member> to <member>` shares the load.",
-        )
-        _tell_leads(session, ids, f"keyperson:{pid}:{found.risk.member_id}:{term}", message, now, pid)
+        _tell_key_person_risk(session, partnership, found.risk, term, now)
     return found
+
+
+def _tell_key_person_risk(
+    session: Session, partnership: Partnership, risk: KeyPerson, term: str, now: datetime
+) -> None:
+    person = session.get(Member, risk.member_id)
+    if person is None or person.erased:
+        return
+    message = Message(
+        title=f"{partnership.name} rests on one person: {person.name} holds {risk.holds} of "
+        f"{count(risk.total, 'open promise and session', 'open promises and sessions')}",
+        text="If they were away, much would stall. `handover <colleague> to <colleague>` shares the load.",
+    )
+    key = f"keyperson:{partnership.id}:{risk.member_id}:{term}"
+    facts: dict[str, object] = {"member_id": risk.member_id}
+    _tell_leads(session, [person.school_id], key, message, now, partnership.id or 0, kinds.KEY_PERSON, facts)
 
 
 def _who(session: Session, risk: KeyPerson) -> str:
@@ -181,13 +196,26 @@ def _who(session: Session, risk: KeyPerson) -> str:
     return person.name if person and not person.erased else "one colleague"
 
 
-def _tell_leads(session: Session, ids: list[int], key: str, message: Message, now: datetime, pid: int) -> None:
+def _tell_leads(
+    session: Session,
+    ids: list[int],
+    key: str,
+    message: Message,
+    now: datetime,
+    pid: int,
+    kind: str,
+    facts: dict[str, object] | None = None,
+) -> None:
     for lead in leads_of(session, ids):
-        notices.tell(session, lead.id or 0, f"{key}:{lead.id}", message, now, partnership_id=pid)
+        notices.tell(
+            session, lead.id or 0, f"{key}:{lead.id}", message, now, kind=kind, facts=facts, partnership_id=pid
+        )
 
 
 def health(ctx: Context, args: str) -> Message:
-    """`health [partnership]`: give and take for each pair of schools, and (for leads) key-person risk."""
+    """`health [partnership]` (leads): give and take for each pair of schools, and key-person risk at their own
+    school. A partnership's health is for its leads, never for everyone."""
+    ctx.require_lead("see a partnership's health")
     actor, partnership = partnership_for(ctx, args)
     found = watch(ctx.session, partnership, ctx.now)
     if len(found.names) < 2:
@@ -199,21 +227,21 @@ def health(ctx: Context, args: str) -> Message:
         )
         for p in found.pairs
     )
-    fields = [Field("Stage", partnership.stage)]
-    if actor.is_lead:
-        risk = found.risk
-        shown = f"{_who(ctx.session, risk)} holds {risk.holds} of {risk.total}" if risk else "none: the work is shared"
-        fields.append(Field("Key-person risk", shown))
+    risk = found.risk
+    person = ctx.session.get(Member, risk.member_id) if risk else None
+    ours = risk is not None and person is not None and person.school_id == actor.school_id
+    shown = f"{_who(ctx.session, risk)} holds {risk.holds} of {risk.total}" if risk and ours else "none at your school"
     return Message(
         title=f"Health of {partnership.name}",
-        fields=tuple(fields),
+        fields=(Field("Stage", partnership.stage), Field("Key-person risk", shown)),
         sections=sections,
-        footer="Confirmed deliveries count in full; self-reported ones count 0.8.",
+        footer="Only leads see this. Confirmed deliveries count in full; self-reported ones count 0.8.",
     )
 
 
 def handover(ctx: Context, args: str) -> Message:
-    """`handover <member> to <member>` (leads): move one colleague's open commitments to another, with notice."""
+    """`handover <member> to <member>` (leads): move one colleague's open commitments to another, with notice to
+    both and to the leads of the schools the work is for."""
     actor = ctx.require_lead("hand work over")
     giver_text, sep, taker_text = args.rpartition(" to ")
     if not sep or not giver_text.strip() or not taker_text.strip():
@@ -224,42 +252,47 @@ def handover(ctx: Context, args: str) -> Message:
     )
     if giver.id == taker.id:
         raise CommandError("That's the same person, so there's nothing to hand over.")
-    moving = ctx.session.exec(
-        select(Commitment).where(Commitment.owner_id == giver.id, Commitment.status == "open")
-    ).all()
+    moving = list(
+        ctx.session.exec(select(Commitment).where(Commitment.owner_id == giver.id, Commitment.status == "open")).all()
+    )
+    if not moving:
+        raise CommandError(f"{giver.name} has no open promises to hand over.")
     for commitment in moving:
         commitment.owner_id = taker.id or 0
         ctx.session.add(commitment)
         commitments.after_change(ctx, commitment)  # their nudges now go to the new owner
-    count = len(moving)
-    if not count:
-        raise CommandError(f"{giver.name} has no open commitments to hand over.")
-    ctx.log("handover", giver.name, to=taker.name, count=count)
-    key = f"handover:{giver.id}:{taker.id}:{ctx.now.isoformat()}"
-    notices.tell(
-        ctx.session,
-        giver.id or 0,
-        key + ":from",
-        Message(
-            title=f"{actor.member.name} has handed your {count} open commitments to {taker.name}.",
-            text="Thank you for all you've done on them.",
-        ),
-        ctx.now,
-    )
-    notices.tell(
-        ctx.session,
-        taker.id or 0,
-        key + ":to",
-        Message(
-            title=f"{actor.member.name} has handed you {count} commitments from {giver.name}.",
-            text="Say `mine` to see them.",
-        ),
-        ctx.now,
-    )
+    ctx.log("handover", "", giver_id=giver.id, taker_id=taker.id, count=len(moving))
+    _tell_handover(ctx, actor.member, giver, taker, moving)
     return Message(
-        title=f"Handed over {count} open commitments from {giver.name} to {taker.name}.",
-        footer="I've let them both know.",
+        title=f"Handed over {count(len(moving), 'open promise')} from {giver.name} to {taker.name}",
+        footer="I've let them know, and the schools the work is for.",
     )
+
+
+def _tell_handover(ctx: Context, by: Member, giver: Member, taker: Member, moving: list[Commitment]) -> None:
+    """Tell the giver and the taker (but not the lead who did it), and each receiving school's leads who now holds
+    the work for them."""
+    how_many = count(len(moving), "open promise")
+    key = f"handover:{giver.id}:{taker.id}:{ctx.now.isoformat()}"
+    told = {
+        giver.id: Message(
+            title=f"{by.name} has handed your {how_many} to {taker.name}", text="Thank you for all you've done on them."
+        ),
+        taker.id: Message(
+            title=f"{by.name} has handed you {how_many} from {giver.name}", text="Say `mine` to see them."
+        ),
+    }
+    for member_id, message in told.items():
+        if member_id != by.id:
+            notices.tell(ctx.session, member_id or 0, f"{key}:{member_id}", message, ctx.now, kind=kinds.HANDOVER)
+    for school_id in sorted({c.to_school_id for c in moving}):
+        theirs = [c for c in moving if c.to_school_id == school_id]
+        message = Message(
+            title=f"{taker.name} now holds {count(len(theirs), 'promise')} to your school",
+            text="\n".join(f"{c.what} ({ref(c)})" for c in theirs[:10]),
+        )
+        for lead in leads_of(ctx.session, [school_id]):
+            notices.tell(ctx.session, lead.id or 0, f"{key}:{lead.id}", message, ctx.now, kind=kinds.HANDOVER)
 
 
 def suggest_stage(session: Session, partnership_id: int, now: datetime) -> tuple[str, str]:

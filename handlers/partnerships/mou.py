@@ -17,7 +17,7 @@ from handlers.dates import parse_iso_date, parse_moment
 from handlers.errors import CommandError, FormErrors, NotAllowed
 from handlers.lookups import leads_of, school_ids
 from handlers.messages import Action, Field, Form, Input, Message
-from handlers.outbound import notices
+from handlers.outbound import kinds, notices
 from handlers.partnerships.access import partnership_for, require_partnership_lead
 from handlers.terms import term_of
 from storage.models import Mou, Partnership
@@ -190,6 +190,8 @@ def plan_review(session: Session, partnership: Partnership, review_on: date, now
             f"mou-review:{partnership.id}:{review_on}:{lead.id}",
             message,
             now,
+            kind=kinds.MOU_REVIEW,
+            facts={"review_on": review_on.isoformat()},
             due_at=due,
             partnership_id=partnership.id,
         )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, cast, delete, or_
 from sqlmodel import col, func, select
 
 from handlers.context import Context
 from handlers.errors import CommandError
 from handlers.messages import Action, Message
-from storage.models import Commitment, Identity, Notification
+from storage.models import ChecklistItem, Commitment, Identity, JointSession, Listing, LogEntry, Mou, Notification
 
 ERASED_NAME = "Former colleague"
+REPLACEMENT = "a former colleague"
 
 
 def forget(ctx: Context, args: str) -> Message:
@@ -36,6 +40,7 @@ def forget(ctx: Context, args: str) -> Message:
             actions=(Action("forget", "Yes, erase my details", "forget me confirm", "danger"),),
         )
     member = actor.member
+    scrub_name(ctx, member.name)
     member.name, member.erased = ERASED_NAME, True
     ctx.session.add(member)
     ctx.session.execute(delete(Identity).where(col(Identity.member_id) == actor.member_id))
@@ -44,5 +49,69 @@ def forget(ctx: Context, args: str) -> Message:
             col(Notification.member_id) == actor.member_id, col(Notification.status) == "pending"
         )
     )
+    _withdraw_offers_to(ctx, actor.member_id)
     ctx.log("erase")
     return Message(title="Done: your details have been erased from Kept. Thank you for all you gave.")
+
+
+# Every column where a person's name can be written, by them or by colleagues (a thanks, a handover notice).
+_TEXT_COLUMNS: tuple[tuple[type[Any], tuple[str, ...]], ...] = (
+    (Commitment, ("what", "thanks", "release_reason")),
+    (Listing, ("text",)),
+    (JointSession, ("title", "venue", "impact")),
+    (
+        Mou,
+        (
+            "purpose",
+            "goals",
+            "success_criteria",
+            "expenditure",
+            "staffing",
+            "transport",
+            "venue",
+            "accountability",
+            "evaluation",
+        ),
+    ),
+    (LogEntry, ("subject", "detail")),
+    (Notification, ("payload", "last_error")),
+)
+
+
+def scrub_name(ctx: Context, name: str) -> int:
+    """Replace `name` (any case) wherever it was written, in records and in messages already sent, so that after
+    erasure no trace of who they were remains. Returns how many rows changed. The log is otherwise append-only:
+    erasure is the one thing that rewrites it."""
+    if len(name.strip()) < 2:
+        return 0
+    changed = 0
+    for model, columns in _TEXT_COLUMNS:
+        for row in ctx.session.exec(select(model).where(or_(*(_mentions(model, c, name) for c in columns)))).all():
+            for column in columns:
+                setattr(row, column, _without(getattr(row, column), name))
+            ctx.session.add(row)
+            changed += 1
+    return changed
+
+
+def _mentions(model: type[Any], column: str, name: str) -> ColumnElement[bool]:
+    return func.lower(cast(getattr(model, column), Text)).contains(name.lower(), autoescape=True)
+
+
+def _without(value: Any, name: str) -> Any:
+    """`value` with every mention of `name` replaced, inside JSON too."""
+    if isinstance(value, str):
+        return re.sub(re.escape(name), REPLACEMENT, value, flags=re.IGNORECASE)
+    if isinstance(value, dict):
+        return {key: _without(item, name) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without(item, name) for item in value]
+    return value
+
+
+def _withdraw_offers_to(ctx: Context, member_id: int) -> None:
+    """Checklist items offered to, or by, the member wait for nobody now."""
+    waiting = or_(col(ChecklistItem.proposed_to) == member_id, col(ChecklistItem.proposed_by) == member_id)
+    for item in ctx.session.exec(select(ChecklistItem).where(waiting)).all():
+        item.proposed_to = item.proposed_by = item.proposed_due = None
+        ctx.session.add(item)

@@ -15,8 +15,9 @@ from handlers.dates import describe_day, parse_moment
 from handlers.errors import CommandError
 from handlers.lookups import school_leads
 from handlers.messages import Field, Message
-from handlers.outbound import notices, plan
+from handlers.outbound import kinds, notices
 from handlers.outbound.plan import PAUSED
+from handlers.phrases import gist, listed, sentence
 from handlers.promises.commitments import load_for_change
 from handlers.refs import ref
 from storage import outbox
@@ -61,7 +62,7 @@ def back(ctx: Context, args: str) -> Message:
     held = ctx.session.exec(
         select(Notification).where(
             Notification.member_id == actor.member_id,
-            col(Notification.kind).in_(plan.COMMITMENT_KINDS),
+            col(Notification.kind).in_(kinds.COMMITMENT_KINDS),
             Notification.status == outbox.PENDING,
             col(Notification.due_at) > ctx.now,
         )
@@ -84,8 +85,8 @@ def help_needed(ctx: Context, args: str) -> Message:
         )
     to = ctx.session.get(School, commitment.to_school_id)
     message = Message(
-        title=f"{actor.member.name} would like a hand with {ref(commitment)}",
-        text=commitment.what + (f"\n“{note[:300]}”" if note else ""),
+        title=f"{sentence(gist(commitment.what))}: {actor.member.name} would like a hand ({ref(commitment)})",
+        text=f"“{note[:300]}”" if note else "",
         fields=(
             Field("For", to.name if to else "another school"),
             Field("Due", describe_day(commitment.due_at, ctx.timezone)),
@@ -93,13 +94,9 @@ def help_needed(ctx: Context, args: str) -> Message:
     )
     day = ctx.now.astimezone(ctx.timezone).date()
     for lead in leads:
-        notices.tell(
-            ctx.session,
-            lead.id or 0,
-            f"help:{ref(commitment)}:{day}:{lead.id}",
-            message,
-            ctx.now,
-            subject_id=commitment.id,
-        )
-    names = " and ".join(lead.name for lead in leads[:2])
-    return Message(title=f"I've let {names} know, privately, that {ref(commitment)} needs a hand.")
+        key = f"help:{ref(commitment)}:{day}:{lead.id}"
+        notices.tell(ctx.session, lead.id or 0, key, message, ctx.now, kind=kinds.HELP_NEEDED, subject_id=commitment.id)
+    names = listed([lead.name for lead in leads[:2]])
+    return Message(
+        title=f"{sentence(gist(commitment.what))}: I've asked {names}, privately, for a hand ({ref(commitment)})"
+    )

@@ -12,13 +12,14 @@ from handlers.calendar import holiday_on, school_holidays
 from handlers.context import Actor, Context
 from handlers.dates import describe, describe_day, parse_iso_date, parse_moment, shift
 from handlers.errors import CommandError, FormErrors, NotAllowed, NotFound
-from handlers.lookups import find_school
+from handlers.lookups import find_school, leads_of
 from handlers.messages import Action, Choice, Field, Form, Input, Message, Section
-from handlers.outbound import plan
+from handlers.outbound import kinds, notices, plan
+from handlers.phrases import count, gist, sentence
 from handlers.promises import records
 from handlers.refs import parse_ref, ref, ref_of, split_ref
 from storage.db import rows_changed
-from storage.models import Commitment, Member, School
+from storage.models import Commitment, Listing, Match, Member, School
 
 MIN_REASON = 3
 
@@ -135,15 +136,11 @@ def _create(ctx: Context, actor: Actor, what: str, school: School, due: datetime
     ctx.log("promise", reference, to=school.name, due=due.isoformat(), what=what)
     after_change(ctx, commitment)
     return Message(
-        title=f"Promise logged as {reference}. Thank you!",
-        text=what,
-        fields=(
-            Field("From", actor.school.name),
-            Field("To", school.name),
-            Field("Due", describe(due, ctx.timezone, ctx.now)),
-        ),
+        title=f"{sentence(gist(what))}: promised to {school.name} ({reference})",
+        text=what if len(what) > len(gist(what)) else "",
+        fields=(Field("Due", describe(due, ctx.timezone, ctx.now)), Field("From", actor.school.name)),
         actions=commitment_actions(reference),
-        footer=_holiday_warning(ctx, commitment) or "I'll remind you privately before it's due.",
+        footer=_holiday_warning(ctx, commitment) or "Thank you! I'll remind you privately before it's due.",
     )
 
 
@@ -204,8 +201,8 @@ def mark_done(ctx: Context, args: str) -> Message:
     records.ask_to_confirm(ctx.session, commitment, ctx.now)
     to = ctx.session.get(School, commitment.to_school_id)
     return Message(
-        title=f"Delivered: {ref(commitment)}. Thank you!",
-        text=f"{commitment.what} — for {to.name if to else 'your partner school'}.",
+        title=f"{sentence(gist(commitment.what))}: delivered ({ref(commitment)}). Thank you!",
+        fields=(Field("For", to.name if to else "your partner school"),),
         footer="I'll ask them to confirm it arrived.",
     )
 
@@ -214,7 +211,7 @@ def release(ctx: Context, args: str) -> Message:
     """`release C12 <reason>`: let a commitment go with notice. With no reason, asks for one."""
     actor, commitment, reason = load_for_change(ctx, args)
     if len(reason.strip()) < MIN_REASON:
-        return Message(title=f"Release {ref(commitment)}?", form=release_form(commitment))
+        return Message(title=f"Release {gist(commitment.what, 40)}?", form=release_form(commitment))
     return _release(ctx, actor, commitment, reason)
 
 
@@ -248,18 +245,49 @@ def _release(ctx: Context, actor: Actor, commitment: Commitment, reason: str) ->
     _transition(ctx, commitment, status="released", release_reason=reason, done_at=ctx.now)
     ctx.log("release", ref(commitment), reason=reason)
     after_change(ctx, commitment)
+    told = _tell_receiving_school(ctx, actor, commitment, kinds.RELEASED, f"Released, with notice: “{reason}”")
     return Message(
-        title=f"Released {ref(commitment)}, with notice.",
+        title=f"{sentence(gist(commitment.what))}: released, with notice ({ref(commitment)})",
         text="Thank you for letting them know early: that's what keeps a partnership strong.",
         fields=(Field("Reason", reason),),
+        footer=f"I've told {told} privately." if told else "",
     )
+
+
+def _tell_receiving_school(ctx: Context, actor: Actor, commitment: Commitment, kind: str, news: str) -> str:
+    """Tell the receiving school's leads (and whoever asked for it, through a match) privately what changed.
+    Returns who was told, for the reply."""
+    to = ctx.session.get(School, commitment.to_school_id)
+    people = {lead.id: lead for lead in leads_of(ctx.session, [commitment.to_school_id])}
+    asker = _who_asked(ctx, commitment)
+    if asker is not None and not asker.erased:
+        people.setdefault(asker.id, asker)
+    message = Message(
+        title=f"{sentence(gist(commitment.what))}, from {actor.school.name} ({ref(commitment)})",
+        text=news,
+        fields=(Field("Told by", actor.member.name),),
+    )
+    facts = {"due_at": commitment.due_at.isoformat()}
+    for member_id in people:
+        key = f"{kind}:{ref(commitment)}:{ctx.now.isoformat()}:{member_id}"
+        notices.tell(
+            ctx.session, member_id or 0, key, message, ctx.now, kind=kind, facts=facts, subject_id=commitment.id
+        )
+    return f"{to.name}'s lead" if people and to else ""
+
+
+def _who_asked(ctx: Context, commitment: Commitment) -> Member | None:
+    """The member whose request a matched promise meets, if any."""
+    match = ctx.session.get(Match, commitment.match_id) if commitment.match_id else None
+    request = ctx.session.get(Listing, match.request_id) if match else None
+    return ctx.session.get(Member, request.member_id) if request else None
 
 
 def snooze(ctx: Context, args: str) -> Message:
     """`snooze C12 1 week` or `snooze C12 Friday`: move the due date. With no date, asks for one."""
     actor, commitment, when = load_for_change(ctx, args)
     if not when.strip():
-        return Message(title=f"Move {ref(commitment)}?", form=snooze_form(commitment))
+        return Message(title=f"Move {gist(commitment.what, 40)}?", form=snooze_form(commitment))
     start = max(commitment.due_at, ctx.now)
     due = shift(start, when) or parse_moment(when, ctx.now, ctx.timezone)
     return _snooze(ctx, actor, commitment, due)
@@ -286,13 +314,19 @@ def submit_snooze(ctx: Context, context: str, values: dict[str, str]) -> Message
 
 
 def _snooze(ctx: Context, actor: Actor, commitment: Commitment, due: datetime) -> Message:
+    agreed = commitment.due_at
     _transition(ctx, commitment, due_at=due)
     ctx.log("snooze", ref(commitment), due=due.isoformat())
     after_change(ctx, commitment)
+    when = describe(due, ctx.timezone, ctx.now)
+    told = ""
+    if due > agreed:  # past the date the other school was counting on: they hear, privately
+        news = f"Now due {when}, instead of {describe(agreed, ctx.timezone, ctx.now)}."
+        told = _tell_receiving_school(ctx, actor, commitment, kinds.SNOOZED, news)
     return Message(
-        title=f"Moved {ref(commitment)} to {describe(due, ctx.timezone, ctx.now)}.",
-        text=commitment.what,
+        title=f"{sentence(gist(commitment.what))}: now due {when} ({ref(commitment)})",
         actions=commitment_actions(ref(commitment)),
+        footer=f"I've told {told} privately." if told else "",
     )
 
 
@@ -313,13 +347,13 @@ def mine(ctx: Context, args: str) -> Message:
         )
     sections = tuple(
         Section(
-            text=f"{ref(c)} · {c.what} — for {school}",
+            text=f"{c.what} — for {school} ({ref(c)})",
             fields=(Field("Due", describe(c.due_at, ctx.timezone, ctx.now)),),
             actions=commitment_actions(ref(c)),
         )
         for c, school in rows
     )
-    return Message(title=f"Your open promises ({len(rows)})", sections=sections)
+    return Message(title=f"Your {count(len(rows), 'open promise')}", sections=sections)
 
 
 def after_change(ctx: Context, commitment: Commitment) -> None:

@@ -19,7 +19,8 @@ from handlers.context import Actor, Context
 from handlers.errors import CommandError, NotAllowed, NotFound
 from handlers.lookups import leads_of, school_names
 from handlers.messages import Action, Field, Message, Section
-from handlers.outbound import notices
+from handlers.outbound import kinds, notices
+from handlers.phrases import gist, sentence
 from handlers.refs import parse_ref, ref, ref_of, split_ref
 from storage.db import rows_changed
 from storage.models import Commitment, Member
@@ -102,13 +103,15 @@ def ask_to_confirm(session: Session, commitment: Commitment, now: datetime) -> N
     """On `done`: ask the receiving school's leads, privately and once, to confirm it arrived (one press)."""
     reference = ref(commitment)
     names = school_names(session, [commitment.from_school_id])
+    giver = names.get(commitment.from_school_id, "A partner school")
     message = Message(
-        title=f"{names.get(commitment.from_school_id, 'A partner school')} says {reference} has been delivered.",
-        text=f"{commitment.what}\nDid it arrive? One press confirms it; `thanks {reference} <words>` adds thanks.",
+        title=f"{sentence(gist(commitment.what))}: delivered by {giver} ({reference})",
+        text="Did it arrive? One press confirms it; `thanks " + reference + " <words>` adds your thanks.",
         actions=(Action(f"confirm-{reference}", "Confirm it arrived", f"confirm {reference}", "primary"),),
     )
     for lead in leads_of(session, [commitment.to_school_id]):
-        notices.tell(session, lead.id or 0, f"confirm:{reference}:{lead.id}", message, now, subject_id=commitment.id)
+        key = f"confirm:{reference}:{lead.id}"
+        notices.tell(session, lead.id or 0, key, message, now, kind=kinds.CONFIRM_ASK, subject_id=commitment.id)
 
 
 def _receiving(ctx: Context, head: str) -> tuple[Actor, Commitment]:
@@ -128,11 +131,10 @@ def confirm(ctx: Context, args: str) -> Message:
     """`confirm C12`, by the receiving school: it arrived. A second press changes nothing."""
     actor, commitment = _receiving(ctx, args)
     if _mark_confirmed(ctx, commitment):
-        _tell_owner(
-            ctx, "confirmed", commitment, f"{actor.school.name} confirmed {ref(commitment)} arrived. Thank you!"
-        )
+        _tell_owner(ctx, kinds.CONFIRMED, commitment, f"{actor.school.name} confirmed it arrived. Thank you!")
     return Message(
-        title=f"Confirmed: {ref(commitment)} arrived. Thank you for closing the loop.",
+        title=f"{sentence(gist(commitment.what))}: confirmed it arrived ({ref(commitment)})",
+        text="Thank you for closing the loop.",
         footer=f"Say `thanks {ref(commitment)} <words>` to thank them in this week's digest.",
     )
 
@@ -148,7 +150,7 @@ def thanks(ctx: Context, args: str) -> Message:
     commitment.thanks = words
     ctx.session.add(commitment)
     ctx.log("thanks", ref(commitment), words=words)
-    _tell_owner(ctx, "thanked", commitment, f"{actor.school.name} thanked you for {ref(commitment)}: “{words}”")
+    _tell_owner(ctx, kinds.THANKED, commitment, f"{actor.school.name} says thank you: “{words}”")
     return Message(title="Thank you: your thanks will be passed on, and shared in this week's digest.")
 
 
@@ -165,13 +167,7 @@ def _mark_confirmed(ctx: Context, commitment: Commitment) -> bool:
     return changed
 
 
-def _tell_owner(ctx: Context, kind: str, commitment: Commitment, title: str) -> None:
+def _tell_owner(ctx: Context, kind: str, commitment: Commitment, said: str) -> None:
     key = f"{kind}:{ref(commitment)}:{ctx.now.isoformat()}"
-    notices.tell(
-        ctx.session,
-        commitment.owner_id,
-        key,
-        Message(title=title, text=commitment.what),
-        ctx.now,
-        subject_id=commitment.id,
-    )
+    message = Message(title=f"{sentence(gist(commitment.what))} ({ref(commitment)})", text=said)
+    notices.tell(ctx.session, commitment.owner_id, key, message, ctx.now, kind=kind, subject_id=commitment.id)

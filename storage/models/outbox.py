@@ -16,7 +16,9 @@ class Notification(SQLModel, table=True):
 
     `dedupe_key` is unique (`nudge:12:due`, `digest:3:2026-W48`), so planning the same reminder twice yields
     one row. A recipient is a member (delivered privately to their identities) or a partnership's channels.
-    `status`: pending -> claimed -> sent | failed | undeliverable | cancelled.
+    `status`: pending -> claimed -> sent | failed | undeliverable | dropped, or cancelled before it was due.
+    `slot` is set when a reminder is about to be sent (its subject, recipient and day): unique, so nobody hears
+    about one promise or session twice in a day, however its reminders were moved.
     """
 
     __table_args__ = (Index("ix_notification_due", "status", "due_at"),)
@@ -34,5 +36,6 @@ class Notification(SQLModel, table=True):
     last_error: str = Field(default="", max_length=1000)
     sent_at: datetime | None = when(nullable=True)
     delivery_ref: str = Field(default="", max_length=200)
+    slot: str | None = Field(default=None, max_length=120, unique=True)
     payload: dict[str, Any] = json_column()
     created_at: datetime = when()

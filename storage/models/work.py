@@ -103,10 +103,14 @@ class SessionSchool(SQLModel, table=True):
 
 
 class ChecklistItem(SQLModel, table=True):
-    """One logistics item of a joint session; assigning it makes it a commitment."""
+    """One logistics item of a joint session; assigning it makes it a commitment. Offered to someone at another
+    school, it waits (`proposed_to`, `proposed_due`) until they take it on."""
 
     __table_args__ = (UniqueConstraint("session_id", "item"),)
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="jointsession.id", index=True)
     item: str = Field(max_length=40)
     commitment_id: int | None = Field(default=None, foreign_key="commitment.id")
+    proposed_to: int | None = Field(default=None, foreign_key="member.id")
+    proposed_by: int | None = Field(default=None, foreign_key="member.id")
+    proposed_due: datetime | None = when(nullable=True)

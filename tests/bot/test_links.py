@@ -43,7 +43,7 @@ async def web_app(world: World, aiohttp_client: Any) -> TestClient:
 def _planned(world: World) -> int:
     reply = world.say("mary", SCIENCE_DAY)
     assert reply.ok, reply.title
-    return int(reply.title.split(" as S")[1].split(":")[0])
+    return int(reply.title.rsplit("(S", 1)[1].rstrip(")"))
 
 
 def _link(world: World, joint_id: int) -> str:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlmodel import col, select
+
 from handlers.board import matching
 from handlers.clock import MovableClock
 from handlers.context import Caller
 from handlers.dispatch import Kept
 from handlers.lookups import name_key
 from handlers.messages import Message
+from handlers.outbound.kinds import DIGEST, ESCALATION, IMPACT_ASK, KINDS, NUDGE, OVERDUE, SESSION_REMINDER
 from storage.db import Database
 from storage.models import (
     ChatTenant,
@@ -20,6 +23,7 @@ from storage.models import (
     Listing,
     Member,
     Network,
+    Notification,
     Partnership,
     PartnershipSchool,
     School,
@@ -163,3 +167,19 @@ def build_world(db: Database, clock: MovableClock) -> World:
                 platform=platform, tenant_id=tenant, user_id=user_id, display_name=name, channel_id="C-PARTNERS"
             )
     return world
+
+
+NOTICE_KINDS = tuple(k for k in KINDS if k not in (NUDGE, OVERDUE, ESCALATION, SESSION_REMINDER, IMPACT_ASK, DIGEST))
+
+
+def notices_in(db: Database, *kinds: str) -> list[Notification]:
+    """The one-off notices planned so far (of these kinds, if given), oldest first."""
+    wanted = kinds or NOTICE_KINDS
+    with db.transaction() as session:
+        query = select(Notification).where(col(Notification.kind).in_(wanted)).order_by(col(Notification.id))
+        return list(session.exec(query).all())
+
+
+def buttons(notice: Notification) -> list[str]:
+    """The commands a notice's buttons run."""
+    return [action["command"] for action in notice.payload.get("actions", [])]

@@ -24,9 +24,10 @@ async def test_nudges_wait_while_someone_is_away_and_their_lead_hears_once(
     assert "1 of your promises fall due meanwhile" in reply.text
     await run_until(utc(2026, 11, 28, 0))
     assert slack_inbox.to("U-GraceOkafor") == []
-    assert slack_inbox.to("U-SamPatel") == ["Grace Okafor is away until Fri 27 Nov, and C1 needs them"]
+    assert slack_inbox.to("U-SamPatel") == ["A minibus: due Fri 27 Nov, while Grace Okafor is away (C1)"]
     await run_until(utc(2026, 11, 30, 12))
-    assert slack_inbox.to("U-GraceOkafor") == ["C1 was due Fri 27 Nov", "C1 was due Fri 27 Nov"]  # held, then +1 day
+    # the held nudge and the +1 day follow-up fall on the same morning: she hears once, not at 08:00 and 09:00
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: was due Fri 27 Nov (C1)"]
     assert len(slack_inbox.to("U-SamPatel")) == 1
 
 
@@ -39,7 +40,7 @@ async def test_coming_back_early_releases_the_held_nudges_at_once(
     assert slack_inbox.to("U-GraceOkafor") == []
     assert grace.say("back").title == "Welcome back! Your reminders are running again."
     await run_until(utc(2026, 11, 25, 10, 30), step=timedelta(minutes=5))
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: due Fri 27 Nov (C1)"]
     with kept.db.transaction() as session:
         assert session.exec(select(Member).where(Member.name == "Grace Okafor")).one().away_until is None
 
@@ -58,12 +59,12 @@ async def test_need_help_tells_the_lead_privately_once_a_day(
 ) -> None:
     grace.say("promise a minibus to Hopper Academy by next Friday")
     reply = grace.say("help-needed C1 our driver is off sick")
-    assert reply.title == "I've let Sam Patel know, privately, that C1 needs a hand."
+    assert reply.title == "A minibus: I've asked Sam Patel, privately, for a hand (C1)"
     grace.say("help-needed C1")
     await run_until(utc(2026, 11, 23, 12))
-    assert slack_inbox.to("U-SamPatel") == ["Grace Okafor would like a hand with C1"]
+    assert slack_inbox.to("U-SamPatel") == ["A minibus: Grace Okafor would like a hand (C1)"]
     _, told = slack_inbox.delivered[0]
-    assert told.text == "a minibus\n“our driver is off sick”"
+    assert told.text == "“our driver is off sick”"
     assert slack_inbox.to("U-PriyaShah") == []
 
 

@@ -35,7 +35,7 @@ async def test_a_platform_error_is_retried_with_backoff_and_delivered_once(
     slack_inbox.fail_next(2, reason="internal_error")
     reports = await run_until(WEDNESDAY_NINE + timedelta(minutes=10), step=timedelta(seconds=15))
     assert sum(len(r.retrying) for r in reports) == 2
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: due Fri 27 Nov (C1)"]
     row = _nudge(kept)
     assert (row.status, row.attempts, row.last_error) == ("sent", 3, "internal_error")
 
@@ -50,7 +50,7 @@ async def test_a_rate_limit_is_honoured_before_trying_again(
     await run_until(WEDNESDAY_NINE + timedelta(seconds=599), step=timedelta(seconds=30))
     assert slack_inbox.delivered == []
     await run_until(WEDNESDAY_NINE + timedelta(hours=1), step=timedelta(seconds=30))
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: due Fri 27 Nov (C1)"]
 
 
 async def test_a_notifier_that_hangs_or_raises_does_not_lose_the_nudge(
@@ -62,7 +62,7 @@ async def test_a_notifier_that_hangs_or_raises_does_not_lose_the_nudge(
     slack_inbox.raise_next(ConnectionResetError("peer went away"))
     reports = await run_until(WEDNESDAY_NINE + timedelta(hours=1), step=timedelta(minutes=1), worker=impatient)
     assert sum(len(r.retrying) for r in reports) == 2
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: due Fri 27 Nov (C1)"]
 
 
 async def test_after_the_last_attempt_the_nudge_is_failed_and_listed_for_the_operator(

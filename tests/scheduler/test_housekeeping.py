@@ -25,8 +25,11 @@ async def test_a_new_request_is_matched_on_the_next_tick_and_both_leads_hear_pri
         assert session.exec(select(func.count()).select_from(Match)).one() == 0  # nobody waited for matching
     await delivery.tick()
     told = {(address.user_id, message.title) for address, message in slack_inbox.delivered}
-    assert ("U-SamPatel", "Your offer O1 could meet Hopper Academy's request R2.") in told
-    assert ("U-PriyaShah", "St Ada's School's offer O1 could meet your request R2.") in told
+    assert ("U-SamPatel", "A-level physics practicals for Year 12: your offer could meet it (M1)") in told
+    assert (
+        "U-PriyaShah",
+        "Two physics teachers for A-level practicals: St Ada's School could meet your request (M1)",
+    ) in told
     await delivery.tick()
     assert len(slack_inbox.delivered) == 2  # told once
 

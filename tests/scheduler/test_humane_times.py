@@ -114,7 +114,9 @@ async def test_a_schools_own_holidays_replace_the_default_calendar(
 def _tell_grace(kept: Kept, due_at: datetime, key: str = "notice:grace") -> None:
     with kept.db.transaction() as session:
         grace = session.exec(select(Member).where(Member.name == "Grace Okafor")).one()
-        notices.tell(session, grace.id or 0, key, Message(title="A note for Grace"), due_at, due_at=due_at)
+        notices.tell(
+            session, grace.id or 0, key, Message(title="A note for Grace"), due_at, kind="notice", due_at=due_at
+        )
 
 
 async def test_a_notice_due_in_the_evening_is_moved_to_the_next_morning_not_dropped(
@@ -143,6 +145,6 @@ async def test_the_clock_moving_backwards_neither_repeats_nor_skips_a_nudge(
     await run_until(utc(2026, 11, 25, 10))
     clock.set(utc(2026, 11, 25, 7))  # an NTP correction, or a host with a wrong clock
     await run_until(utc(2026, 11, 28, 0))
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: due Fri 27 Nov (C1)", "A minibus: due today, 17:00 (C1)"]
     with kept.db.transaction() as session:
         assert session.exec(select(Notification).where(Notification.status == "claimed")).all() == []

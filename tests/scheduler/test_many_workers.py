@@ -76,7 +76,7 @@ class Workers:
     def delivered(self) -> list[str]:
         return self.record.read_text().split() if self.record.exists() else []
 
-    def wait_for(self, done: object, seconds: float = 25.0) -> None:
+    def wait_for(self, done: object, seconds: float = 60.0) -> None:
         deadline = time.monotonic() + seconds
         while not done():  # type: ignore[operator]
             assert time.monotonic() < deadline, f"gave up with {len(set(self.delivered()))} delivered"

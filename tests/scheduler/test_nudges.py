@@ -21,11 +21,13 @@ def at(day: int, hour: int, month: int = 11, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, 0, tzinfo=UTC)
 
 
-def sent(kept: Kept) -> list[tuple[str, datetime]]:
-    """(what was sent, when) for every notification sent so far."""
+def sent(kept: Kept, prefix: str = "") -> list[tuple[str, datetime]]:
+    """(what was sent, when) for every notification sent so far whose key starts with `prefix`."""
     with kept.db.transaction() as session:
         rows = session.exec(
-            select(Notification).where(Notification.status == "sent").order_by(col(Notification.sent_at))
+            select(Notification)
+            .where(Notification.status == "sent", col(Notification.dedupe_key).startswith(prefix))
+            .order_by(col(Notification.sent_at))
         ).all()
         return [(row.dedupe_key.rsplit(":", 1)[-1], row.sent_at) for row in rows if row.sent_at]
 
@@ -36,7 +38,10 @@ async def test_a_promise_is_nudged_two_working_days_before_and_on_the_due_mornin
     assert grace.say("promise two physics practicals to Hopper Academy by next Friday").ok  # Fri 27 Nov
     await run_until(at(28, 0))
     assert sent(kept) == [("-2d", at(25, 9)), ("-0d", at(27, 9))]
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]
+    assert slack_inbox.to("U-GraceOkafor") == [
+        "Two physics practicals: due Fri 27 Nov (C1)",
+        "Two physics practicals: due today, 17:00 (C1)",
+    ]
     _, nudge = slack_inbox.delivered[0]
     assert [a.command for a in nudge.actions] == [
         "done C1",
@@ -46,7 +51,7 @@ async def test_a_promise_is_nudged_two_working_days_before_and_on_the_due_mornin
         "release C1",
         "help-needed C1",
     ]
-    assert nudge.text == "two physics practicals"
+    assert nudge.text == ""  # the promise is in the title: said once
     assert ("For", "Hopper Academy") in [(f.label, f.value) for f in nudge.fields]
 
 
@@ -56,8 +61,11 @@ async def test_an_overdue_promise_is_followed_up_twice_then_the_lead_is_told_pri
     grace.say("promise a minibus to Hopper Academy by next Friday")
     await run_until(at(9, 0, month=12))
     assert sent(kept)[2:] == [("+1d", at(30, 9)), ("+6d", at(7, 9, month=12)), ("lead", at(8, 9, month=12))]
-    assert slack_inbox.to("U-GraceOkafor")[2:] == ["C1 was due Fri 27 Nov", "C1 was due Fri 27 Nov"]
-    assert slack_inbox.to("U-SamPatel") == ["Grace Okafor's promise C1 is a week past its date"]
+    assert slack_inbox.to("U-GraceOkafor")[2:] == [
+        "A minibus: was due Fri 27 Nov (C1)",
+        "A minibus: was due Fri 27 Nov (C1)",
+    ]
+    assert slack_inbox.to("U-SamPatel") == ["A minibus: a week past its date (C1)"]
     assert slack_inbox.to("U-PriyaShah") == []  # the other school never hears of it
 
 
@@ -69,9 +77,10 @@ async def test_marking_a_promise_done_cancels_its_nudges(
     assert grace.say("done C1").ok
     await run_until(at(9, 0, month=12))
     assert slack_inbox.to("U-GraceOkafor") == []  # no nudges; Hopper's lead is only asked to confirm it arrived
-    assert slack_inbox.titles() == ["St Ada's School says C1 has been delivered."]
+    assert slack_inbox.titles() == ["A minibus: delivered by St Ada's School (C1)"]
     with kept.db.transaction() as session:
-        statuses = {row.status for row in session.exec(select(Notification)).all() if row.kind != "notice"}
+        rows = session.exec(select(Notification)).all()
+        statuses = {row.status for row in rows if row.kind in ("nudge", "overdue", "escalation")}
     assert statuses == {"cancelled"}
 
 
@@ -93,8 +102,8 @@ async def test_snoozing_moves_the_nudges_to_the_new_date(
     grace.say("promise a minibus to Hopper Academy by next Friday")
     assert grace.say("snooze C1 1 week").ok  # now due Fri 4 Dec
     await run_until(at(5, 0, month=12))
-    assert sent(kept) == [("-2d", at(2, 9, month=12)), ("-0d", at(4, 9, month=12))]
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 4 Dec", "C1 is due today"]
+    assert sent(kept, "nudge:") == [("-2d", at(2, 9, month=12)), ("-0d", at(4, 9, month=12))]
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: due Fri 4 Dec (C1)", "A minibus: due today, 17:00 (C1)"]
 
 
 async def test_snoozing_after_a_nudge_was_sent_gives_fresh_nudges_for_the_new_date(
@@ -104,8 +113,8 @@ async def test_snoozing_after_a_nudge_was_sent_gives_fresh_nudges_for_the_new_da
     await run_until(at(26, 12))
     grace.say("snooze C1 1 week")
     await run_until(at(5, 0, month=12))
-    assert [key for key, _ in sent(kept)] == ["-2d", "-2d", "-0d"]
-    assert slack_inbox.to("U-GraceOkafor")[1:] == ["A gentle reminder: C1 is due Fri 4 Dec", "C1 is due today"]
+    assert [key for key, _ in sent(kept, "nudge:")] == ["-2d", "-2d", "-0d"]
+    assert slack_inbox.to("U-GraceOkafor")[1:] == ["A minibus: due Fri 4 Dec (C1)", "A minibus: due today, 17:00 (C1)"]
 
 
 async def test_releasing_a_promise_cancels_its_follow_ups(
@@ -116,9 +125,9 @@ async def test_releasing_a_promise_cancels_its_follow_ups(
     assert grace.say("release C1 our minibus is off the road").ok
     await run_until(at(10, 0, month=12))
     assert slack_inbox.to("U-GraceOkafor") == [
-        "A gentle reminder: C1 is due Fri 27 Nov",
-        "C1 is due today",
-        "C1 was due Fri 27 Nov",
+        "A minibus: due Fri 27 Nov (C1)",
+        "A minibus: due today, 17:00 (C1)",
+        "A minibus: was due Fri 27 Nov (C1)",
     ]
     assert slack_inbox.to("U-SamPatel") == []
 
@@ -139,7 +148,7 @@ async def test_a_member_with_slack_and_teams_accounts_is_nudged_on_both(
         )
     grace.say("promise a minibus to Hopper Academy by next Friday")
     await run_until(at(25, 10))
-    assert slack_inbox.to("U-GraceOkafor") == teams_inbox.to("29:grace") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == teams_inbox.to("29:grace") == ["A minibus: due Fri 27 Nov (C1)"]
     assert sent(kept) == [("-2d", at(25, 9))]
 
 
@@ -154,4 +163,4 @@ async def test_nudges_are_delivered_once_on_sqlite_and_on_postgresql(
     while clock.now() < at(28, 0):
         clock.advance(timedelta(hours=1))
         await worker.tick()
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov", "C1 is due today"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: due Fri 27 Nov (C1)", "A minibus: due today, 17:00 (C1)"]

@@ -37,13 +37,13 @@ async def test_a_session_is_reminded_a_week_a_day_and_two_hours_before_then_impa
         ("impact", utc(2026, 12, 4, 10)),
     ]
     titles = slack_inbox.to("U-SamPatel")
-    assert titles[:3] == ["Coming up: Year 6 science day (S1)"] * 3
-    assert titles[3] == "How did Year 6 science day (S1) go?"
+    assert titles[:3] == ["Year 6 science day: Thu 3 Dec, 10:00 (S1)"] * 3
+    assert titles[3] == "How did Year 6 science day go? (S1)"
     first, second = [m for r, m in slack_inbox.delivered if r.user_id == "U-SamPatel"][:2]
     assert "Transport, consent forms, the venue and staffing" in first.text
     assert "Transport" not in second.text
     # Hopper Academy's lead sees to their own side (transport, consent, staffing): reminded too, not asked for impact
-    assert slack_inbox.to("U-PriyaShah") == ["Coming up: Year 6 science day (S1)"] * 3
+    assert slack_inbox.to("U-PriyaShah") == ["Year 6 science day: Thu 3 Dec, 10:00 (S1)"] * 3
 
 
 async def test_moving_a_session_reschedules_its_reminders(
@@ -113,7 +113,7 @@ async def test_the_digest_follows_local_time_across_the_autumn_clock_change_and_
         outcomes = [(row.dedupe_key, row.status, row.due_at) for row in rows]
     assert outcomes == [
         ("digest:1:2026-W43", "sent", utc(2026, 10, 23, 7)),  # 08:00 BST
-        ("digest:1:2026-W44", "cancelled", utc(2026, 10, 30, 8)),  # half term: no digest
+        ("digest:1:2026-W44", "dropped", utc(2026, 10, 30, 8)),  # half term: no digest
         ("digest:1:2026-W45", "sent", utc(2026, 11, 6, 8)),  # 08:00 GMT
         ("digest:1:2026-W46", "pending", utc(2026, 11, 13, 8)),
     ]
@@ -126,7 +126,9 @@ async def test_what_fell_due_while_every_worker_was_down_is_delivered_once(
     clock.set(utc(2026, 11, 27, 12))  # down since Monday: two nudges fell due meanwhile
     restarted = make_delivery_loop(kept.db, clock, slack_inbox)
     await run_until(utc(2026, 11, 27, 18), step=timedelta(minutes=1), worker=restarted)
-    assert slack_inbox.to("U-GraceOkafor") == ["C1 is due today"]  # the earlier nudge is superseded, not sent too
+    assert slack_inbox.to("U-GraceOkafor") == [
+        "A minibus: due today, 17:00 (C1)"
+    ]  # the earlier nudge is superseded, not sent too
 
 
 async def test_a_claim_held_by_a_worker_that_died_is_delivered_once_by_another_after_its_lease(
@@ -142,7 +144,7 @@ async def test_a_claim_held_by_a_worker_that_died_is_delivered_once_by_another_a
     reports = await run_until(utc(2026, 11, 25, 9, 10), step=timedelta(minutes=1), worker=survivor)
     assert [r.sent for r in reports if r.sent] == [[claimed.id]]
     assert sent(kept) == [("-2d", utc(2026, 11, 25, 9, 6))]
-    assert slack_inbox.to("U-GraceOkafor") == ["A gentle reminder: C1 is due Fri 27 Nov"]
+    assert slack_inbox.to("U-GraceOkafor") == ["A minibus: due Fri 27 Nov (C1)"]
 
 
 async def test_a_partnership_with_no_channel_yet_has_its_digest_quietly_skipped_not_failed(
@@ -154,7 +156,7 @@ async def test_a_partnership_with_no_channel_yet_has_its_digest_quietly_skipped_
     with kept.db.transaction() as session:
         rows = session.exec(select(Notification).where(Notification.kind == "digest").order_by(col(Notification.id)))
         assert [(row.dedupe_key, row.status) for row in rows] == [
-            ("digest:1:2026-W49", "cancelled"),
+            ("digest:1:2026-W49", "dropped"),
             ("digest:1:2026-W50", "pending"),
         ]
     assert [r for r, _ in slack_inbox.delivered if r.channel_id] == []

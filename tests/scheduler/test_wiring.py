@@ -62,7 +62,7 @@ def test_minute_offsets_let_a_demo_see_nudges_within_the_hour(
     out = chat.say(":advance 1h")  # 10:00: still quiet; the nudge is at 10:30
     assert "Nothing fell due." in out
     out = chat.say(":advance 45m")
-    assert "→ priya-shah\nC1 is due today" in out
+    assert "→ priya-shah\nA minibus: due today, 11:00 (C1)" in out
     assert "[Snooze 1 day: snooze C1 1 day]" in out
 
 
@@ -118,4 +118,4 @@ async def test_kept_serve_runs_the_tick_in_the_web_apps_loop_from_start_up_to_sh
             if console.received:
                 break
             await asyncio.sleep(0.01)
-    assert [m.title for _, m in console.received] == ["A gentle reminder: C1 is due Wed 25 Nov"]
+    assert [m.title for _, m in console.received] == ["A minibus: due Wed 25 Nov (C1)"]

@@ -129,7 +129,7 @@ def test_undeliverable_and_dropped_rows_are_never_retried(db: Database) -> None:
     assert outbox.undeliverable(db, rows["gone"], "w", "account_inactive")
     assert outbox.drop(db, rows["done"], "w", "no longer needed")
     assert outbox.claim_due(db, "w", NINE + timedelta(days=1), LEASE) == []
-    assert {k: r.status for k, r in _rows(db).items()} == {"gone": "undeliverable", "done": "cancelled"}
+    assert {k: r.status for k, r in _rows(db).items()} == {"gone": "undeliverable", "done": "dropped"}
 
 
 def test_postponing_a_row_moves_it_without_counting_an_attempt(db: Database) -> None:

@@ -11,11 +11,11 @@ def test_a_newcomer_joins_offers_and_promises_in_the_terminal(kept: Kept, clock:
     chat = Chat(kept, clock)
     assert "Welcome to Kept, Sam Patel!" in chat.say(":as Sam Patel @ St Ada's School")
     assert "You are now Priya Shah." in chat.say(":as Priya Shah @ Hopper Academy")
-    assert "Logged as R1." in chat.say("request A Latin teacher for two GCSE pupils")
+    assert "on the board (R1)" in chat.say("request A Latin teacher for two GCSE pupils")
     chat.say(":as Sam Patel")
     reply = chat.say("promise a Latin teacher to Hopper Academy by Friday")
-    assert "Promise logged as C1" in reply and "[Done: done C1]" in reply
-    assert "C1 · a Latin teacher — for Hopper Academy" in chat.say("mine")
+    assert "promised to Hopper Academy (C1)" in reply and "[Done: done C1]" in reply
+    assert "a Latin teacher — for Hopper Academy (C1)" in chat.say("mine")
 
 
 def test_forms_are_filled_in_at_the_prompt_and_mistakes_asked_again(kept: Kept, clock: MovableClock) -> None:
@@ -23,7 +23,7 @@ def test_forms_are_filled_in_at_the_prompt_and_mistakes_asked_again(kept: Kept, 
     chat.say(":as Grace Okafor @ St Ada's School")
     answers = iter(["", "", "", "Our drama studio on Wednesdays"])
     reply = chat.say("offer", ask=lambda prompt: next(answers))
-    assert "Logged as O1." in reply
+    assert "on the board (O1)" in reply
 
 
 def test_advance_moves_the_clock(kept: Kept, clock: MovableClock) -> None:
@@ -71,4 +71,4 @@ def test_the_promise_form_offers_schools_by_number_in_the_terminal(kept: Kept, c
 
     reply = chat.say("promise", ask=ask)
     assert prompts[0].startswith("New promise\n") and "(1 Hopper Academy)" in prompts[1]
-    assert "Promise logged as C1" in reply and "To: Hopper Academy" in reply
+    assert "promised to Hopper Academy (C1)" in reply and "From: St Ada's School" in reply

@@ -35,8 +35,8 @@ async def test_the_profile_is_asked_for_once_per_person(any_workspace: Workspace
 async def test_an_offer_is_committed_before_the_reply_and_quotes_its_ref(any_workspace: Workspace) -> None:
     await any_workspace.say("U0SAM", "join St Ada's School")
     reply = await any_workspace.say("U0SAM", "offer maths tutoring for year 9")
-    assert "Logged as O1" in text_of(reply)
-    assert "Logged as O1" in reply["text"]  # the plain-text fallback
+    assert "on the board (O1)" in text_of(reply)
+    assert "on the board (O1)" in reply["text"]  # the plain-text fallback
     assert [o.text for o in offers(any_workspace)] == ["maths tutoring for year 9"]
 
 

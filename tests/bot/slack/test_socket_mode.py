@@ -70,7 +70,7 @@ async def test_a_slash_command_over_socket_mode_is_answered_in_its_ack(
     joined = await asyncio.wait_for(acks.get(), 10)
     offered = await asyncio.wait_for(acks.get(), 10)
     assert joined["envelope_id"] == "env-0" and "Welcome to Kept" in text_of(joined["payload"])
-    assert "Logged as O1" in text_of(offered["payload"])
+    assert "on the board (O1)" in text_of(offered["payload"])
     await link_server.close()
 
 

@@ -62,7 +62,7 @@ async def test_a_channel_message_mentioning_kept_runs_the_command_without_the_me
 
     card = await teams.say(GRACE, "partner offer two physics practicals for Year 9", channel=True)
 
-    assert "Logged as O1" in texts(card)
+    assert "on the board (O1)" in texts(card)
     assert teams.connector.posts[-1].conversation_id.startswith(STAFFROOM)
     with teams.parts.db.transaction() as session:
         listing = session.exec(select(Listing)).one()
@@ -152,7 +152,7 @@ async def test_the_offer_form_comes_back_with_errors_by_each_field_then_logs_the
     values = {"text": "A Year 9 physics practical, in March", "category": "specialist-staff"}
     await teams.press(GRACE, {**again.card["actions"][0]["data"], **values}, reply_to="1732form")
 
-    assert "Logged as O1" in texts(teams.connector.updates[-1].card)
+    assert "on the board (O1)" in texts(teams.connector.updates[-1].card)
     with teams.parts.db.transaction() as session:
         assert session.exec(select(Listing)).one().text == "A Year 9 physics practical, in March"
 

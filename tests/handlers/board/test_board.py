@@ -12,13 +12,13 @@ from tests.harness.people import Join
 def test_an_offer_is_categorised_from_its_words_and_shows_its_ref(any_person: Join) -> None:
     grace = any_person("Grace Okafor", "St Ada's School")
     reply = grace.say("offer Two physics teachers for A-level practicals")
-    assert reply.ok and reply.title.endswith("Logged as O1.")
+    assert reply.ok and reply.title.endswith("on the board (O1)")
     assert ("Category", "Specialist staff") in [(f.label, f.value) for f in reply.fields]
 
 
 def test_a_category_can_be_given_in_brackets(person: Join) -> None:
     reply = person("Priya Shah", "Hopper Academy").say("ask [mentoring] someone to coach our new head of year")
-    assert reply.ok and "Logged as R1" in reply.title
+    assert reply.ok and "on the board (R1)" in reply.title
     assert ("Category", "Mentoring and coaching") in [(f.label, f.value) for f in reply.fields]
 
 
@@ -46,7 +46,7 @@ def test_the_offer_form_shows_what_to_correct(person: Join) -> None:
     else:
         raise AssertionError("the form should have been refused")
     reply = grace.submit("offer", {"text": "Our drama studio on Wednesdays", "category": "facilities"})
-    assert reply.ok and "Logged as O1" in reply.title
+    assert reply.ok and "on the board (O1)" in reply.title
 
 
 def test_sql_looking_text_is_stored_as_text(person: Join, kept: Kept) -> None:

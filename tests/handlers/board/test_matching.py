@@ -9,7 +9,7 @@ from sqlmodel import select
 from handlers.board import expiry, matching
 from handlers.board.wording import key_words, stem
 from storage.models import Commitment, Listing, Match, Notification
-from tests.harness.world import World
+from tests.harness.world import World, buttons, notices_in
 
 
 def test_words_drop_stop_words_and_stem_plurals() -> None:
@@ -73,7 +73,7 @@ def test_match_lists_offers_with_accept_buttons_and_stores_them(world: World) ->
     with world.db.transaction() as session:
         stored = session.exec(select(Match)).one()
     assert (stored.request_id, stored.offer_id) == (request, offer)
-    assert section.text.startswith(f"M{stored.id} · O{offer} from Hopper Academy for R{request}")
+    assert section.text == f"Our technician can run A-level physics practicals — from Hopper Academy (M{stored.id})"
     assert section.actions[0].command == f"accept M{stored.id}"
     assert "both mention A-level physics practicals" in section.fields[0].value
 
@@ -83,12 +83,13 @@ def test_a_strong_match_is_told_privately_to_both_leads_once(world: World) -> No
     world.listing("grace", "offer", "Our technician can run A-level physics practicals", "specialist-staff")
     world.say("mary", "match")
     world.say("ada", "match")
-    with world.db.transaction() as session:
-        told = session.exec(select(Notification).where(Notification.kind == "notice")).all()
+    told = notices_in(world.db, "match_notice")
     assert sorted(n.member_id for n in told) == sorted([world.members["ada"], world.members["grace"]])
     to_grace = next(n for n in told if n.member_id == world.members["grace"])
-    assert to_grace.payload["title"].startswith("Your offer O")
-    assert to_grace.payload["actions"][0][2].startswith("accept M")
+    to_ada = next(n for n in told if n.member_id == world.members["ada"])
+    assert to_grace.payload["title"].endswith("your offer could meet it (M1)")
+    assert buttons(to_grace) == []  # only the school that asked accepts
+    assert buttons(to_ada) == ["accept M1"]
 
 
 def test_a_weak_match_is_listed_but_not_announced(world: World) -> None:
@@ -111,6 +112,7 @@ def test_accepting_a_match_makes_a_commitment_from_the_offering_school(world: Wo
     reply = world.say("ada", f"accept M{match_id}")
     assert reply.ok, reply.title
     assert reply.title.startswith("Accepted: Hopper Academy will deliver to St Ada's School")
+    told = notices_in(world.db, "accepted")
     with world.db.transaction() as session:
         commitment = session.exec(select(Commitment)).one()
         assert commitment.from_school_id == world.school("Hopper Academy")
@@ -120,11 +122,8 @@ def test_accepting_a_match_makes_a_commitment_from_the_offering_school(world: Wo
         assert commitment.due_at.date() == date(2026, 12, 11)
         assert session.get(Listing, request).status == "matched"
         assert session.get(Listing, offer).status == "open"
-        told = session.exec(
-            select(Notification).where(Notification.member_id == world.members["alan"], Notification.kind == "notice")
-        ).all()
         nudges = session.exec(select(Notification).where(Notification.kind == "nudge")).all()
-    assert [n.payload["actions"][0][2] for n in told] == [f"done C{commitment.id}"]
+    assert [(n.member_id, buttons(n)) for n in told] == [(world.members["alan"], [f"done C{commitment.id}"])]
     assert {n.member_id for n in nudges} == {world.members["alan"]}  # the new promise is nudged like any other
     again = world.say("ada", f"accept M{match_id}")
     assert not again.ok and "already been accepted" in again.title
@@ -136,8 +135,9 @@ def test_a_third_school_cannot_accept_someone_elses_match(world: World) -> None:
     world.say("ada", "match")
     with world.db.transaction() as session:
         match_id = session.exec(select(Match.id)).one()
-    reply = world.say("charles", f"accept M{match_id}")
-    assert not reply.ok and reply.title == "Only the two schools in a match can accept it."
+    for outsider in ("charles", "grace"):  # a third school, and the offering school itself
+        reply = world.say(outsider, f"accept M{match_id}")
+        assert not reply.ok and reply.title == "Only the school that asked can accept a match for its request."
     with world.db.transaction() as session:
         assert session.exec(select(Commitment)).all() == []
 
@@ -155,7 +155,7 @@ def test_the_owner_is_told_a_week_before_expiry_and_can_renew_with_one_press(wor
         assert expiry.remind_expiring(session, world.now) == 0
         told = session.exec(select(Notification)).one()
     assert told.member_id == world.members["alan"]
-    assert told.payload["actions"] == [[f"renew-O{offer}", "Renew", f"renew O{offer}"]]
+    assert buttons(told) == [f"renew O{offer}"] and told.kind == "expiry"
     assert world.say("mary", f"renew O{offer}").ok is False
     reply = world.say("alan", f"renew O{offer}")
     assert reply.ok, reply.title
@@ -192,10 +192,10 @@ def test_a_new_offer_finds_the_requests_it_could_meet(world: World) -> None:
 
 
 def test_a_school_with_offers_but_no_requests_sees_the_requests_it_could_meet(world: World) -> None:
-    request = world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff")
-    offer = world.listing("alan", "offer", "A-level physics practicals in our labs", "specialist-staff")
+    world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff")
+    world.listing("alan", "offer", "A-level physics practicals in our labs", "specialist-staff")
     reply = world.say("alan", "match")
     assert reply.ok and reply.title == "Requests your offers could meet"
     (section,) = reply.sections
-    assert f"O{offer} from Hopper Academy for R{request}" in section.text
-    assert section.actions[0].command.startswith("accept M")
+    assert section.text == "A-level physics practicals for Year 12 — asked by St Ada's School (M1)"
+    assert section.actions == ()  # the school that asked accepts

@@ -8,12 +8,11 @@ from sqlmodel import select
 
 from handlers.board import matching
 from storage.models import ChecklistItem, Commitment, Listing, Match, Notification
-from tests.harness.world import World
+from tests.harness.world import World, buttons, notices_in
 
 
 def _notices(world: World) -> list[Notification]:
-    with world.db.transaction() as session:
-        return list(session.exec(select(Notification).where(Notification.kind == "notice")).all())
+    return notices_in(world.db)
 
 
 def test_a_new_request_is_matched_at_once_and_both_leads_hear(world: World) -> None:
@@ -27,9 +26,9 @@ def test_a_new_request_is_matched_at_once_and_both_leads_hear(world: World) -> N
         match = session.exec(select(Match)).one()
         request = session.get(Listing, match.request_id)
     assert request.expires_on == date(2026, 12, 18)  # the end of the autumn term
-    told = {n.member_id: n.payload["actions"][0][2] for n in _notices(world)}
-    assert told == {world.members["ada"]: f"accept M{match.id}", world.members["grace"]: f"accept M{match.id}"}
-    reply = world.say("grace", f"accept M{match.id}")
+    told = {n.member_id: buttons(n) for n in _notices(world)}
+    assert told == {world.members["ada"]: [f"accept M{match.id}"], world.members["grace"]: []}
+    reply = world.say("ada", f"accept M{match.id}")
     assert reply.ok and reply.title.startswith("Accepted: Hopper Academy will deliver to St Ada's School")
 
 
@@ -38,7 +37,7 @@ def test_done_asks_the_receiving_lead_to_confirm_and_confirm_closes_the_loop(wor
     assert world.say("mary", f"done C{cid}").ok
     (asked,) = [n for n in _notices(world) if n.dedupe_key.startswith("confirm:")]
     assert asked.member_id == world.members["grace"]
-    press = asked.payload["actions"][0][2]
+    (press,) = buttons(asked)
     assert world.say("grace", press).ok
     with world.db.transaction() as session:
         assert session.get(Commitment, cid).confirmed_at == world.now

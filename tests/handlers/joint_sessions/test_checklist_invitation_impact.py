@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from handlers.joint_sessions import checklist as session_details
 from storage.models import ChecklistItem, Commitment, JointSession
-from tests.harness.world import World
+from tests.harness.world import World, buttons, notices_in
 
 
 def _plan(
@@ -43,11 +43,20 @@ def test_a_session_with_no_other_school_is_refused(world: World) -> None:
         assert session.exec(select(JointSession)).all() == []
 
 
-def test_assigning_transport_makes_it_a_commitment_for_the_host_school(world: World) -> None:
+def test_assigning_transport_makes_it_a_commitment_for_the_host_school_once_they_say_yes(world: World) -> None:
     sid = _plan(world)
     reply = world.say("ada", f"assign S{sid} transport to Alan Turing by 1/7/2027")
     assert reply.ok, reply.title
-    assert reply.title.startswith(f"Transport for S{sid} is now with Alan Turing (C")
+    assert reply.title == f"Transport for Year 6 science day: asked Alan Turing (S{sid})"
+    with world.db.transaction() as session:
+        assert session.exec(select(Commitment)).all() == []  # nothing is Alan's until he says yes
+    (asked,) = [n for n in notices_in(world.db, "assign_ask") if n.member_id == world.members["alan"]]
+    assert buttons(asked) == [f"take S{sid} transport", f"decline S{sid} transport"]
+    assert [n.member_id for n in notices_in(world.db, "assign_ask")] == [world.members["alan"], world.members["grace"]]
+    assert not world.say("grace", f"take S{sid} transport").ok  # only the one asked can say yes
+    taken = world.say("alan", f"take S{sid} transport")
+    assert taken.ok and taken.title.startswith("Transport for Year 6 science day: yours now (C")
+    assert [n.member_id for n in notices_in(world.db, "assign_answer")] == [world.members["ada"]]
     with world.db.transaction() as session:
         commitment = session.exec(select(Commitment)).one()
         item = session.exec(select(ChecklistItem).where(ChecklistItem.item == "transport")).one()
@@ -61,6 +70,20 @@ def test_assigning_transport_makes_it_a_commitment_for_the_host_school(world: Wo
     assert commitment.session_id == sid
     again = world.say("grace", f"assign S{sid} transport to me")
     assert not again.ok and "already assigned" in again.title
+
+
+def test_someone_asked_to_take_an_item_on_can_say_no_and_nothing_is_theirs(world: World) -> None:
+    sid = _plan(world)
+    assert world.say("ada", f"assign S{sid} transport to Alan Turing").ok
+    declined = world.say("alan", f"decline S{sid} transport")
+    assert declined.ok and "I've let them know" in declined.title
+    with world.db.transaction() as session:
+        item = session.exec(select(ChecklistItem).where(ChecklistItem.item == "transport")).one()
+        assert (item.commitment_id, item.proposed_to) == (None, None)
+        assert session.exec(select(Commitment)).all() == []
+    (answer,) = notices_in(world.db, "assign_answer")
+    assert answer.member_id == world.members["ada"] and "can't take it on" in answer.payload["text"]
+    assert not world.say("alan", f"take S{sid} transport").ok  # the offer has gone
 
 
 def test_an_item_assigned_to_me_with_no_date_is_due_a_week_before(world: World) -> None:

@@ -15,7 +15,7 @@ def test_a_session_is_planned_with_its_time_venue_and_schools(person: Join, kept
     sam = person("Sam Patel", "St Ada's School")
     person("Tom Reed", "Lovelace Primary")
     reply = sam.say("session Year 6 science day on 3/12 at 10am at St Ada's School with Lovelace Primary")
-    assert reply.ok and reply.title == "Joint session planned as S1: Year 6 science day"
+    assert reply.ok and reply.title == "Year 6 science day: planned (S1)"
     fields = {f.label: f.value for f in reply.fields}
     assert fields == {
         "When": "Thu 3 Dec, 10:00",
@@ -61,15 +61,15 @@ def test_the_organiser_moves_a_session_and_its_reminders_and_the_other_lead_hear
     refused = tom.say("reschedule S1 10/12 10am")
     assert not refused.ok and "Only the organiser of S1" in refused.title
     moved = sam.say("move S1 to 10/12 2pm")
-    assert moved.title == "Moved S1, Year 6 science day, to Thu 10 Dec, 14:00."
+    assert moved.title == "Year 6 science day: moved to Thu 10 Dec, 14:00 (S1)"
     with kept.db.transaction() as session:
         assert session.exec(select(JointSession)).one().starts_at == datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
     rows = _notifications(kept)
     pending = {n.due_at for n in rows if n.kind == "session_reminder" and n.status == "pending"}
     assert datetime(2026, 12, 9, 14, 0, tzinfo=UTC) in pending  # the day before, at the new time
     assert datetime(2026, 12, 2, 10, 0, tzinfo=UTC) not in pending  # nothing left for the old date
-    told = [n for n in rows if n.kind == "notice"]
-    assert [n.payload["title"] for n in told] == ["Year 6 science day (S1) has moved to Thu 10 Dec, 14:00."]
+    told = [n for n in rows if n.kind == "rescheduled"]
+    assert [n.payload["title"] for n in told] == ["Year 6 science day: moved to Thu 10 Dec, 14:00 (S1)"]
 
 
 def test_a_session_called_off_stops_its_reminders_and_leaves_the_list(person: Join, kept: Kept) -> None:

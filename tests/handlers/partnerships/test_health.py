@@ -67,8 +67,10 @@ def test_most_open_work_with_one_person_is_a_key_person_risk(world: World) -> No
     assert risk == health.KeyPerson(world.members["mary"], 3, 4)
     reply = world.say("ada", "health")
     assert ("Key-person risk", "Mary Somerville holds 3 of 4") in [(f.label, f.value) for f in reply.fields]
+    other_school = world.say("grace", "health")  # Hopper's lead sees give and take, never St Ada's staff by name
+    assert ("Key-person risk", "none at your school") in [(f.label, f.value) for f in other_school.fields]
     told = _notices(world, "keyperson:")
-    assert sorted(n.member_id for n in told) == sorted([world.members["ada"], world.members["grace"]])
+    assert [n.member_id for n in told] == [world.members["ada"]]  # her own school's lead alone
 
 
 def test_work_spread_across_people_is_not_a_risk(world: World) -> None:
@@ -104,12 +106,15 @@ def test_a_lead_hands_over_open_commitments_with_notice_to_both(world: World) ->
     done_one = world.commitment("mary", "Hopper Academy", "Chemistry lab", status="done", done_days_ago=2)
     reply = world.say("ada", "handover Mary Somerville to me")
     assert reply.ok, reply.title
-    assert reply.title == "Handed over 1 open commitments from Mary Somerville to Ada Byron."
+    assert reply.title == "Handed over 1 open promise from Mary Somerville to Ada Byron"
     with world.db.transaction() as session:
         assert session.get(Commitment, open_one).owner_id == world.members["ada"]
         assert session.get(Commitment, done_one).owner_id == world.members["mary"]
     told = _notices(world, "handover:")
-    assert sorted(n.member_id for n in told) == sorted([world.members["ada"], world.members["mary"]])
+    # Mary hears; Ada did it herself, so she isn't told; Hopper's lead hears who now holds its promise
+    assert sorted(n.member_id for n in told) == sorted([world.members["mary"], world.members["grace"]])
+    to_hopper = next(n for n in told if n.member_id == world.members["grace"])
+    assert to_hopper.payload["title"] == "Ada Byron now holds 1 promise to your school"
 
 
 def test_handover_to_someone_outside_the_school_is_refused(world: World) -> None:
@@ -188,6 +193,6 @@ def test_after_a_handover_the_reminders_go_to_the_new_owner(world: World) -> Non
     assert world.say("ada", "handover Mary Somerville to Ada Byron").ok
     with world.db.transaction() as session:
         nudges = session.exec(
-            select(Notification).where(Notification.status == "pending", Notification.kind != "notice")
+            select(Notification).where(Notification.status == "pending", Notification.kind == "nudge")
         ).all()
     assert nudges and {n.member_id for n in nudges} == {world.members["ada"]}

@@ -34,7 +34,7 @@ def _count(kept: Kept, table: type) -> int:
 
 def test_a_promise_reads_natural_dates_in_london_time(grace: Person, kept: Kept) -> None:
     reply = grace.say("promise two physics practicals to Hopper Academy by next Friday")
-    assert reply.ok and reply.title.startswith("Promise logged as C1")
+    assert reply.ok and reply.title.endswith(": promised to Hopper Academy (C1)")
     assert ("Due", "Fri 27 Nov, 17:00") in [(f.label, f.value) for f in reply.fields]
     assert [a.command for a in reply.actions] == ["done C1", "snooze C1 1 week", "release C1"]
     assert _commitment(kept).due_at == datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
@@ -74,7 +74,7 @@ def test_a_promise_that_cannot_be_understood_is_refused_and_nothing_is_stored(
 
 def test_the_owner_marks_a_promise_done_and_a_second_press_changes_nothing(grace: Person, kept: Kept) -> None:
     grace.say("promise two physics practicals to Hopper Academy by Friday")
-    assert grace.say("done C1").title == "Delivered: C1. Thank you!"
+    assert grace.say("done C1").title == "Two physics practicals: delivered (C1). Thank you!"
     again = grace.say("done C1")
     assert not again.ok and "already done" in again.title
     assert _commitment(kept).status == "done"
@@ -119,7 +119,7 @@ def test_release_without_a_reason_asks_for_one(grace: Person, kept: Kept) -> Non
 
 def test_snooze_moves_the_due_date_by_a_week_or_to_a_date(grace: Person, kept: Kept) -> None:
     grace.say("promise two physics practicals to Hopper Academy by Friday")
-    assert grace.say("snooze C1 1 week").title == "Moved C1 to Fri 4 Dec, 17:00."
+    assert grace.say("snooze C1 1 week").title == "Two physics practicals: now due Fri 4 Dec, 17:00 (C1)"
     assert grace.say("snooze C1 10/12").ok
     assert _commitment(kept).due_at == datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
     refused = grace.say("snooze C1 yesterday")
@@ -132,8 +132,8 @@ def test_mine_lists_only_my_open_promises_soonest_first(grace: Person, clock: Mo
     grace.say("promise a careers talk to Hopper Academy by 1/12")
     grace.say("done C3")
     mine = grace.say("mine")
-    assert mine.title == "Your open promises (2)"
-    assert [s.text.split(" · ")[0] for s in mine.sections] == ["C2", "C1"]
+    assert mine.title == "Your 2 open promises"
+    assert [s.text.rsplit("(", 1)[1] for s in mine.sections] == ["C2)", "C1)"]
     assert all(s.actions for s in mine.sections)
 
 

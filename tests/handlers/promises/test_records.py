@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from handlers.promises import records
 from storage.models import Commitment, Notification
-from tests.harness.world import World
+from tests.harness.world import World, buttons
 
 
 def _history(world: World) -> None:
@@ -57,8 +57,8 @@ def test_done_asks_the_receiving_lead_to_confirm_with_one_press(world: World) ->
         records.ask_to_confirm(session, commitment, world.now)
         asked = session.exec(select(Notification)).all()
     assert [n.member_id for n in asked] == [world.members["grace"]]
-    assert asked[0].payload["actions"][0][2] == f"confirm C{cid}"
-    assert asked[0].payload["title"] == f"St Ada's School says C{cid} has been delivered."
+    assert buttons(asked[0]) == [f"confirm C{cid}"]
+    assert asked[0].payload["title"] == f"Two A-level physics practicals: delivered by St Ada's School (C{cid})"
 
 
 def test_the_receiving_school_confirms_and_thanks(world: World) -> None:
@@ -72,9 +72,9 @@ def test_the_receiving_school_confirms_and_thanks(world: World) -> None:
         told = session.exec(select(Notification).where(Notification.member_id == world.members["mary"])).all()
     assert commitment.confirmed_at is not None
     assert commitment.thanks == "The Year 12s loved the practicals"
-    assert [n.payload["title"] for n in told] == [
-        f"Hopper Academy confirmed C{cid} arrived. Thank you!",
-        f"Hopper Academy thanked you for C{cid}: “The Year 12s loved the practicals”",
+    assert [(n.payload["title"], n.payload["text"]) for n in told] == [
+        (f"Two A-level physics practicals (C{cid})", "Hopper Academy confirmed it arrived. Thank you!"),
+        (f"Two A-level physics practicals (C{cid})", "Hopper Academy says thank you: “The Year 12s loved the practicals”"),
     ]
 
 

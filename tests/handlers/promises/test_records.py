@@ -74,7 +74,10 @@ def test_the_receiving_school_confirms_and_thanks(world: World) -> None:
     assert commitment.thanks == "The Year 12s loved the practicals"
     assert [(n.payload["title"], n.payload["text"]) for n in told] == [
         (f"Two A-level physics practicals (C{cid})", "Hopper Academy confirmed it arrived. Thank you!"),
-        (f"Two A-level physics practicals (C{cid})", "Hopper Academy says thank you: “The Year 12s loved the practicals”"),
+        (
+            f"Two A-level physics practicals (C{cid})",
+            "Hopper Academy says thank you: “The Year 12s loved the practicals”",
+        ),
     ]
 
 

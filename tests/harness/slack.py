@@ -148,22 +148,25 @@ class Workspace:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded")
 
-    async def press(self, user: str, value: str, *, action_id: str = "kept:done:0", home: bool = False) -> Any:
+    async def press(
+        self, user: str, value: str, *, action_id: str = "kept:done:0", home: bool = False, overflow: bool = False
+    ) -> Any:
+        """A button pressed (or, with `overflow`, an option chosen from an overflow menu) as Slack sends it."""
+        action: dict[str, Any] = {"action_id": action_id, "block_id": "b1", "action_ts": "1795430001.000200"}
+        if overflow:
+            action |= {
+                "type": "overflow",
+                "selected_option": {"text": {"type": "plain_text", "text": "…"}, "value": value},
+            }
+        else:
+            action |= {"type": "button", "value": value}
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM, "domain": "stadas"},
             "api_app_id": "A0KEPT",
             "user": {"id": user, "team_id": TEAM},
             "trigger_id": self.trigger(),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "action_ts": "1795430001.000200",
-                }
-            ],
+            "actions": [action],
         }
         if home:
             payload |= {"container": {"type": "view", "view_id": "V0HOME"}, "view": {"type": "home", "id": "V0HOME"}}

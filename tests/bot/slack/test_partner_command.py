@@ -63,7 +63,9 @@ async def test_pings_in_what_people_type_are_made_harmless(any_workspace: Worksp
 
 async def test_an_unknown_word_gets_help_with_a_guess(any_workspace: Workspace) -> None:
     reply = await any_workspace.say("U0SAM", "ofer maths")
-    assert "Did you mean `offer`?" in text_of(reply)
+    assert "Did you mean `offer maths`?" in text_of(reply)
+    (button,) = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (button["text"]["text"], button["value"]) == ("Offer", "offer maths")
 
 
 async def test_no_reply_is_posted_in_the_channel_for_everyone(any_workspace: Workspace) -> None:

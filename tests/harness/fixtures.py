@@ -253,5 +253,6 @@ def grace(person: Join) -> Person:
 
 @pytest.fixture(scope="session")
 def shots() -> list[gallery.Shot]:
-    """Every kind of message Kept sends, from the scripted partnership (built once per run)."""
+    """Every kind of message Kept sends, from the scripted partnership (built once per run; the script runs its
+    own event loop, so only sync tests may be the first to ask for it)."""
     return gallery.build().shots

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.teams.cards import to_card
+from bot.teams.cards import to_card, to_form_card
 from handlers.messages import BOLD, CODE
 from screenshots.browser import CardBrowser, MissingTool, Rendered, card_browser, ensure_chromium, ensure_renderer
 from tests.harness.gallery import Shot
@@ -111,3 +111,13 @@ def test_a_long_item_shows_three_lines_and_the_whole_of_it_on_a_tap(browser: Car
 
 def test_the_renderer_itself_finds_nothing_wrong(drawn: dict[str, tuple[Shot, Rendered]]) -> None:
     assert not {name: card.problems for name, (_, card) in drawn.items() if card.problems}
+
+
+def test_a_form_sent_back_with_mistakes_is_as_readable(browser: CardBrowser, shots: list[Shot]) -> None:
+    form = next(shot for shot in shots if shot.name == "promise-form").message.form
+    assert form is not None
+    errors = {field.input_id: "That date has already passed: please pick one from today on." for field in form.inputs}
+    card = browser.render(to_form_card(form, errors, {"what": "Two physics practicals"}))
+    assert not card.problems and all(b.fits for b in card.buttons)
+    assert [t.text for t in card.texts if t.contrast < 4.5] == []
+    assert card.visible.count("That date has already passed") == len(form.inputs)

@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit install demo bench clean
+.PHONY: run test lint typecheck unit install demo bench clean screenshots screenshots-messages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ bench: install
 	$(BIN)/python bench/slack_ack_bench.py
 	$(BIN)/python bench/dispatch_bench.py
 	$(BIN)/python bench/insights_bench.py
+
+# Every kind of message, drawn as Teams (the official Adaptive Cards renderer in headless Chromium), Slack and the
+# terminal show it: PNGs and a contact sheet in screenshots/out/, README's four in docs/messages/.
+screenshots: screenshots-messages
+
+screenshots-messages: install
+	$(BIN)/python screenshots/messages.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -48,7 +48,7 @@ class Kept:
             )
         command = grammar.parse(text)
         if command.verb is None:
-            return grammar.help_message(unknown=command.said)
+            return grammar.help_message(unknown=command.said, args=command.args)
         verb = command.verb
         return self._run(caller, lambda ctx: verb.run(ctx, command.args), inbound_id)
 

@@ -298,21 +298,33 @@ QUICK_ACTIONS = (
 )
 
 
-def help_message(unknown: str = "") -> Message:
-    """The help card, grouped; with a did-you-mean when the caller typed something Kept doesn't know."""
-    groups: dict[str, list[str]] = {}
-    for verb in VERBS:
-        groups.setdefault(verb.group, []).append(f"`{verb.usage}`: {verb.summary}")
-    text = "\n\n".join(f"*{group}*\n" + "\n".join(lines) for group, lines in groups.items())
+def help_message(unknown: str = "", args: str = "") -> Message:
+    """The help card, grouped; for a word Kept doesn't know, a short refusal instead: a did-you-mean with a
+    button that runs the suggestion (with what followed the word), and one line pointing to `help`."""
     if not unknown:
+        groups: dict[str, list[str]] = {}
+        for verb in VERBS:
+            groups.setdefault(verb.group, []).append(f"`{verb.usage}`: {verb.summary}")
         return Message(
             title="Here's what Kept can do",
-            text=text,
+            text="\n\n".join(f"*{group}*\n" + "\n".join(lines) for group, lines in groups.items()),
             footer="Dates are day-first: 12/03 is 12 March. Refs look like C12 or O3.",
             actions=QUICK_ACTIONS,
         )
+    said = unknown[:40].replace("`", "'")
     guess = suggest(unknown)
-    title = f"Sorry, I don't know `{unknown[:40]}`."
-    if guess:
-        title += f" Did you mean `{guess}`?"
-    return Message(title=title, text=text, ok=False)
+    if guess is None:
+        return Message(
+            title=f"Sorry, I don't know `{said}`.",
+            text="Say `help` to see what I can do.",
+            actions=(Action("help", "Show help", "help"),),
+            ok=False,
+        )
+    meant = f"{guess} {args}".strip()[:MAX_TEXT]
+    shown = (meant if len(meant) <= 60 else meant[:59].rstrip() + "…").replace("`", "'")
+    return Message(
+        title=f"Did you mean `{shown}`?",
+        text=f"I don't know `{said}`. Say `help` to see what I can do.",
+        actions=(Action("did_you_mean", guess.capitalize(), meant, "primary"),),
+        ok=False,
+    )

@@ -7,11 +7,20 @@ goes down the same path as a typed command, and is checked the same way.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 InputKind = Literal["text", "multiline", "date", "select"]
 Style = Literal["primary", "danger"] | None
+
+IN_VIEW = 3  # buttons shown at once (MESSAGE-STYLE.md); the rest wait in an overflow menu
+CLAMP_LINES = 3  # lines of a list item shown before "Show all"
+
+# Kept's markup in titles and text is Slack's: *bold* and `a command to type`. Other renderers translate it.
+BOLD = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![*\w])")
+CODE = re.compile(r"`([^`\n]+)`")
 
 
 @dataclass(frozen=True)
@@ -34,12 +43,23 @@ class Field:
 
 @dataclass(frozen=True)
 class Action:
-    """A button. Pressing it runs `command` as the presser, exactly as if they had typed it."""
+    """A button. Pressing it runs `command` as the presser, exactly as if they had typed it.
+
+    `secondary` keeps it in the overflow menu even when there is room in view (see `in_view`).
+    """
 
     action_id: str
     label: str
     command: str
     style: Style = None
+    secondary: bool = False
+
+
+def in_view(actions: Sequence[Action]) -> tuple[tuple[Action, ...], tuple[Action, ...]]:
+    """The buttons shown, and those kept in an overflow menu: at most `IN_VIEW` shown, in the order the handler
+    gave them (so the first is the one that matters most), never one marked secondary."""
+    picked = [i for i, a in enumerate(actions) if not a.secondary][:IN_VIEW]
+    return tuple(actions[i] for i in picked), tuple(a for i, a in enumerate(actions) if i not in picked)
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,15 @@ class Input:
     placeholder: str = ""
     max_length: int = 3000
 
+    @property
+    def when_missing(self) -> str:
+        """What to say when this field is required and left empty."""
+        if self.kind == "select":
+            return "Please choose one."
+        if self.kind == "date":
+            return "Please give a date."
+        return "Please fill this in."
+
 
 @dataclass(frozen=True)
 class Form:
@@ -79,11 +108,15 @@ class Form:
 
 @dataclass(frozen=True)
 class Section:
-    """One item in a list (a commitment in `mine`, an offer on the board), with its own buttons."""
+    """One item in a list (a commitment in `mine`, an offer on the board), with its own buttons.
+
+    Long text shows its first `clamp` lines with a way to see it all (0: always in full).
+    """
 
     text: str
     fields: tuple[Field, ...] = ()
     actions: tuple[Action, ...] = ()
+    clamp: int = CLAMP_LINES
 
 
 @dataclass(frozen=True)

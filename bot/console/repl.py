@@ -70,7 +70,7 @@ class Chat:
         for _ in range(3):
             asking = [i for i in form.inputs if not errors or i.input_id in errors]
             for item in asking:
-                answer = ask(heading + _prompt(item, errors.get(item.input_id, ""))).strip()
+                answer = ask(heading + prompt(item, errors.get(item.input_id, ""))).strip()
                 values[item.input_id] = _chosen(item, answer)
                 heading = ""
             try:
@@ -119,7 +119,7 @@ class Chat:
         return "\n".join(lines)
 
 
-def _prompt(item: Input, error: str) -> str:
+def prompt(item: Input, error: str = "") -> str:
     """`School (1 Hopper Academy, 2 Lovelace Primary)`: choices by number, dates by shape, errors by the field."""
     hint = ", ".join(f"{n} {c.label}" for n, c in enumerate(item.choices, start=1))
     hint = f" ({hint})" if hint else " (YYYY-MM-DD)" if item.kind == "date" else ""

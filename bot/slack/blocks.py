@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from handlers.messages import Action, Attachment, Field, Form, Input, Message, Section
+from handlers.messages import Action, Attachment, Field, Form, Input, Message, Section, in_view
 
 Block = dict[str, Any]
 
@@ -19,6 +19,8 @@ FALLBACK_CHARS = 3000
 ACTION_PREFIX = "kept:"
 LINK_PREFIX = "kept-link-"  # a link button: Slack opens its url and still sends the press, which Kept just acks
 FORM_PREFIX = "kept:"
+OVERFLOW_OPTIONS = 5  # Slack's limit for an overflow menu
+OPTION_VALUE = 150  # ... and for an option's value
 
 
 def escape(text: str) -> str:
@@ -60,10 +62,25 @@ def _button(action: Action, index: int) -> dict[str, Any]:
     return button
 
 
+def _overflow(actions: Sequence[Action], index: int) -> dict[str, Any]:
+    """The rest of a message's buttons, behind a "…" menu; choosing one runs its command like a button."""
+    options = [
+        {"text": _plain(a.label, 75), "value": a.command}
+        for a in actions
+        if len(a.command) <= OPTION_VALUE  # Kept's own commands are short; a longer one can't be an option
+    ]
+    return {"type": "overflow", "action_id": f"{ACTION_PREFIX}more:{index}", "options": options[:OVERFLOW_OPTIONS]}
+
+
 def _actions(actions: Sequence[Action]) -> list[Block]:
+    """At most three buttons in view (MESSAGE-STYLE.md), the rest in an overflow menu beside them."""
     if not actions:
         return []
-    return [{"type": "actions", "elements": [_button(a, i) for i, a in enumerate(actions[:25])]}]
+    shown, more = in_view(actions)
+    elements = [_button(a, i) for i, a in enumerate(shown)]
+    if any(len(a.command) <= OPTION_VALUE for a in more):
+        elements.append(_overflow(more, len(shown)))
+    return [{"type": "actions", "elements": elements}]
 
 
 def _downloads(attachments: Sequence[Attachment]) -> list[Block]:

@@ -44,12 +44,15 @@ def channel_of(body: Body) -> str:
 
 
 def caller_from_body(body: Body, display_name: str = "", timezone: str | None = None) -> Caller:
-    """The person behind a payload, with the name and time zone from their Slack profile where known."""
+    """The person behind a payload, with the name and time zone from their Slack profile where known.
+
+    Never the payload's `user_name`: that is a legacy handle (often the user id in lower case), not a name.
+    """
     return Caller(
         platform=PLATFORM,
         tenant_id=team_of(body),
         user_id=user_of(body),
-        display_name=display_name or str(body.get("user_name") or ""),
+        display_name=display_name,
         timezone=timezone,
         channel_id=channel_of(body),
     )
@@ -66,6 +69,9 @@ def command_from_action(body: Body) -> str:
     action = actions[0] if isinstance(actions[0], dict) else {}
     if not str(action.get("action_id", "")).startswith(ACTION_PREFIX):
         return ""
+    chosen = action.get("selected_option")  # an overflow menu sends the option chosen, not a value
+    if isinstance(chosen, dict):
+        return str(chosen.get("value") or "").strip()
     return str(action.get("value") or "").strip()
 
 

@@ -19,14 +19,15 @@ from storage.models import Commitment, JointSession, Member, Notification, Schoo
 
 
 def nudge_actions(reference: str) -> tuple[Action, ...]:
-    """Every nudge carries these: Done, Snooze (a day, a week, or a date picked in a form), Release, Need help."""
+    """Every nudge carries these, most useful first: the first three are in view, the rest in an overflow menu
+    (Done, Snooze a week, Need help; then Snooze a day, Pick a date, Release)."""
     return (
         Action("done", "Done", f"done {reference}", "primary"),
-        Action("snooze_day", "Snooze 1 day", f"snooze {reference} 1 day"),
-        Action("snooze_week", "Snooze 1 week", f"snooze {reference} 1 week"),
+        Action("snooze_week", "Snooze a week", f"snooze {reference} 1 week"),
+        Action("help_needed", "Need help", f"help-needed {reference}"),
+        Action("snooze_day", "Snooze a day", f"snooze {reference} 1 day"),
         Action("snooze_pick", "Pick a date", f"snooze {reference}"),
         Action("release", "Release", f"release {reference}", "danger"),
-        Action("help_needed", "Need help", f"help-needed {reference}"),
     )
 
 

@@ -31,9 +31,10 @@ def join(ctx: Context, args: str) -> Message:
     network_id = ctx.network_id or _new_network(ctx, name)
     school, created = _school(ctx.session, network_id, name, ctx)
     role = "lead" if created else "staff"
+    known = " ".join((ctx.caller.display_name or "").split())[:120]
     member = Member(
         school_id=school.id or 0,
-        name=_display_name(ctx),
+        name=known or unnamed(school.name),
         role=role,
         timezone=ctx.caller.timezone or ctx.default_timezone,
         created_at=ctx.now,
@@ -52,16 +53,17 @@ def join(ctx: Context, args: str) -> Message:
     )
     ctx.log("join", school.name, network_id=network_id, member_id=member.id, role=role)
     lead_line = " You're its partnership lead, as the first to join." if created else ""
+    greeting = f"Welcome to Kept, {known}!" if known else "Welcome to Kept!"
     return Message(
-        title=f"Welcome to Kept, {member.name}! You're now part of {school.name}.{lead_line}",
+        title=f"{greeting} You're now part of {school.name}.{lead_line}",
         text="Try `offer <something you can give>`, `request <something you need>` or `board` to see "
         "what other schools have offered.",
     )
 
 
-def _display_name(ctx: Context) -> str:
-    name = " ".join((ctx.caller.display_name or "").split())[:120]
-    return name or f"Colleague {ctx.caller.user_id[-4:]}"
+def unnamed(school_name: str) -> str:
+    """The name of someone whose chat profile could not be read: never an id (MESSAGE-STYLE.md)."""
+    return f"a colleague at {school_name}"
 
 
 def _new_network(ctx: Context, school_name: str) -> int:

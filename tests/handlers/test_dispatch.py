@@ -48,10 +48,18 @@ def test_a_retried_delivery_is_done_once(person: Join, kept: Kept) -> None:
     assert _count(kept) == 1
 
 
-def test_unknown_words_get_help_with_a_did_you_mean(person: Join) -> None:
+def test_a_typo_gets_a_did_you_mean_whose_button_runs_the_suggestion_not_the_whole_help(person: Join) -> None:
     reply = person("Grace Okafor").say("promse a minibus")
-    assert not reply.ok and reply.title == "Sorry, I don't know `promse`. Did you mean `promise`?"
-    assert "promise <what> to <school> by <date>" in reply.text
+    assert not reply.ok and reply.title == "Did you mean `promise a minibus`?"
+    assert reply.text == "I don't know `promse`. Say `help` to see what I can do."
+    assert [(a.label, a.command) for a in reply.actions] == [("Promise", "promise a minibus")]
+
+
+def test_a_word_like_nothing_kept_knows_points_to_help_in_one_line(person: Join) -> None:
+    reply = person("Grace Okafor").say("xylophone")
+    assert not reply.ok and reply.title == "Sorry, I don't know `xylophone`."
+    assert reply.text == "Say `help` to see what I can do."
+    assert [(a.label, a.command) for a in reply.actions] == [("Show help", "help")]
 
 
 @pytest.mark.parametrize("text", ["", "   ", "/partner", "partner"])

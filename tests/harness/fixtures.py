@@ -23,6 +23,7 @@ from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from scheduler.delivery import DeliveryLoop, TickReport
 from storage.db import Database, make_engine
+from tests.harness import gallery
 from tests.harness.delivery import RunUntil, make_delivery_loop
 from tests.harness.people import Join, Person, joiner
 from tests.harness.recording import RecordingNotifier
@@ -248,3 +249,10 @@ def grace(person: Join) -> Person:
     person("Sam Patel", "St Ada's School")
     person("Priya Shah", "Hopper Academy")
     return person("Grace Okafor", "St Ada's School")
+
+
+@pytest.fixture(scope="session")
+def shots() -> list[gallery.Shot]:
+    """Every kind of message Kept sends, from the scripted partnership (built once per run; the script runs its
+    own event loop, so only sync tests may be the first to ask for it)."""
+    return gallery.build().shots

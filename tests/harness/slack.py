@@ -159,10 +159,22 @@ class Workspace:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded")
 
-    async def press(self, user: str, value: str, *, action_id: str = "kept:done:0", home: bool = False) -> Any:
+    async def press(
+        self, user: str, value: str, *, action_id: str = "kept:done:0", home: bool = False, overflow: bool = False
+    ) -> Any:
+        """A button pressed (or, with `overflow`, an option chosen from an overflow menu) as Slack sends it."""
         payload = recorded("block_actions_home" if home else "block_actions_message")
         payload["user"]["id"], payload["trigger_id"] = user, self.trigger()
-        payload["actions"][0] |= {"action_id": action_id, "value": value}
+        action = payload["actions"][0] | {"action_id": action_id}
+        if overflow:
+            del action["value"]
+            action |= {
+                "type": "overflow",
+                "selected_option": {"text": {"type": "plain_text", "text": "…"}, "value": value},
+            }
+        else:
+            action["value"] = value
+        payload["actions"] = [action]
         if not home:
             payload["response_url"] = self.api.url + "respond/button"
         return await self.interact(payload)

@@ -45,11 +45,11 @@ async def test_a_promise_is_nudged_two_working_days_before_and_on_the_due_mornin
     _, nudge = slack_inbox.delivered[0]
     assert [a.command for a in nudge.actions] == [
         "done C1",
-        "snooze C1 1 day",
         "snooze C1 1 week",
+        "help-needed C1",
+        "snooze C1 1 day",
         "snooze C1",
         "release C1",
-        "help-needed C1",
     ]
     assert nudge.text == ""  # the promise is in the title: said once
     assert ("For", "Hopper Academy") in [(f.label, f.value) for f in nudge.fields]

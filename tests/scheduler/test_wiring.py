@@ -63,7 +63,7 @@ def test_minute_offsets_let_a_demo_see_nudges_within_the_hour(
     assert "Nothing fell due." in out
     out = chat.say(":advance 45m")
     assert "→ priya-shah\nA minibus: due today, 11:00 (C1)" in out
-    assert "[Snooze 1 day: snooze C1 1 day]" in out
+    assert "[Snooze a week: snooze C1 1 week]" in out and "more: [Snooze a day: snooze C1 1 day]" in out
 
 
 def test_kept_notifications_lists_what_is_waiting_and_what_failed(

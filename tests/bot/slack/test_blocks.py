@@ -6,6 +6,8 @@ import json
 
 from bot.slack.blocks import MESSAGE_BLOCKS, TOTAL_CHARS, VIEW_BLOCKS, escape, to_blocks, to_home, to_modal, to_reply
 from handlers.messages import Action, Attachment, Choice, Field, Form, Input, Message, Section
+from handlers.outbound.reminders import nudge_actions
+from tests.harness.gallery import Shot
 
 PRACTICAL = "Two physics practicals for Year 9, with a technician and all the kit, in the spring term " * 3
 
@@ -131,3 +133,36 @@ def test_an_invitation_with_a_link_is_an_add_to_calendar_button_and_one_without_
     )
     assert not [b for b in unlinked if b["type"] == "actions"]
     assert "s.ics can't be downloaded here." in json.dumps(unlinked)
+
+
+def test_every_message_shows_at_most_three_buttons_and_keeps_the_rest_in_an_overflow(shots: list[Shot]) -> None:
+    for shot in shots:
+        offered = [shot.message.actions, *(s.actions for s in shot.message.sections)]
+        rows = [b["elements"] for b in to_blocks(shot.message) if b["type"] == "actions"]
+        assert len(rows) == len([a for a in offered if a]), shot.name
+        for actions, row in zip([a for a in offered if a], rows, strict=True):
+            buttons = [e["value"] for e in row if e["type"] == "button"]
+            menus = [[o["value"] for o in e["options"]] for e in row if e["type"] == "overflow"]
+            assert len(buttons) <= 3 and len(menus) <= 1, shot.name
+            assert buttons + [v for menu in menus for v in menu] == [a.command for a in actions], shot.name
+
+
+def test_a_nudge_keeps_done_snooze_a_week_and_need_help_in_view() -> None:
+    nudge = Message(title="Greek books for Year 10 are due on Friday (C40)", actions=nudge_actions("C40"))
+    (row,) = [b["elements"] for b in to_blocks(nudge) if b["type"] == "actions"]
+    assert [e["text"]["text"] for e in row if e["type"] == "button"] == ["Done", "Snooze a week", "Need help"]
+    (menu,) = [e for e in row if e["type"] == "overflow"]
+    assert [o["text"]["text"] for o in menu["options"]] == ["Snooze a day", "Pick a date", "Release"]
+    assert menu["action_id"].startswith("kept:")
+
+
+def test_an_action_marked_secondary_waits_in_the_overflow_even_with_room_in_view() -> None:
+    message = Message(
+        title="Rocket day (S1) is tomorrow",
+        actions=(
+            Action("ok", "All in hand", "checklist S1", "primary"),
+            Action("cancel", "Cancel", "cancel S1", secondary=True),
+        ),
+    )
+    (row,) = [b["elements"] for b in to_blocks(message) if b["type"] == "actions"]
+    assert [e["type"] for e in row] == ["button", "overflow"]

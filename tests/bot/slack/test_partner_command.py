@@ -7,7 +7,7 @@ import json
 from sqlmodel import select
 
 from handlers.context import Caller
-from storage.models import Identity, Listing
+from storage.models import Identity, Listing, Member
 from tests.harness.slack import Workspace, text_of
 
 
@@ -23,6 +23,17 @@ async def test_joining_uses_the_name_and_time_zone_from_the_slack_profile(any_wo
     with any_workspace.parts.db.transaction() as session:
         identity = session.exec(select(Identity)).one()
     assert (identity.tenant_id, identity.user_id, identity.display_name) == ("T0ADA", "U0MAY", "May Chen")
+
+
+async def test_a_profile_slack_cannot_give_makes_a_colleague_at_the_school_never_an_id(workspace: Workspace) -> None:
+    workspace.api.faults["users.info"] = (200, {"ok": False, "error": "user_not_found"}, {})
+    reply = await workspace.say("U0ADA", "join St Ada's School")
+
+    assert "Welcome to Kept! You're now part of St Ada's School." in text_of(reply)
+    with workspace.parts.db.transaction() as session:
+        member = session.exec(select(Member)).one()
+    assert member.name == "a colleague at St Ada's School"
+    assert "u0ada" not in json.dumps(reply).lower()
 
 
 async def test_the_profile_is_asked_for_once_per_person(any_workspace: Workspace) -> None:
@@ -63,7 +74,9 @@ async def test_pings_in_what_people_type_are_made_harmless(any_workspace: Worksp
 
 async def test_an_unknown_word_gets_help_with_a_guess(any_workspace: Workspace) -> None:
     reply = await any_workspace.say("U0SAM", "ofer maths")
-    assert "Did you mean `offer`?" in text_of(reply)
+    assert "Did you mean `offer maths`?" in text_of(reply)
+    (button,) = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (button["text"]["text"], button["value"]) == ("Offer", "offer maths")
 
 
 async def test_no_reply_is_posted_in_the_channel_for_everyone(any_workspace: Workspace) -> None:

@@ -110,11 +110,13 @@ def test_buttons_carry_the_command_they_stand_for() -> None:
     ]
 
 
-def test_a_refusal_is_shown_gently_but_distinctly() -> None:
-    card = to_card(Message(title="Only the owner or their lead can close C1.", ok=False))
+def test_a_refusal_is_shown_gently_but_distinctly_never_in_the_unreadable_warning_colour() -> None:
+    refusal = to_card(Message(title="Only the owner or their lead can close C1.", ok=False))
+    news = to_card(Message(title="Logged as O1"))
 
-    check_card(card)
-    assert card["body"][0]["color"] == "Warning"
+    check_card(refusal)
+    assert (refusal["body"][0]["weight"], news["body"][0]["weight"]) == ("Default", "Bolder")
+    assert "Warning" not in json.dumps(refusal)
 
 
 def test_a_form_has_one_input_per_field_and_a_submit() -> None:

@@ -120,7 +120,7 @@ async def test_a_forged_button_for_another_schools_commitment_is_refused(teams: 
 
     assert len(teams.connector.updates) == updates_before, "a refusal must not overwrite the card"
     reply = teams.connector.last_card()
-    assert reply["body"][0].get("color") == "Warning"
+    assert reply["body"][0]["weight"] == "Default" and "color" not in reply["body"][0]
     with teams.parts.db.transaction() as session:
         assert session.exec(select(Commitment)).one().status == "open"
 

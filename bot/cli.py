@@ -146,7 +146,7 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     db = _database(settings)
     try:
         with db.transaction() as session:
-            sys.stdout.write(termly_report(session, args.partnership, args.term, csv=args.csv))
+            sys.stdout.write(termly_report(session, args.partnership, args.term, now=datetime.now(UTC), csv=args.csv))
     except CommandError as exc:
         print(exc.reason, file=sys.stderr)
         return 1

@@ -79,12 +79,13 @@ def _term_of_work(world: World) -> int:
 def test_the_report_sets_the_success_criteria_beside_the_evidence(world: World) -> None:
     _term_of_work(world)
     with world.db.transaction() as session:
-        text = termly_report(session, "physics link", "autumn-2026")
+        text = termly_report(session, "physics link", "autumn-2026", now=world.now)
     assert text.startswith("# Physics Link: Autumn term 2026\n")
     assert "3 commitments delivered (1 confirmed by the receiving school); 1 joint sessions reaching 28 pupils" in text
     assert "| Specialist staff | St Ada's School | 2 | 1 |" in text
     assert "| Joint purchasing and shared services | Hopper Academy | 1 | 0 |" in text
-    assert "| 2026-11-16 | Year 6 science day | 28 | 3 | Every pupil built a circuit |" in text
+    assert "| Mon 16 Nov 2026 | Year 6 science day | 28 | 3 | Every pupil built a circuit |" in text
+    assert "Next review: Mon 1 Mar 2027." in text
     assert "- St Ada's School gave 2, Hopper Academy gave 1" in text
     assert "**Success criteria:** Every Year 12 completes the required practicals" in text
     assert "- Hopper Academy on Two A-level physics practicals: “The Year 12s loved them”" in text
@@ -96,7 +97,9 @@ def test_the_csv_export_reads_back_and_is_safe_in_a_spreadsheet(world: World) ->
     with world.db.transaction() as session:
         session.get(Mou, pid).success_criteria = '=HYPERLINK("http://example.invalid")'
     with world.db.transaction() as session:
-        rows = list(csv.DictReader(io.StringIO(termly_report(session, "Physics Link", "autumn-2026", csv=True))))
+        rows = list(
+            csv.DictReader(io.StringIO(termly_report(session, "Physics Link", "autumn-2026", now=world.now, csv=True)))
+        )
     delivered = {(r["school"], r["category"]): r["delivered"] for r in rows if r["section"] == "delivered"}
     assert delivered == {
         ("St Ada's School", "Specialist staff"): "2",
@@ -112,17 +115,17 @@ def test_the_csv_export_reads_back_and_is_safe_in_a_spreadsheet(world: World) ->
 def test_an_unknown_partnership_or_term_is_refused_kindly(world: World) -> None:
     _term_of_work(world)
     with world.db.transaction() as session, pytest.raises(CommandError) as unknown:
-        termly_report(session, "Chess Club", "autumn-2026")
+        termly_report(session, "Chess Club", "autumn-2026", now=world.now)
     assert unknown.value.reason == "I can't find a partnership called `Chess Club`."
     with world.db.transaction() as session, pytest.raises(CommandError):
-        termly_report(session, "Physics Link", "autumn")
+        termly_report(session, "Physics Link", "autumn", now=world.now)
 
 
 def test_a_term_with_nothing_yet_still_reports(world: World) -> None:
     world.partnership("Physics Link", "St Ada's School", "Hopper Academy")
     world.clock.set(datetime(2027, 1, 5, 9, 0, tzinfo=UTC))
     with world.db.transaction() as session:
-        text = termly_report(session, "Physics Link", "spring-2027")
+        text = termly_report(session, "Physics Link", "spring-2027", now=world.now)
     assert "| none yet | | 0 | 0 |" in text and "No success criteria agreed yet." in text
 
 

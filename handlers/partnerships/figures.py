@@ -8,7 +8,7 @@ recorded stage's history. Week-by-week series and the depth over time are worked
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -273,7 +273,7 @@ def recorded_stages(session: Session, partnership: Partnership, until: datetime)
     return [(at, str(detail.get("stage", ""))) for at, subject, detail in rows if _about(partnership, subject, detail)]
 
 
-def _about(partnership: Partnership, subject: str, detail: dict[str, object]) -> bool:
+def _about(partnership: Partnership, subject: str, detail: Mapping[str, object]) -> bool:
     """Entries name their partnership by id; older ones only by name."""
     if "partnership_id" in detail:
         return detail["partnership_id"] == partnership.id

@@ -1,0 +1,1 @@
+"""The partnership review on the web: signed routes, the HTML page, its charts and the governors' PDF."""

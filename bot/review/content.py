@@ -97,11 +97,11 @@ def content(figures: TermFigures, *, viewer: str = "", risk: str = "", school: s
         viewer=viewer,
         quiet=figures.quiet,
         headlines=[
-            Headline(len(figures.delivered), "promises kept"),
-            Headline(len(figures.held), "joint sessions held"),
-            Headline(figures.pupils, "pupils reached"),
-            Headline(figures.staff, "staff involved"),
-            Headline(len(figures.thanked), "thanks received"),
+            _headline(len(figures.delivered), "promise kept", "promises kept"),
+            _headline(len(figures.held), "joint session held", "joint sessions held"),
+            _headline(figures.pupils, "pupil reached", "pupils reached"),
+            _headline(figures.staff, "member of staff involved", "staff involved"),
+            _headline(len(figures.thanked), "thank-you received", "thanks received"),
         ],
         charts=charts_for(figures),
         stage=f"Recorded by the leads as {p.stage}. From what it has seen, Kept suggests {suggested}: {why}.",
@@ -113,6 +113,10 @@ def content(figures: TermFigures, *, viewer: str = "", risk: str = "", school: s
         risk=risk,
         school=school,
     )
+
+
+def _headline(value: int, one: str, many: str) -> Headline:
+    return Headline(value, one if value == 1 else many)
 
 
 def _session(joint: JointSession, as_of: datetime) -> SessionLine:

@@ -61,10 +61,10 @@ async def test_a_leads_link_opens_the_review_page_for_heads_and_governors(world:
     figures = re.findall(r'<span class="number">([\d,]+)</span> <span class="label">([^<]+)</span>', html)
     assert figures == [
         ("3", "promises kept"),
-        ("1", "joint sessions held"),
+        ("1", "joint session held"),
         ("28", "pupils reached"),
         ("3", "staff involved"),
-        ("1", "thanks received"),
+        ("1", "thank-you received"),
     ]
     assert html.count('role="img"') == 4 and html.count("<figcaption>") >= 4
     assert "Every pupil built a circuit" in html and "The Year 12s loved them" in html

@@ -13,7 +13,6 @@ under 2 s.
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import statistics
@@ -27,7 +26,7 @@ from time import process_time
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from insights_bench import NOW, Measure, Run, fresh_database, load, timed  # noqa: E402
+from insights_bench import NOW, Measure, Run, every_run, fresh_database, load, timed  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bot.review.content import review_of  # noqa: E402
@@ -204,22 +203,12 @@ def report(runs: list[Run]) -> None:
                 f"| {CPU[(r.backend, r.scale)][m.name]:,.1f} | {TARGETS_MS[m.name]:,.0f} "
                 f"| {peer:,.1f} | {peer / m.kept_ms:,.1f}× |"
             )
-    print(
-        f"\n(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; medians of 20 pages, 10 PDFs)"
-    )
+    print(f"\n(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    print("(medians of 20 pages and 10 PDFs for Kept, of 3 each for the peer)")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="0.1,1")
-    parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    )
-    args = parser.parse_args()
-    runs = [run(b, float(s), args.postgres_url) for b in args.backends.split(",") for s in args.scales.split(",")]
-    report(runs)
+    report(every_run(__doc__.splitlines()[0], run))
     return 0
 
 

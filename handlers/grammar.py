@@ -237,7 +237,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "review",
         "review [partnership] [term]",
-        "a link to the term's review for your head and governors (leads); `review revoke` stops your links",
+        "the term's review for heads and governors, as a link (leads; `review revoke` stops it)",
         review.review,
         group="Partnership insight",
     ),

@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit install demo bench clean screenshots screenshots-messages
+.PHONY: run test lint typecheck unit install demo bench clean screenshots screenshots-messages screenshots-review bench-review browser-tools
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,24 @@ bench: install
 
 # Every kind of message, drawn as Teams (the official Adaptive Cards renderer in headless Chromium), Slack and the
 # terminal show it: PNGs and a contact sheet in screenshots/out/, README's four in docs/messages/.
-screenshots: screenshots-messages
+screenshots: screenshots-messages screenshots-review
 
 screenshots-messages: install
 	$(BIN)/python screenshots/messages.py
 
+bench-review: install
+	$(BIN)/python bench/review_bench.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# Screenshots of the partnership review at desktop and phone widths, from the real page in headless Chromium.
+SCREENSHOTS ?= screenshots
+
+browser-tools:
+	bash .ci/browser-tools
+
+screenshots-review: install browser-tools
+	CI=1 KEPT_SCREENSHOTS_DIR=$(SCREENSHOTS)/review $(BIN)/pytest tests/bot/review/test_browser.py -k screenshots
+	@echo "Wrote $(SCREENSHOTS)/review/review-desktop.png and review-phone.png"
+

@@ -508,8 +508,9 @@ def report(runs: list[Run]) -> None:
     print(f"(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; medians of 20 runs)")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def every_run(description: str, run: Callable[[str, float, str], Run]) -> list[Run]:
+    """`run` for each backend and scale asked for on the command line (shared with bench/review_bench.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--scales", default="0.1,1")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument(
@@ -517,8 +518,11 @@ def main() -> int:
         default=os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     )
     args = parser.parse_args()
-    runs = [run(b, float(s), args.postgres_url) for b in args.backends.split(",") for s in args.scales.split(",")]
-    report(runs)
+    return [run(b, float(s), args.postgres_url) for b in args.backends.split(",") for s in args.scales.split(",")]
+
+
+def main() -> int:
+    report(every_run(__doc__.splitlines()[0], run))
     return 0
 
 

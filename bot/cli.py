@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--partnership", required=True)
     report.add_argument("--term", required=True, help="e.g. autumn-2026")
     report.add_argument("--csv", action="store_true")
+    report.add_argument("--pdf", action="store_true", help="the governors' PDF, written to --out")
+    report.add_argument("--out", default="", help="where to write the PDF (default: <partnership>-<term>-review.pdf)")
     notifications = sub.add_parser("notifications", help="what the scheduler has sent, or failed to")
     notifications.add_argument("--failed", action="store_true", help="what could not be sent, and why")
     notifications.add_argument("--dropped", action="store_true", help="what was no longer true when due, and why")
@@ -72,7 +74,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
     clock = MovableClock(datetime.now(UTC))
     parts = assemble(settings, clock, _database(settings), web=False)
-    run(Chat(parts.kept, clock, tick=console_tick(parts)))
+    run(Chat(parts.kept, clock, tick=console_tick(parts), links=parts.links))
     return 0
 
 
@@ -146,11 +148,33 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
     db = _database(settings)
     try:
+        if args.pdf:
+            return _report_pdf(db, args)
         with db.transaction() as session:
-            sys.stdout.write(termly_report(session, args.partnership, args.term, csv=args.csv))
+            sys.stdout.write(termly_report(session, args.partnership, args.term, now=datetime.now(UTC), csv=args.csv))
     except CommandError as exc:
         print(exc.reason, file=sys.stderr)
         return 1
+    return 0
+
+
+def _report_pdf(db: Database, args: argparse.Namespace) -> int:
+    """The governors' PDF, the same as a review link's download (without any one school's view)."""
+    from pathlib import Path
+
+    from bot.review.content import content
+    from bot.review.pdf import governors_pdf
+    from bot.review.routes import pdf_name
+    from handlers.partnerships.figures import term_figures
+    from handlers.partnerships.report import partnership_named
+    from handlers.terms import term_named
+
+    with db.transaction() as session:
+        partnership = partnership_named(session, args.partnership)
+        review = content(term_figures(session, partnership, term_named(args.term), datetime.now(UTC)))
+    path = Path(args.out or pdf_name(review))
+    path.write_bytes(governors_pdf(review))
+    print(f"Wrote {path}: the review of {review.partnership} for the {review.term}.")
     return 0
 
 

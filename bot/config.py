@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     # Download links (a session's .ics): the address Slack and Teams users reach Kept at, and the signing key.
     public_url: str = Field("", validation_alias=_env("KEPT_PUBLIC_URL"), pattern=r"^(https?://\S+)?$")
     link_secret: str = Field("", validation_alias=_env("KEPT_LINK_SECRET"))
+    review_link_days: int = Field(14, validation_alias=_env("KEPT_REVIEW_LINK_DAYS"), ge=1, le=366)
 
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))

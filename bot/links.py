@@ -1,4 +1,5 @@
-"""Signed download links: a session's .ics served at `GET /ics/S12.ics?sig=…`, so Slack and Teams can offer it.
+"""Signed links: a session's .ics served at `GET /ics/S12.ics?sig=…`, so Slack and Teams can offer it, and a
+partnership's review page at `GET /review/12-<sig>` (bot/review/routes.py).
 
 The signature (HMAC-SHA256 of the ref) is the permission: whoever holds the link may fetch the file, and
 anything else (a wrong, missing or stale signature, a session that no longer exists) is a bare 404. Replicas
@@ -17,6 +18,7 @@ from aiohttp import web
 from handlers.clock import Clock
 from handlers.joint_sessions import invitation
 from handlers.messages import Attachment, Message
+from handlers.partnerships import review
 from handlers.refs import ref_of
 from storage.db import Database
 
@@ -43,6 +45,14 @@ class Links:
         ref = f"{ref_of('S', joint_id)}"
         return f"{self.base_url}/ics/{ref}.ics?sig={self.sign(ref)}"
 
+    def review_token(self, link_id: int, nonce: str) -> str:
+        """`12-<sig>`: the review link's id, and a signature over it and its row's nonce (so a link from a
+        restored or rebuilt database never opens another lead's review)."""
+        return f"{link_id}-{self.sign(f'review:{link_id}:{nonce}')}"
+
+    def review_url(self, link_id: int, nonce: str) -> str:
+        return f"{self.base_url}/review/{self.review_token(link_id, nonce)}"
+
 
 def fallback_secret(platform_secrets: str, database_url: str) -> bytes:
     """A stable key when KEPT_LINK_SECRET is unset, the same on every replica with the same settings: drawn from
@@ -59,8 +69,13 @@ def with_links(message: Message, links: Links) -> Message:
 
 
 def _linked(attachment: Attachment, links: Links) -> Attachment:
+    if attachment.url:
+        return attachment
     joint_id = invitation.session_of(attachment)
-    return attachment if joint_id is None or attachment.url else replace(attachment, url=links.ics_url(joint_id))
+    if joint_id is not None:
+        return replace(attachment, url=links.ics_url(joint_id))
+    page = review.page_of(attachment)
+    return attachment if page is None else replace(attachment, url=links.review_url(*page))
 
 
 def mount(app: web.Application, links: Links, db: Database, clock: Clock) -> None:

@@ -1,4 +1,4 @@
-"""The aiohttp app behind `kept serve`: Slack, Teams, signed links, health and readiness on one server."""
+"""The aiohttp app behind `kept serve`: Slack, Teams, signed links, review pages, health and readiness on one server."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot import links
+from bot.review import routes as review_routes
 from bot.wiring import Parts
 from scheduler import jobs
 from storage.db import Database
@@ -45,6 +46,7 @@ def build_app(parts: Parts, *, scheduler: bool = False) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     links.mount(app, parts.links, parts.db, parts.clock)
+    review_routes.mount(app, parts.links, parts.db, parts.clock)
     slack = parts.slack
     if slack is not None and slack.socket_token:
         from bot.slack import socket

@@ -64,6 +64,7 @@ class Context:
     now: datetime
     default_timezone: str = "Europe/London"
     reminder_policy: ReminderPolicy = DEFAULT_POLICY
+    review_days: int = 14  # how long a review link opens (KEPT_REVIEW_LINK_DAYS)
     _actor: Actor | None = field(default=None, init=False)
     _resolved: bool = field(default=False, init=False)
 

@@ -15,7 +15,7 @@ from handlers.board import expiry, listings, matching
 from handlers.context import Context
 from handlers.joint_sessions import checklist, impact, invitation, schedule
 from handlers.messages import Action, Message
-from handlers.partnerships import digest, health, mou, network, privacy, schools
+from handlers.partnerships import digest, health, mou, network, privacy, review, schools
 from handlers.promises import away, commitments, records
 
 MAX_TEXT = 4000  # Slack's own limit for a slash command's text
@@ -246,6 +246,13 @@ VERBS: tuple[Verb, ...] = (
         "digest [partnership]",
         "preview this week's digest for a partnership",
         digest.digest,
+        group="Partnership insight",
+    ),
+    Verb(
+        "review",
+        "review [partnership] [term]",
+        "the term's review for heads and governors, as a link (leads; `review revoke` stops it)",
+        review.review,
         group="Partnership insight",
     ),
 )

@@ -155,15 +155,19 @@ class Attachment:
     """A file offered with a message, such as a session's .ics invitation.
 
     `url` is where a chat platform can fetch it (filled in by the adapter, which knows its own web address);
-    empty means the file is only in `content`.
+    empty means the file is only in `content`. `title`, when given, is what its button says (a page to open,
+    such as a partnership's review, rather than a file to download).
     """
 
     filename: str
     media_type: str
     content: str
     url: str = ""
+    title: str = ""
 
     @property
     def label(self) -> str:
         """What a download button says."""
+        if self.title:
+            return self.title
         return "Add to calendar" if self.media_type == "text/calendar" else f"Download {self.filename}"

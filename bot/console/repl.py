@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.console.text import to_text
+from bot.links import Links, with_links
 from handlers.clock import MovableClock
 from handlers.context import Caller
 from handlers.dispatch import Kept
@@ -47,6 +48,7 @@ class Chat:
     clock: MovableClock
     tick: Tick | None = None
     caller: Caller = field(default_factory=lambda: caller_for("You"))
+    links: Links | None = None  # signs review links and calendar downloads, as Slack and Teams do
 
     def say(self, line: str, ask: Callable[[str], str] = input) -> str:
         """One line in, the reply out (forms are filled in by `ask`)."""
@@ -56,6 +58,8 @@ class Chat:
         return self._reply(self.kept.handle(self.caller, line), ask)
 
     def _reply(self, message: Message, ask: Callable[[str], str]) -> str:
+        if self.links is not None:
+            message = with_links(message, self.links)
         if message.form is None:
             return to_text(message)
         try:

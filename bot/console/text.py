@@ -24,7 +24,7 @@ def _lines(message: Message) -> list[str]:
         lines += [f"      {f.label}: {f.value}" for f in section.fields]
         lines += _buttons(section.actions, "      ")
     lines += _buttons(message.actions, "  ")
-    lines += [f"  (attachment: {a.filename})" for a in message.attachments]
+    lines += [f"  {a.label}: {a.url}" if a.url else f"  (attachment: {a.filename})" for a in message.attachments]
     if message.footer:
         lines.append(message.footer)
     return lines

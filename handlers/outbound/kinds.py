@@ -29,7 +29,7 @@ RELEASED, SNOOZED, HELP_NEEDED, AWAY = "released", "snoozed", "help_needed", "aw
 HANDOVER, ACCEPTED, MATCH_NOTICE, EXPIRY = "handover", "accepted", "match_notice", "expiry"
 LOPSIDED, KEY_PERSON, UNREACHABLE = "lopsided", "key_person", "unreachable"
 RESCHEDULED, CALLED_OFF, MOU_REVIEW = "rescheduled", "called_off", "mou_review"
-ASK_TO_TAKE_ON, ASK_ANSWERED = "assign_ask", "assign_answer"
+ASK_TO_TAKE_ON, ASK_ANSWERED, REVIEW_OFFER = "assign_ask", "assign_answer", "review_offer"
 LEGACY_NOTICE = "notice"  # rows planned before kinds had names: rendered as they were written
 
 COMMITMENT_KINDS = (NUDGE, OVERDUE, ESCALATION)
@@ -285,6 +285,9 @@ KINDS: dict[str, Kind] = {
             "two weeks before the MoU's review date",
             _review_date_kept,
             leads_only=True,
+        ),
+        Kind(
+            REVIEW_OFFER, "the partnership's leads", "in the last week of teaching each term", _always, leads_only=True
         ),
         Kind(LEGACY_NOTICE, "one member", "before kinds had names", _always),
     )

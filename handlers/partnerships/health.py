@@ -296,16 +296,23 @@ def _tell_handover(ctx: Context, by: Member, giver: Member, taker: Member, movin
 
 
 def suggest_stage(session: Session, partnership_id: int, now: datetime) -> tuple[str, str]:
-    """A stage on Himmelman's continuum from the activity seen, and why."""
-    pairs = give_and_take(session, partnership_id)
-    delivered = sum(p.delivered for p in pairs)
-    both_ways = any(p.a_to_b.count and p.b_to_a.count for p in pairs)
+    """A stage on Himmelman's continuum from the activity seen up to `now`, and why."""
     held = session.exec(
         select(func.count())
         .select_from(JointSession)
-        .where(JointSession.partnership_id == partnership_id, col(JointSession.starts_at) < now)
+        .where(
+            JointSession.partnership_id == partnership_id,
+            col(JointSession.starts_at) < now,
+            JointSession.status != "cancelled",
+        )
     ).one()
-    mou = session.get(Mou, partnership_id)
+    return stage_from(give_and_take(session, partnership_id, until=now), int(held), session.get(Mou, partnership_id))
+
+
+def stage_from(pairs: list[Pair], held: int, mou: Mou | None) -> tuple[str, str]:
+    """The rule behind `suggest_stage`, on counts already gathered (the review applies it week by week)."""
+    delivered = sum(p.delivered for p in pairs)
+    both_ways = any(p.a_to_b.count and p.b_to_a.count for p in pairs)
     formal = mou is not None and bool(mou.purpose or mou.goals or mou.success_criteria)
     shares_risk = mou is not None and bool(mou.accountability and mou.expenditure)
     if shares_risk and both_ways and held >= 2:
@@ -335,7 +342,7 @@ def stage(ctx: Context, args: str) -> Message:
         actor, partnership = require_partnership_lead(ctx, name, "record a partnership's stage")
         partnership.stage = chosen
         ctx.session.add(partnership)
-        ctx.log("stage", partnership.name, stage=chosen)
+        ctx.log("stage", partnership.name, stage=chosen, partnership_id=partnership.id)
     suggested, why = suggest_stage(ctx.session, partnership.id or 0, ctx.now)
     title = (
         f"{partnership.name} is now recorded at {chosen}."

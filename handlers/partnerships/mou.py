@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from handlers.context import Actor, Context
-from handlers.dates import parse_iso_date, parse_moment
+from handlers.dates import describe_date, parse_iso_date, parse_moment
 from handlers.errors import CommandError, FormErrors, NotAllowed
 from handlers.lookups import leads_of, school_ids
 from handlers.messages import Action, Field, Form, Input, Message
@@ -178,10 +178,13 @@ def plan_review(session: Session, partnership: Partnership, review_on: date, now
     """A private reminder to each lead in the partnership, two weeks before the review date (09:00 London)."""
     due = max(now, datetime.combine(review_on - REVIEW_NOTICE, time(9, 0), LONDON))
     message = Message(
-        title=f"{partnership.name}'s MoU is due for review on {review_on:%d %b %Y}.",
-        text="A good moment to look at the success criteria against what was delivered: "
-        f'`kept report --partnership "{partnership.name}" --term {term_of(review_on).name}` gathers the evidence.',
-        actions=(Action("show-mou", "Open the MoU", f"mou {partnership.name}"),),
+        title=f"{partnership.name}'s MoU is due for review on {describe_date(review_on, with_year=True)}.",
+        text="A good moment to set the success criteria beside what was delivered: the term's review gathers "
+        "the evidence on one page, ready to share with your head and governors.",
+        actions=(
+            Action("review", "Get the review link", f"review {partnership.name} {term_of(review_on).name}"),
+            Action("show-mou", "Open the MoU", f"mou {partnership.name}"),
+        ),
     )
     for lead in leads_of(session, school_ids(session, partnership.id or 0)):
         notices.tell(

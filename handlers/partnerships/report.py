@@ -2,7 +2,7 @@
 
 What the partnership delivered by category and school, its joint sessions and the pupils they reached, the
 give and take between each pair of schools, its recorded and suggested stage, and the MoU's success criteria
-set beside the evidence. `kept report --partnership <name> --term autumn-2026 [--csv]` prints it.
+set beside the figures. `kept report --partnership <name> --term autumn-2026 [--csv]` prints it.
 """
 
 from __future__ import annotations
@@ -10,19 +10,18 @@ from __future__ import annotations
 import csv as csvlib
 import io
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from handlers import categories
+from handlers.dates import describe_date
 from handlers.errors import CommandError, NotFound
-from handlers.lookups import name_key, school_ids, school_names
-from handlers.partnerships.figures import delivered_within
-from handlers.partnerships.health import Pair, give_and_take, suggest_stage
-from handlers.terms import Term, term_named
-from storage.models import Commitment, JointSession, Mou, Partnership
+from handlers.lookups import name_key
+from handlers.partnerships.figures import TermFigures, term_figures
+from handlers.terms import term_named
+from storage.models import Partnership
 
 LONDON = ZoneInfo("Europe/London")
 QUOTES = 5
@@ -41,37 +40,14 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Evidence:
-    partnership: Partnership
-    term: Term
-    names: dict[int, str]
-    delivered: list[Commitment]
-    sessions: list[JointSession]
-    pairs: list[Pair]
-    stage: tuple[str, str]
-    mou: Mou | None
-
-    @property
-    def pupils(self) -> int:
-        return sum(s.pupils_reached or 0 for s in self.sessions)
-
-    @property
-    def staff(self) -> int:
-        return sum(s.staff_involved or 0 for s in self.sessions)
-
-    @property
-    def confirmed(self) -> int:
-        return sum(1 for c in self.delivered if c.confirmed_at is not None)
+def termly_report(session: Session, partnership: str, term: str, *, now: datetime, csv: bool = False) -> str:
+    """The report as Markdown (or CSV), as of `now`. Raises CommandError for an unknown partnership or term name."""
+    figures = term_figures(session, partnership_named(session, partnership), term_named(term), now)
+    return to_csv(figures) if csv else to_markdown(figures)
 
 
-def termly_report(session: Session, partnership: str, term: str, *, csv: bool = False) -> str:
-    """The report as Markdown (or CSV). Raises CommandError for an unknown partnership or term name."""
-    evidence = gather(session, _partnership(session, partnership), term_named(term))
-    return to_csv(evidence) if csv else to_markdown(evidence)
-
-
-def _partnership(session: Session, name: str) -> Partnership:
+def partnership_named(session: Session, name: str) -> Partnership:
+    """A partnership by name in any network (for the operator's `kept report`)."""
     found = session.exec(select(Partnership).where(Partnership.name_key == name_key(name))).all()
     if not found:
         raise NotFound(f"I can't find a partnership called `{name[:60]}`.")
@@ -80,49 +56,14 @@ def _partnership(session: Session, name: str) -> Partnership:
     return found[0]
 
 
-def gather(session: Session, partnership: Partnership, term: Term) -> Evidence:
-    """Everything the report shows, read in a handful of queries."""
-    pid = partnership.id or 0
-    ids = school_ids(session, pid)
-    since = datetime.combine(term.starts, time(0), LONDON)
-    until = datetime.combine(term.ends + timedelta(days=1), time(0), LONDON)
-    delivered = list(
-        session.exec(
-            select(Commitment).where(*delivered_within(ids, since, until)).order_by(col(Commitment.done_at))
-        ).all()
-    )
-    sessions = list(
-        session.exec(
-            select(JointSession)
-            .where(
-                JointSession.partnership_id == pid,
-                col(JointSession.starts_at) >= since,
-                col(JointSession.starts_at) < until,
-                JointSession.status != "cancelled",
-            )
-            .order_by(col(JointSession.starts_at))
-        ).all()
-    )
-    return Evidence(
-        partnership,
-        term,
-        school_names(session, ids),
-        delivered,
-        sessions,
-        give_and_take(session, pid, since, until),
-        suggest_stage(session, pid, until),
-        session.get(Mou, pid),
-    )
-
-
-def _by_category_and_school(evidence: Evidence) -> list[tuple[str, str, int, int]]:
+def _by_category_and_school(figures: TermFigures) -> list[tuple[str, str, int, int]]:
     counts: Counter[tuple[str, int]] = Counter()
     confirmed: Counter[tuple[str, int]] = Counter()
-    for c in evidence.delivered:
+    for c in figures.delivered:
         counts[(c.category, c.from_school_id)] += 1
         confirmed[(c.category, c.from_school_id)] += c.confirmed_at is not None
     return sorted(
-        (categories.label(cat), evidence.names[school], n, confirmed[(cat, school)])
+        (categories.label(cat), figures.names[school], n, confirmed[(cat, school)])
         for (cat, school), n in counts.items()
     )
 
@@ -131,58 +72,62 @@ def _day(moment: datetime) -> str:
     return moment.astimezone(LONDON).date().isoformat()
 
 
+def _uk_day(moment: datetime) -> str:
+    return describe_date(moment.astimezone(LONDON).date(), with_year=True)
+
+
 def _cell(text: str) -> str:
     return " ".join(text.replace("|", "/").split())
 
 
-def to_markdown(evidence: Evidence) -> str:
-    p, names = evidence.partnership, evidence.names
+def to_markdown(figures: TermFigures) -> str:
+    p, names = figures.partnership, figures.names
     lines = [
-        f"# {p.name}: {evidence.term.label}",
+        f"# {p.name}: {figures.term.label}",
         "",
         f"Schools: {', '.join(sorted(names.values()))}.",
         "",
-        f"{len(evidence.delivered)} commitments delivered ({evidence.confirmed} confirmed by the receiving "
-        f"school); {len(evidence.sessions)} joint sessions reaching {evidence.pupils} pupils "
-        f"with {evidence.staff} staff.",
+        f"{len(figures.delivered)} commitments delivered ({figures.confirmed} confirmed by the receiving "
+        f"school); {len(figures.sessions)} joint sessions reaching {figures.pupils} pupils "
+        f"with {figures.staff} staff.",
         "",
         "## Delivered, by category and school",
         "",
     ]
-    rows = _by_category_and_school(evidence)
+    rows = _by_category_and_school(figures)
     lines += ["| Category | School | Delivered | Confirmed |", "| --- | --- | ---: | ---: |"]
     lines += [f"| {cat} | {school} | {n} | {ok} |" for cat, school, n, ok in rows] or ["| none yet | | 0 | 0 |"]
     lines += ["", "## Joint sessions and pupils reached", ""]
     lines += ["| Date | Session | Pupils | Staff | Impact |", "| --- | --- | ---: | ---: | --- |"]
     lines += [
-        f"| {_day(s.starts_at)} | {_cell(s.title)} | {s.pupils_reached if s.pupils_reached is not None else '–'} "
+        f"| {_uk_day(s.starts_at)} | {_cell(s.title)} | {s.pupils_reached if s.pupils_reached is not None else '–'} "
         f"| {s.staff_involved if s.staff_involved is not None else '–'} | {_cell(s.impact) or 'not recorded yet'} |"
-        for s in evidence.sessions
+        for s in figures.sessions
     ] or ["| | none this term | | | |"]
     lines += ["", "## Give and take", ""]
-    lines += [f"- {names[x.a]} gave {x.a_to_b.count}, {names[x.b]} gave {x.b_to_a.count}" for x in evidence.pairs]
-    stage, why = evidence.stage
+    lines += [f"- {names[x.a]} gave {x.a_to_b.count}, {names[x.b]} gave {x.b_to_a.count}" for x in figures.pairs]
+    stage, why = figures.stage
     lines += ["", "## Depth of partnership", "", f"Recorded stage: {p.stage}. Kept suggests {stage}: {why}."]
-    lines += ["", "## MoU success criteria and the evidence", ""] + _criteria(evidence)
+    lines += ["", "## MoU success criteria and the evidence", ""] + _criteria(figures)
     return "\n".join(lines) + "\n"
 
 
-def _criteria(evidence: Evidence) -> list[str]:
-    mou = evidence.mou
+def _criteria(figures: TermFigures) -> list[str]:
+    mou = figures.mou
     criteria = mou.success_criteria if mou and mou.success_criteria else "No success criteria agreed yet."
     lines = [
         f"**Success criteria:** {_cell(criteria)}",
         "",
         "**Evidence this term:**",
         "",
-        f"- {len(evidence.delivered)} commitments delivered, {evidence.confirmed} confirmed by the receiving school",
-        f"- {len(evidence.sessions)} joint sessions; {evidence.pupils} pupils reached, {evidence.staff} staff involved",
+        f"- {len(figures.delivered)} commitments delivered, {figures.confirmed} confirmed by the receiving school",
+        f"- {len(figures.sessions)} joint sessions; {figures.pupils} pupils reached, {figures.staff} staff involved",
     ]
-    lines += [f"- {_cell(s.title)}: {_cell(s.impact)}" for s in evidence.sessions if s.impact]
-    thanks = [c for c in evidence.delivered if c.thanks][:QUOTES]
-    lines += [f"- {evidence.names[c.to_school_id]} on {_cell(c.what)}: “{_cell(c.thanks)}”" for c in thanks]
+    lines += [f"- {_cell(s.title)}: {_cell(s.impact)}" for s in figures.sessions if s.impact]
+    thanks = figures.thanked[:QUOTES]
+    lines += [f"- {figures.names[c.to_school_id]} on {_cell(c.what)}: “{_cell(c.thanks)}”" for c in thanks]
     if mou and mou.review_on:
-        lines += ["", f"Next review: {mou.review_on.isoformat()}."]
+        lines += ["", f"Next review: {describe_date(mou.review_on, with_year=True)}."]
     return lines
 
 
@@ -191,12 +136,12 @@ def _spreadsheet_safe(row: dict[str, object]) -> dict[str, object]:
     return {k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for k, v in row.items()}
 
 
-def to_csv(evidence: Evidence) -> str:
+def to_csv(figures: TermFigures) -> str:
     """One table, a `section` column telling its parts apart (delivered, session, balance, stage, criteria)."""
-    names = evidence.names
+    names = figures.names
     rows: list[dict[str, object]] = [
         {"section": "delivered", "school": school, "category": cat, "delivered": n, "confirmed": ok}
-        for cat, school, n, ok in _by_category_and_school(evidence)
+        for cat, school, n, ok in _by_category_and_school(figures)
     ]
     rows += [
         {
@@ -207,7 +152,7 @@ def to_csv(evidence: Evidence) -> str:
             "staff": s.staff_involved,
             "note": s.impact,
         }
-        for s in evidence.sessions
+        for s in figures.sessions
     ]
     rows += [
         {
@@ -217,18 +162,18 @@ def to_csv(evidence: Evidence) -> str:
             "delivered": x.a_to_b.count,
             "note": f"received {x.b_to_a.count}",
         }
-        for x in evidence.pairs
+        for x in figures.pairs
     ]
-    stage, why = evidence.stage
-    rows.append({"section": "stage", "title": evidence.partnership.stage, "note": f"suggested {stage}: {why}"})
+    stage, why = figures.stage
+    rows.append({"section": "stage", "title": figures.partnership.stage, "note": f"suggested {stage}: {why}"})
     rows.append(
         {
             "section": "criteria",
-            "title": evidence.mou.success_criteria if evidence.mou else "",
-            "delivered": len(evidence.delivered),
-            "confirmed": evidence.confirmed,
-            "pupils": evidence.pupils,
-            "staff": evidence.staff,
+            "title": figures.mou.success_criteria if figures.mou else "",
+            "delivered": len(figures.delivered),
+            "confirmed": figures.confirmed,
+            "pupils": figures.pupils,
+            "staff": figures.staff,
         }
     )
     buffer = io.StringIO()

@@ -5,6 +5,7 @@ from storage.models.outbox import Notification
 from storage.models.partnerships import STAGES, Mou, Partnership, PartnershipChannel, PartnershipSchool
 from storage.models.people import ChatTenant, Holiday, Identity, Member, Network, School
 from storage.models.platforms import ConversationRef, InviteCode, SlackInstallation, SlackOAuthState
+from storage.models.reviews import ReviewLink
 from storage.models.work import (
     ChecklistItem,
     Commitment,
@@ -37,6 +38,7 @@ __all__ = [
     "Partnership",
     "PartnershipChannel",
     "PartnershipSchool",
+    "ReviewLink",
     "School",
     "SessionSchool",
     "SlackInstallation",

@@ -1,7 +1,7 @@
 """Messages true when they land: a reminder's daily slot, and items offered across schools awaiting consent
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0007"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

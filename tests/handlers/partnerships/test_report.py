@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,8 @@ from handlers.errors import CommandError
 from handlers.partnerships.report import termly_report
 from handlers.terms import easter_sunday, term_named, term_of
 from storage.db import Database
-from storage.models import JointSession, Mou
+from storage.models import Mou
+from tests.harness.term import term_of_work
 from tests.harness.world import World, build_world
 
 
@@ -30,61 +31,16 @@ def test_term_names_map_to_contiguous_date_ranges() -> None:
         term_named("michaelmas-2026")
 
 
-def _term_of_work(world: World) -> int:
-    pid = world.partnership("Physics Link", "St Ada's School", "Hopper Academy")
-    world.commitment(
-        "mary",
-        "Hopper Academy",
-        "Two A-level physics practicals",
-        status="done",
-        done_days_ago=3,
-        category="specialist-staff",
-        confirmed=True,
-        thanks="The Year 12s loved them",
-    )
-    world.commitment(
-        "mary", "Hopper Academy", "Chemistry practical", status="done", done_days_ago=10, category="specialist-staff"
-    )
-    world.commitment(
-        "alan", "St Ada's School", "=Minibus for the trip", status="done", done_days_ago=5, category="shared-services"
-    )
-    world.commitment("alan", "St Ada's School", "Last year's visit", status="done", done_days_ago=400)
-    with world.db.transaction() as session:
-        session.add(
-            JointSession(
-                network_id=world.network_id,
-                partnership_id=pid,
-                title="Year 6 science day",
-                starts_at=world.now - timedelta(days=7),
-                venue="St Ada's School",
-                organiser_id=world.members["mary"],
-                created_at=world.now,
-                status="held",
-                pupils_reached=28,
-                staff_involved=3,
-                impact="Every pupil built a circuit",
-            )
-        )
-        session.add(
-            Mou(
-                partnership_id=pid,
-                success_criteria="Every Year 12 completes the required practicals",
-                updated_at=world.now,
-                review_on=date(2027, 3, 1),
-            )
-        )
-    return pid
-
-
 def test_the_report_sets_the_success_criteria_beside_the_evidence(world: World) -> None:
-    _term_of_work(world)
+    term_of_work(world)
     with world.db.transaction() as session:
-        text = termly_report(session, "physics link", "autumn-2026")
+        text = termly_report(session, "physics link", "autumn-2026", now=world.now)
     assert text.startswith("# Physics Link: Autumn term 2026\n")
     assert "3 commitments delivered (1 confirmed by the receiving school); 1 joint sessions reaching 28 pupils" in text
     assert "| Specialist staff | St Ada's School | 2 | 1 |" in text
     assert "| Joint purchasing and shared services | Hopper Academy | 1 | 0 |" in text
-    assert "| 2026-11-16 | Year 6 science day | 28 | 3 | Every pupil built a circuit |" in text
+    assert "| Mon 16 Nov 2026 | Year 6 science day | 28 | 3 | Every pupil built a circuit |" in text
+    assert "Next review: Mon 1 Mar 2027." in text
     assert "- St Ada's School gave 2, Hopper Academy gave 1" in text
     assert "**Success criteria:** Every Year 12 completes the required practicals" in text
     assert "- Hopper Academy on Two A-level physics practicals: “The Year 12s loved them”" in text
@@ -92,11 +48,13 @@ def test_the_report_sets_the_success_criteria_beside_the_evidence(world: World) 
 
 
 def test_the_csv_export_reads_back_and_is_safe_in_a_spreadsheet(world: World) -> None:
-    pid = _term_of_work(world)
+    pid = term_of_work(world)
     with world.db.transaction() as session:
         session.get(Mou, pid).success_criteria = '=HYPERLINK("http://example.invalid")'
     with world.db.transaction() as session:
-        rows = list(csv.DictReader(io.StringIO(termly_report(session, "Physics Link", "autumn-2026", csv=True))))
+        rows = list(
+            csv.DictReader(io.StringIO(termly_report(session, "Physics Link", "autumn-2026", now=world.now, csv=True)))
+        )
     delivered = {(r["school"], r["category"]): r["delivered"] for r in rows if r["section"] == "delivered"}
     assert delivered == {
         ("St Ada's School", "Specialist staff"): "2",
@@ -110,19 +68,19 @@ def test_the_csv_export_reads_back_and_is_safe_in_a_spreadsheet(world: World) ->
 
 
 def test_an_unknown_partnership_or_term_is_refused_kindly(world: World) -> None:
-    _term_of_work(world)
+    term_of_work(world)
     with world.db.transaction() as session, pytest.raises(CommandError) as unknown:
-        termly_report(session, "Chess Club", "autumn-2026")
+        termly_report(session, "Chess Club", "autumn-2026", now=world.now)
     assert unknown.value.reason == "I can't find a partnership called `Chess Club`."
     with world.db.transaction() as session, pytest.raises(CommandError):
-        termly_report(session, "Physics Link", "autumn")
+        termly_report(session, "Physics Link", "autumn", now=world.now)
 
 
 def test_a_term_with_nothing_yet_still_reports(world: World) -> None:
     world.partnership("Physics Link", "St Ada's School", "Hopper Academy")
     world.clock.set(datetime(2027, 1, 5, 9, 0, tzinfo=UTC))
     with world.db.transaction() as session:
-        text = termly_report(session, "Physics Link", "spring-2027")
+        text = termly_report(session, "Physics Link", "spring-2027", now=world.now)
     assert "| none yet | | 0 | 0 |" in text and "No success criteria agreed yet." in text
 
 
@@ -132,7 +90,7 @@ def test_kept_report_prints_the_report_for_governors(
     monkeypatch.setenv("KEPT_DATABASE_URL", f"sqlite:///{tmp_path}/kept.db")
     assert cli.main(["migrate"]) == 0
     clock = MovableClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    _term_of_work(build_world(Database.from_url(f"sqlite:///{tmp_path}/kept.db"), clock))
+    term_of_work(build_world(Database.from_url(f"sqlite:///{tmp_path}/kept.db"), clock))
     capsys.readouterr()
     assert cli.main(["report", "--partnership", "Physics Link", "--term", "autumn-2026"]) == 0
     assert capsys.readouterr().out.startswith("# Physics Link: Autumn term 2026")

@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 from sqlalchemy import text
 
-from bot import links
+from bot import links, pages
 from bot.wiring import Parts
 from scheduler import jobs
 from storage.db import Database
@@ -45,6 +45,7 @@ def build_app(parts: Parts, *, scheduler: bool = False) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     links.mount(app, parts.links, parts.db, parts.clock)
+    pages.mount(app, parts.pages)
     slack = parts.slack
     if slack is not None and slack.socket_token:
         from bot.slack import socket

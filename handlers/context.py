@@ -64,6 +64,7 @@ class Context:
     now: datetime
     default_timezone: str = "Europe/London"
     reminder_policy: ReminderPolicy = DEFAULT_POLICY
+    public_url: str = ""  # KEPT_PUBLIC_URL: what makes calendar UIDs unique to this Kept
     _actor: Actor | None = field(default=None, init=False)
     _resolved: bool = field(default=False, init=False)
 

@@ -17,6 +17,7 @@ from handlers.joint_sessions import checklist, impact, invitation, schedule
 from handlers.messages import Action, Message
 from handlers.partnerships import digest, health, mou, network, privacy, schools
 from handlers.promises import away, commitments, records
+from handlers.school_year import loading as school_year
 
 MAX_TEXT = 4000  # Slack's own limit for a slash command's text
 
@@ -234,6 +235,21 @@ VERBS: tuple[Verb, ...] = (
         digest.digest,
         group="Partnership insight",
     ),
+    Verb(
+        "calendar",
+        "calendar [network] [link <url> | csv <rows> | nation <name> | clear]",
+        "your school's term dates: see them, or load your own (leads)",
+        school_year.calendar,
+        aliases=("term-dates",),
+        group="Your school year",
+    ),
+    Verb(
+        "session-length",
+        "session-length <90 minutes>",
+        "how long your school's joint sessions usually last (leads)",
+        school_year.session_length,
+        group="Your school year",
+    ),
 )
 
 FORMS: dict[str, Submit] = {
@@ -294,7 +310,8 @@ def help_message(unknown: str = "") -> Message:
         return Message(
             title="Here's what Kept can do",
             text=text,
-            footer="Dates are day-first: 12/03 is 12 March. Refs look like C12 or O3.",
+            footer="Dates are day-first: 12/03 is 12 March; `end of term`, `half term` and `Monday week` work too. "
+            "Refs look like C12 or O3.",
             actions=QUICK_ACTIONS,
         )
     guess = suggest(unknown)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 
 from bot.console.text import to_text
 from handlers.clock import MovableClock
@@ -18,7 +19,7 @@ from handlers.context import Caller
 from handlers.dispatch import Kept
 from handlers.errors import FormErrors
 from handlers.lookups import name_key
-from handlers.messages import Form, Input, Message
+from handlers.messages import Attachment, Form, Input, Message
 
 PLATFORM = "console"
 TENANT = "console"
@@ -47,6 +48,7 @@ class Chat:
     clock: MovableClock
     tick: Tick | None = None
     caller: Caller = field(default_factory=lambda: caller_for("You"))
+    downloads: Path = Path("data") / "files"  # where files Kept offers (a session's .ics) are written
 
     def say(self, line: str, ask: Callable[[str], str] = input) -> str:
         """One line in, the reply out (forms are filled in by `ask`)."""
@@ -57,7 +59,7 @@ class Chat:
 
     def _reply(self, message: Message, ask: Callable[[str], str]) -> str:
         if message.form is None:
-            return to_text(message)
+            return to_text(self._saved(message))
         try:
             return self._fill(message.form, ask)
         except (EOFError, KeyboardInterrupt):
@@ -78,6 +80,18 @@ class Chat:
             except FormErrors as exc:
                 errors = exc.errors
         return "! Let's leave that form for now; nothing was saved."
+
+    def _saved(self, message: Message) -> Message:
+        """The message with each attachment written to `downloads`, its path standing in for a link."""
+        if not message.attachments:
+            return message
+        self.downloads.mkdir(parents=True, exist_ok=True)
+        return replace(message, attachments=tuple(self._save(a) for a in message.attachments))
+
+    def _save(self, attachment: Attachment) -> Attachment:
+        path = (self.downloads / Path(attachment.filename).name).resolve()
+        path.write_text(attachment.content, encoding="utf-8")
+        return replace(attachment, url=str(path))
 
     def _meta(self, line: str) -> str:
         word, _, rest = line[1:].partition(" ")

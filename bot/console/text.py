@@ -18,7 +18,7 @@ def to_text(message: Message) -> str:
             lines.append("      " + _buttons(section.actions))
     if message.actions:
         lines.append("  " + _buttons(message.actions))
-    lines += [f"  (attachment: {a.filename})" for a in message.attachments]
+    lines += [f"  {a.label}: {a.url}" if a.url else f"  (attachment: {a.filename})" for a in message.attachments]
     if message.footer:
         lines.append(message.footer)
     return "\n".join(lines)

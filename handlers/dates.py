@@ -226,7 +226,8 @@ def _split_time(cleaned: str, said: str) -> tuple[str, time | None]:
         return cleaned, None
     match, at = found[0]
     rest = (cleaned[: match.start()] + " " + cleaned[match.end() :]).strip()
-    return re.sub(r"\s+(?:at|from)$", "", " ".join(rest.split())), at
+    rest = re.sub(r"\s+(?:at|from)$", "", " ".join(rest.split()))
+    return _LEADING.sub("", rest), at
 
 
 def _moment(

@@ -59,9 +59,12 @@ def _last_sunday(year: int, month: int) -> datetime:
 
 
 def _rules_hold(moment: datetime) -> bool:
-    """Whether LONDON_VTIMEZONE's rules give zoneinfo's offset at `moment` (they will, unless the law changes)."""
+    """Whether `moment` can be written as London local time: LONDON_VTIMEZONE's rules give zoneinfo's offset (they
+    will, unless the law changes) and the local time is not the hour that happens twice in October."""
     summer = _last_sunday(moment.year, 3) <= moment < _last_sunday(moment.year, 10)
-    return moment.astimezone(LONDON).utcoffset() == timedelta(hours=1 if summer else 0)
+    local = moment.astimezone(LONDON)
+    once = local.replace(fold=0).utcoffset() == local.replace(fold=1).utcoffset()
+    return once and local.utcoffset() == timedelta(hours=1 if summer else 0)
 
 
 def deployment_host(public_url: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 import vobject
 from sqlmodel import select
 
@@ -37,7 +36,7 @@ def _clock_changes() -> list[datetime]:
             )
             for days in range(-2, 3):
                 day = last_sunday + timedelta(days=days)
-                moments += [day + timedelta(minutes=30 * n) for n in range(0, 8)]  # 00:00 to 03:30 UTC
+                moments += [day + timedelta(minutes=30 * n) for n in range(8)]  # 00:00 to 03:30 UTC
                 moments += [day + timedelta(hours=h) for h in (8, 13, 22, 23)]
     return moments
 

@@ -264,7 +264,7 @@ def _dateparser(text: str, local_now: datetime) -> datetime | None:
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+        return dateparser.parse(text, languages=["en"], settings=settings)
 
 
 def _count(word: str) -> int:

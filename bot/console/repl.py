@@ -134,7 +134,7 @@ class Chat:
 
 
 def _prompt(item: Input, error: str) -> str:
-    """`School (1 Hopper Academy, 2 Lovelace Primary)`: choices by number, examples for the rest, errors by the field."""
+    """`School (1 Hopper Academy, 2 Lovelace Primary)`: choices by number, examples otherwise, errors by the field."""
     hint = ", ".join(f"{n} {c.label}" for n, c in enumerate(item.choices, start=1))
     hint = f" ({hint})" if hint else f" ({item.placeholder})" if item.placeholder else ""
     hint += " (optional)" if item.optional else ""

@@ -136,7 +136,12 @@ def _pasted(ctx: Context, actor: Actor, text: str, whole_network: bool) -> Messa
     row.refresh_at = None
     store(ctx.session, row, dates, ctx.now)
     ctx.log("calendar csv", row.name, summary=dates.summary())
-    return Message(title=f"Loaded {row.name.lower()}: {dates.summary()}.", footer=_coverage_note(dates))
+    return Message(title=f"Loaded the {_lower_first(row.name)}: {dates.summary()}.", footer=_coverage_note(dates))
+
+
+def _lower_first(name: str) -> str:
+    """`Term dates for St Ada's School` inside a sentence: `term dates for St Ada's School`."""
+    return name[:1].lower() + name[1:]
 
 
 def _coverage_note(dates: TermDates) -> str:
@@ -251,7 +256,7 @@ def apply_fetched(session: Session, calendar_id: int, content: bytes | None, pro
     store(session, row, dates, now)
     row.refresh_at = now + REFRESH_EVERY
     if first_time:
-        title = f"Loaded {row.name.lower()}: {dates.summary()}."
+        title = f"Loaded the {_lower_first(row.name)}: {dates.summary()}."
         _tell(session, row, f"calendar-loaded:{row.id}", Message(title=title, footer=_coverage_note(dates)), now)
 
 
@@ -312,4 +317,4 @@ def load_file(session: Session, school_name: str, content: bytes, now: datetime,
     row = calendar_row(session, school.network_id, None if whole_network else school, "a file", None)
     row.refresh_at = None
     store(session, row, dates, now)
-    return f"Loaded {row.name.lower()}: {dates.summary()}."
+    return f"Loaded the {_lower_first(row.name)}: {dates.summary()}."

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from icalendar import Calendar as ICalendar
+from icalendar.cal import Component
 
 from handlers.dates import describe_date
 from handlers.errors import CommandError
@@ -66,7 +67,9 @@ class TermDates:
         counted = f"{len(self.terms)} term{'s' * (len(self.terms) != 1)}"
         counted += f" and {len(self.breaks)} day{'s' * (len(self.breaks) != 1)} off" if self.breaks else ""
         span = f"{describe_date(self.first, with_year=True)} to {describe_date(self.last, with_year=True)}"
-        skipped = f" ({self.left_out} other entries left out)" if self.left_out else ""
+        skipped = (
+            f" ({self.left_out} other {'entry' if self.left_out == 1 else 'entries'} left out)" if self.left_out else ""
+        )
         return f"{counted}, from {span}{skipped}"
 
 
@@ -118,7 +121,7 @@ def _kind_of(summary: str) -> str:
     return "break" if _OFF.search(summary) else ""
 
 
-def _event_days(event: ICalendar) -> tuple[date | None, date | None]:
+def _event_days(event: Component) -> tuple[date | None, date | None]:
     """An event's first and last day (an all-day DTEND is exclusive)."""
     start = event.decoded("DTSTART", None)
     if start is None:
@@ -219,7 +222,7 @@ def assemble(terms: list[Span], breaks: list[Span], left_out: int) -> TermDates:
     if not all(2000 <= t.starts_on.year and t.ends_on.year <= 2100 for t in terms):
         raise SourceError("Those dates are outside the years I can plan (2000 to 2100).")
     inside = tuple(sorted((b for b in breaks if any(t.covers(b.starts_on) for t in terms)), key=lambda b: b.starts_on))
-    return TermDates(tuple(terms), inside, left_out + len(breaks) - len(inside))
+    return TermDates(tuple(terms), inside, left_out)  # days off between terms are holidays already
 
 
 def _terms_between(breaks: list[Span]) -> tuple[list[Span], list[Span]]:

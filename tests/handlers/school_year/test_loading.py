@@ -102,7 +102,7 @@ def test_a_lead_pastes_csv_rows_and_end_of_term_follows_them(
     reply = sam.say("calendar csv\n" + ST_ADAS_CSV)
     assert reply.ok, reply.title
     assert reply.title == (
-        "Loaded term dates for st ada's school: 2 terms and 2 days off, from Wed 2 Sep 2026 to Fri 26 Mar 2027."
+        "Loaded the term dates for St Ada's School: 2 terms and 2 days off, from Wed 2 Sep 2026 to Fri 26 Mar 2027."
     )
     assert grace.say("promise a minibus to Hopper Academy by end of term").ok
     assert _due(kept) == datetime(2026, 12, 11, 17, 0, tzinfo=UTC)  # St Ada's own last day
@@ -134,7 +134,7 @@ def test_a_local_authoritys_icalendar_is_read_for_terms_and_days_off() -> None:
     assert [(b.name, b.starts_on, b.ends_on) for b in dates.breaks] == [
         ("October half term", date(2026, 10, 26), date(2026, 10, 30)),  # DTEND is exclusive
     ]
-    assert dates.left_out == 2  # the parents' evening, and the INSET day before term starts
+    assert dates.left_out == 1  # the parents' evening (the INSET day before term is a holiday anyway)
 
 
 def test_a_file_of_holidays_alone_has_its_terms_worked_out_between_the_long_ones() -> None:
@@ -228,8 +228,8 @@ async def test_a_link_is_fetched_by_the_scheduler_then_every_week_and_the_lead_h
     assert _calendar(kept, "St Ada's School").loaded_until == date(2027, 3, 26)
     await worker.tick()  # delivers the notice
     assert slack_inbox.to("U-SamPatel") == [
-        "Loaded term dates for st ada's school: 2 terms and 1 day off, from Wed 2 Sep 2026 to Fri 26 Mar 2027 "
-        "(2 other entries left out)."
+        "Loaded the term dates for St Ada's School: 2 terms and 1 day off, from Wed 2 Sep 2026 to Fri 26 Mar 2027 "
+        "(1 other entry left out)."
     ]
 
     pages["/term-dates.ics"] = (200, LA_ICS.replace("20270326", "20270325"))

@@ -171,13 +171,18 @@ def _nation(ctx: Context, actor: Actor, text: str) -> Message:
     nation = " ".join(text.lower().split())
     if nation not in NATIONS:
         raise CommandError(f"I know the school years of {', '.join(NATIONS.values())}. Say `calendar nation wales`.")
-    actor.school.nation = nation
-    ctx.session.add(actor.school)
-    ctx.log("calendar nation", actor.school.name, nation=nation)
+    _change_school(ctx, actor, "calendar nation", nation=nation)
     return Message(
         title=f"{actor.school.name} now follows {NATIONS[nation]}'s bank holidays and typical term dates.",
         footer="Term dates you load yourself still come first.",
     )
+
+
+def _change_school(ctx: Context, actor: Actor, action: str, **values: str | int) -> None:
+    for name, value in values.items():
+        setattr(actor.school, name, value)
+    ctx.session.add(actor.school)
+    ctx.log(action, actor.school.name, **values)
 
 
 def _clear(ctx: Context, actor: Actor, whole_network: bool) -> Message:
@@ -198,9 +203,7 @@ def session_length(ctx: Context, args: str) -> Message:
     minutes = round(amount * 60 if unit.startswith("h") else amount)
     if not 15 <= minutes <= 720:
         raise CommandError("A joint session should last between 15 minutes and 12 hours.")
-    actor.school.session_minutes = minutes
-    ctx.session.add(actor.school)
-    ctx.log("session-length", actor.school.name, minutes=minutes)
+    _change_school(ctx, actor, "session-length", session_minutes=minutes)
     return Message(
         title=f"Joint sessions at {actor.school.name} now last {_minutes(minutes)} unless you say otherwise.",
         footer="Say `for 90 minutes` or `until 15:30` when you plan one to set its own.",

@@ -159,8 +159,18 @@ def _term_name(summary: str, starts: date) -> str:
     return f"{season.capitalize()} term"
 
 
+_ROW_START = re.compile(
+    r"(?:(?<=\d)|(?<=,)|(?<=ends))\s+(?=(?:" + "|".join(_KINDS) + r"|kind),)|\s*;\s*", re.IGNORECASE
+)
+
+
 def read_csv(text: str) -> TermDates:
-    """Term dates from CSV rows: `kind,name,starts,ends` (or `name,starts,ends`, the kind read from the name)."""
+    """Term dates from CSV rows: `kind,name,starts,ends` (or `name,starts,ends`, the kind read from the name).
+
+    Rows pasted into a chat that joins lines (Teams does) are split again before each kind, or at `;`.
+    """
+    if "\n" not in text.strip():
+        text = _ROW_START.sub("\n", text)
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     if len(rows) > MAX_ROWS:
         raise SourceError(f"That's more than {MAX_ROWS} rows. Please load one or two school years at a time.")

@@ -1,4 +1,6 @@
-"""Forms (a Slack modal, an Adaptive Card, prompts in `kept chat`) take the same words for dates as commands do."""
+"""Forms (a Slack modal, an Adaptive Card, prompts in `kept chat`) take the same words for dates as commands do.
+
+The terminal's prompts are in tests/bot/console/test_chat.py."""
 
 from __future__ import annotations
 
@@ -7,12 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from bot.console.repl import Chat
-from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from handlers.errors import FormErrors
 from storage.models import Commitment, Listing, Mou, School
-from tests.harness.people import Join, Person
+from tests.harness.people import Person
 from tests.harness.world import World
 
 
@@ -56,19 +56,3 @@ def test_the_offer_and_mou_forms_read_half_term_and_next_term(world: World) -> N
     assert world.kept.submit(world.callers["ada"], "mou", str(physics), {"review_on": "next term"}).ok
     with world.db.transaction() as session:
         assert session.exec(select(Mou.review_on)).one() == date(2027, 1, 5)
-
-
-def test_kept_chat_prompts_take_the_same_words(person: Join, kept: Kept, clock: MovableClock) -> None:
-    chat = Chat(kept, clock)
-    chat.say(":as Priya Shah @ Hopper Academy")
-    chat.say(":as Sam Patel @ St Ada's School")
-    prompts: list[str] = []
-    answers = iter(["a Latin teacher", "1", "Monday week"])
-
-    def ask(prompt: str) -> str:
-        prompts.append(prompt)
-        return next(answers)
-
-    reply = chat.say("promise", ask)
-    assert "Due: Mon 30 Nov, 17:00" in reply
-    assert prompts[-1] == "By when? (e.g. Friday, 12/03, end of term or Monday week): "

@@ -43,21 +43,17 @@ def _clock_changes() -> list[datetime]:
 SWEEP = _clock_changes()
 
 
+def _joint(starts: datetime, length: timedelta = timedelta(hours=1), **fields: object) -> JointSession:
+    values: dict[str, object] = {"id": 1, "network_id": 1, "title": "Choir", "venue": "Hall", "organiser_id": 1}
+    values |= fields
+    return JointSession(starts_at=starts, ends_at=starts + length, created_at=starts, **values)
+
+
 def test_every_session_across_three_years_of_clock_changes_reads_back_at_the_same_instant() -> None:
     assert len(SWEEP) == 96
     for n, starts in enumerate(SWEEP):
         length = timedelta(minutes=(45, 90, 150)[n % 3])
-        joint = JointSession(
-            id=n + 1,
-            network_id=1,
-            title="Year 6 science day",
-            venue="St Ada's School",
-            organiser_id=1,
-            starts_at=starts,
-            ends_at=starts + length,
-            created_at=starts,
-            sequence=n % 4,
-        )
+        joint = _joint(starts, length, id=n + 1, sequence=n % 4)
         event = read_back(
             invitation(joint, ["Hopper Academy"], "Ada Byron, St Ada's School", starts, PUBLIC_URL)
         ).vevent
@@ -68,16 +64,7 @@ def test_every_session_across_three_years_of_clock_changes_reads_back_at_the_sam
 
 def test_the_timezone_is_written_as_yearly_rules_not_one_off_dates() -> None:
     starts = datetime(2027, 10, 29, 9, tzinfo=UTC)
-    joint = JointSession(
-        id=1,
-        network_id=1,
-        title="Choir",
-        venue="Hall",
-        organiser_id=1,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-        created_at=starts,
-    )
+    joint = _joint(starts)
     ics = invitation(joint, ["Hopper Academy"], "Ada Byron", starts, PUBLIC_URL)
     assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in ics and "RDATE" not in ics
     assert "DTSTART;TZID=Europe/London:20271029T100000" in ics  # 10:00 BST
@@ -86,16 +73,7 @@ def test_the_timezone_is_written_as_yearly_rules_not_one_off_dates() -> None:
 
 def test_the_hour_that_happens_twice_is_written_in_utc() -> None:
     second_half_past_one = datetime(2027, 10, 31, 1, 30, tzinfo=UTC)  # 01:30 GMT, after 01:30 BST
-    joint = JointSession(
-        id=1,
-        network_id=1,
-        title="Night walk",
-        venue="Field",
-        organiser_id=1,
-        starts_at=second_half_past_one,
-        ends_at=second_half_past_one + timedelta(hours=1),
-        created_at=second_half_past_one,
-    )
+    joint = _joint(second_half_past_one)
     ics = invitation(joint, [], "Ada Byron", second_half_past_one, PUBLIC_URL)
     assert "DTSTART:20271031T013000Z" in ics
     assert read_back(ics).vevent.dtstart.value == second_half_past_one

@@ -265,3 +265,11 @@ async def test_leads_hear_a_term_ahead_once_when_their_dates_run_out(
         await worker.tick()
         await worker.tick()
     assert slack_inbox.to("U-SamPatel") == ["Your term dates run out on Fri 26 Mar 2027"]
+
+
+def test_rows_pasted_where_the_chat_joined_the_lines_are_split_again() -> None:
+    joined = " ".join(ST_ADAS_CSV.split("\n"))  # Teams hands Kept one line
+    assert read(joined) == read(ST_ADAS_CSV)
+    assert read("term,Autumn term,02/09/2026,11/12/2026; inset,INSET day,07/12/2026") == read(
+        "term,Autumn term,02/09/2026,11/12/2026\ninset,INSET day,07/12/2026"
+    )

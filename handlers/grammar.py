@@ -73,7 +73,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("back", "back", "you're back: your reminders run again", away.back),
     Verb(
         "session",
-        "session <title> on <date time> at <venue> with <school>, <school>",
+        "session <title> on <date time> [for 90 minutes] at <venue> with <school>, <school>",
         "plan a joint session",
         schedule.plan,
         group="Joint sessions",

@@ -57,7 +57,7 @@ class SchoolYear:
 
 
 def _weekday_on_or_after(day: date) -> date:
-    return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+    return day + timedelta(days=7 - day.weekday() if day.weekday() >= 5 else 0)
 
 
 def _weekday_on_or_before(day: date) -> date:

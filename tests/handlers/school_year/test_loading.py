@@ -15,6 +15,7 @@ from sqlmodel import select
 from handlers.calendar import calendar_for
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
+from handlers.school_year.loading import claim_due_links
 from handlers.school_year.sources import SourceError, read
 from scheduler.calendars import fetch_url
 from scheduler.delivery import DeliveryLoop
@@ -273,3 +274,17 @@ def test_rows_pasted_where_the_chat_joined_the_lines_are_split_again() -> None:
     assert read("term,Autumn term,02/09/2026,11/12/2026; inset,INSET day,07/12/2026") == read(
         "term,Autumn term,02/09/2026,11/12/2026\ninset,INSET day,07/12/2026"
     )
+
+
+def test_term_dates_load_and_a_due_link_is_claimed_once_on_both_stores(any_person: Join, any_kept: Kept) -> None:
+    sam = any_person("Sam Patel", "St Ada's School")
+    assert sam.say("calendar csv\n" + ST_ADAS_CSV).ok
+    assert _calendar(any_kept, "St Ada's School").loaded_until == date(2027, 3, 26)
+    assert sam.say("calendar link https://www.reading.gov.uk/term-dates.ics").ok
+    now = any_kept.clock.now()
+    with any_kept.db.transaction() as session:
+        claimed = claim_due_links(session, now)
+    with any_kept.db.transaction() as session:
+        assert claim_due_links(session, now) == []  # held for the replica that claimed it
+    assert [url for _, url in claimed] == ["https://www.reading.gov.uk/term-dates.ics"]
+    assert _calendar(any_kept, "St Ada's School").loaded_until == date(2027, 3, 26)  # the pasted dates, until fetched

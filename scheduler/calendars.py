@@ -7,11 +7,14 @@ only does the slow, external part in between, so a command never waits on a loca
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import socket
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
 
 from handlers.school_year import loading
 from handlers.school_year.sources import MAX_BYTES
@@ -23,10 +26,16 @@ Fetch = Callable[[str], bytes]
 TIMEOUT = 20.0
 
 
-def fetch_url(url: str) -> bytes:
-    """The body at `url` (http or https only), at most MAX_BYTES. Raises ValueError with a reason a lead can read."""
+def fetch_url(url: str, *, allow_private: bool = False) -> bytes:
+    """The body at `url` (http or https only), at most MAX_BYTES. Raises ValueError with a reason a lead can read.
+
+    A link to this server's own network (loopback, private, link-local addresses) is refused unless
+    `allow_private`, so a lead's link can't make Kept read its neighbours.
+    """
     if not url.lower().startswith(("https://", "http://")):
         raise ValueError("Only http:// and https:// links can be fetched.")
+    if not allow_private:
+        _refuse_private(urlsplit(url).hostname or "")
     request = urllib.request.Request(
         url, headers={"User-Agent": "Kept term dates", "Accept": "text/calendar, text/csv, */*"}
     )
@@ -40,6 +49,17 @@ def fetch_url(url: str) -> bytes:
     if len(body) > MAX_BYTES:
         raise ValueError("That file is larger than I can read (1 MB).")
     return body
+
+
+def _refuse_private(host: str) -> None:
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError) as exc:
+        raise ValueError("I couldn't find that web address.") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            raise ValueError("That link points inside this server's own network, so I won't fetch it.")
 
 
 async def refresh(db: Database, fetch: Fetch, now: datetime) -> int:

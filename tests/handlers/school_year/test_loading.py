@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 from aiohttp import web
@@ -220,7 +221,7 @@ async def test_a_link_is_fetched_by_the_scheduler_then_every_week_and_the_lead_h
     la_site: tuple[TestServer, dict[str, tuple[int, str]]],
 ) -> None:
     server, pages = la_site
-    worker: DeliveryLoop = make_delivery_loop(kept.db, clock, slack_inbox, fetch=fetch_url)
+    worker: DeliveryLoop = make_delivery_loop(kept.db, clock, slack_inbox, fetch=partial(fetch_url, allow_private=True))
     reply = sam.say(f"calendar link <{server.make_url('/term-dates.ics')}>")
     assert reply.ok and "I'll fetch those term dates in a moment" in reply.title
     assert _calendar(kept, "St Ada's School").own == ()  # nothing fetched inside the command
@@ -288,3 +289,11 @@ def test_term_dates_load_and_a_due_link_is_claimed_once_on_both_stores(any_perso
         assert claim_due_links(session, now) == []  # held for the replica that claimed it
     assert [url for _, url in claimed] == ["https://www.reading.gov.uk/term-dates.ics"]
     assert _calendar(any_kept, "St Ada's School").loaded_until == date(2027, 3, 26)  # the pasted dates, until fetched
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:3978/readyz", "http://169.254.169.254/latest/meta-data", "file:///etc/passwd"]
+)
+def test_a_link_into_the_servers_own_network_is_not_fetched(url: str) -> None:
+    with pytest.raises(ValueError, match="inside this server's own network|Only http"):
+        fetch_url(url)

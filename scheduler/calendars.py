@@ -53,7 +53,7 @@ def fetch_url(url: str, *, allow_private: bool = False) -> bytes:
 
 def _refuse_private(host: str) -> None:
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except (OSError, UnicodeError) as exc:
         raise ValueError("I couldn't find that web address.") from exc
     for address in addresses:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -171,18 +172,18 @@ def _nation(ctx: Context, actor: Actor, text: str) -> Message:
     nation = " ".join(text.lower().split())
     if nation not in NATIONS:
         raise CommandError(f"I know the school years of {', '.join(NATIONS.values())}. Say `calendar nation wales`.")
-    _change_school(ctx, actor, "calendar nation", nation=nation)
+    _change_school(ctx, actor, "calendar nation", "nation", nation)
     return Message(
         title=f"{actor.school.name} now follows {NATIONS[nation]}'s bank holidays and typical term dates.",
         footer="Term dates you load yourself still come first.",
     )
 
 
-def _change_school(ctx: Context, actor: Actor, action: str, **values: str | int) -> None:
-    for name, value in values.items():
-        setattr(actor.school, name, value)
+def _change_school(ctx: Context, actor: Actor, action: str, field: str, value: str | int) -> None:
+    setattr(actor.school, field, value)
     ctx.session.add(actor.school)
-    ctx.log(action, actor.school.name, **values)
+    detail: dict[str, Any] = {field: value}
+    ctx.log(action, actor.school.name, **detail)
 
 
 def _clear(ctx: Context, actor: Actor, whole_network: bool) -> Message:
@@ -203,7 +204,7 @@ def session_length(ctx: Context, args: str) -> Message:
     minutes = round(amount * 60 if unit.startswith("h") else amount)
     if not 15 <= minutes <= 720:
         raise CommandError("A joint session should last between 15 minutes and 12 hours.")
-    _change_school(ctx, actor, "session-length", session_minutes=minutes)
+    _change_school(ctx, actor, "session-length", "session_minutes", minutes)
     return Message(
         title=f"Joint sessions at {actor.school.name} now last {_minutes(minutes)} unless you say otherwise.",
         footer="Say `for 90 minutes` or `until 15:30` when you plan one to set its own.",

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from handlers.context import Actor, Context
-from handlers.dates import START_OF_DAY, Length, describe, read_moment, split_length
+from handlers.dates import START_OF_DAY, describe, read_moment
 from handlers.errors import BadDate, CommandError
 from handlers.joint_sessions import checklist
 from handlers.joint_sessions.access import organised
+from handlers.joint_sessions.length import Length, split_length
 from handlers.lookups import clean_name, find_school
 from handlers.messages import Field, Message, Section
 from handlers.outbound import notices

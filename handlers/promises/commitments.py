@@ -153,8 +153,9 @@ def _holiday_warning(ctx: Context, commitment: Commitment) -> str:
         holiday = holiday_on(day, calendar_for(ctx.session, school_id))
         if holiday:
             when = describe_day(commitment.due_at, ctx.timezone)
+            falls = f"in the {holiday.name}" if holiday.ends_on > holiday.starts_on else f"on {holiday.name}"
             return (
-                f"Just so you know, {when} falls in the {holiday.name}. If that isn't what you meant, "
+                f"Just so you know, {when} falls {falls}. If that isn't what you meant, "
                 f"`snooze {ref(commitment)} <date>` moves it."
             )
     return ""

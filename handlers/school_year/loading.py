@@ -123,6 +123,7 @@ def _link(ctx: Context, actor: Actor, text: str, whole_network: bool) -> Message
         raise CommandError("Please give the link to your term dates: an https:// link to an .ics or .csv file.")
     row = _row(ctx, actor, whole_network, found.group(1))
     row.refresh_at = ctx.now
+    row.loaded_at = None  # so the lead hears how the new link went
     ctx.log("calendar link", row.name, source=row.source)
     return Message(
         title="Thank you: I'll fetch those term dates in a moment.",
@@ -261,7 +262,13 @@ def apply_fetched(session: Session, calendar_id: int, content: bytes | None, pro
     row.refresh_at = now + REFRESH_EVERY
     if first_time:
         title = f"Loaded the {_lower_first(row.name)}: {dates.summary()}."
-        _tell(session, row, f"calendar-loaded:{row.id}", Message(title=title, footer=_coverage_note(dates)), now)
+        _tell(
+            session,
+            row,
+            f"calendar-loaded:{row.id}:{now:%Y%m%d%H%M}",
+            Message(title=title, footer=_coverage_note(dates)),
+            now,
+        )
 
 
 def _failed(row: SchoolCalendar, reason: str) -> Message:

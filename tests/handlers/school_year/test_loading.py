@@ -111,7 +111,8 @@ def test_a_lead_pastes_csv_rows_and_end_of_term_follows_them(
     assert priya.say("promise a choir to St Ada's School by end of term").ok
     assert _due(kept) == datetime(2026, 12, 18, 17, 0, tzinfo=UTC)  # Hopper Academy: England's typical dates
     warned = grace.say("promise a lab to Hopper Academy by 7/12")
-    assert "Mon 7 Dec falls in the INSET day" in warned.footer
+    assert "Mon 7 Dec falls on INSET day" in warned.footer
+    assert "Mon 3 May falls on May Day" in priya.say("promise a band to St Ada's School by 3/5/2027").footer
     shown = grace.say("calendar")
     assert ("Term dates", "Term dates for St Ada's School") in [(f.label, f.value) for f in shown.fields]
     assert "run to Fri 26 Mar 2027" in shown.footer

@@ -1,4 +1,4 @@
-"""The `kept` command: serve, worker, chat, migrate, demo, export, manifest, report, notifications.
+"""The `kept` command: serve, worker, chat, migrate, demo, export, manifest, report, notifications, calendar.
 
 The only place that reads Settings; bot/wiring.py builds the parts from them.
 """
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     manifest = sub.add_parser("manifest", help="the Slack manifest or the Teams app package")
     manifest.add_argument("--slack", action="store_true")
     manifest.add_argument("--teams", action="store_true")
-    manifest.add_argument("--url", default="https://kept.example.org", help="the public base URL (Slack)")
+    manifest.add_argument("--url", default="", help="the public base URL (default: KEPT_PUBLIC_URL)")
     manifest.add_argument("--out", default="kept-teams-app.zip", help="where to write the Teams package")
     report = sub.add_parser("report", help="a termly impact report for governors")
     report.add_argument("--partnership", required=True)
@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", action="store_true")
     report.add_argument("--pdf", action="store_true", help="the governors' PDF, written to --out")
     report.add_argument("--out", default="", help="where to write the PDF (default: <partnership>-<term>-review.pdf)")
+    calendar = sub.add_parser("calendar", help="load a school's term dates from an .ics or .csv file")
+    calendar.add_argument("file", help="an iCalendar (.ics) or CSV file of term dates")
+    calendar.add_argument("--school", required=True, help="the school's name, as on Kept")
+    calendar.add_argument("--network", action="store_true", help="for every school in its network")
     notifications = sub.add_parser("notifications", help="what the scheduler has sent, or failed to")
     notifications.add_argument("--failed", action="store_true", help="what could not be sent, and why")
     notifications.add_argument("--dropped", action="store_true", help="what was no longer true when due, and why")
@@ -192,18 +196,39 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _manifest(settings: Settings, args: argparse.Namespace) -> int:
-    if args.slack:
-        from bot.slack.manifest import print_manifest
+def _calendar(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
 
-        return print_manifest(args.url)
+    from handlers.errors import CommandError
+    from handlers.school_year.loading import load_file
+
+    db = _database(settings)
+    try:
+        content = Path(args.file).read_bytes()
+        with db.transaction() as session:
+            print(load_file(session, args.school, content, datetime.now(UTC), whole_network=args.network))
+    except OSError as exc:
+        print(f"Kept can't read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except CommandError as exc:
+        print(exc.reason, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.slack.manifest import PLACEHOLDER, print_manifest
+
+    url = args.url or settings.public_url or PLACEHOLDER  # the manifests link to /privacy and /terms there
+    if args.slack:
+        return print_manifest(url)
     if args.teams:
         from pathlib import Path
 
         from bot.teams.manifest import ManifestError, write_package
 
         try:
-            path = write_package(settings.microsoft_app_id, Path(args.out), args.url)
+            path = write_package(settings.microsoft_app_id, Path(args.out), url)
         except ManifestError as exc:
             print(f"Kept can't build the Teams package: {exc}", file=sys.stderr)
             return 2
@@ -223,6 +248,7 @@ COMMANDS = {
     "worker": _worker,
     "notifications": _notifications,
     "report": _report,
+    "calendar": _calendar,
 }
 
 

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     public_url: str = Field("", validation_alias=_env("KEPT_PUBLIC_URL"), pattern=r"^(https?://\S+)?$")
     link_secret: str = Field("", validation_alias=_env("KEPT_LINK_SECRET"))
     review_link_days: int = Field(14, validation_alias=_env("KEPT_REVIEW_LINK_DAYS"), ge=1, le=366)
+    # The pages the manifests link to: the text itself, or file:/path/to/page.html (Kept's own text if empty).
+    privacy_page: str = Field("", validation_alias=_env("KEPT_PRIVACY_PAGE"))
+    terms_page: str = Field("", validation_alias=_env("KEPT_TERMS_PAGE"))
 
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))

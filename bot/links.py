@@ -85,7 +85,7 @@ def mount(app: web.Application, links: Links, db: Database, clock: Clock) -> Non
         ref = request.match_info["ref"]
         if not links.verifies(ref, request.query.get("sig", "")):
             raise web.HTTPNotFound()
-        attachment = await db.run(_fresh_ics, db, clock, int(ref[1:]))
+        attachment = await db.run(_fresh_ics, db, clock, int(ref[1:]), links)
         if attachment is None:
             raise web.HTTPNotFound()
         return web.Response(
@@ -101,6 +101,6 @@ def mount(app: web.Application, links: Links, db: Database, clock: Clock) -> Non
     app.router.add_get(ICS_ROUTE, ics_file)
 
 
-def _fresh_ics(db: Database, clock: Clock, joint_id: int) -> Attachment | None:
+def _fresh_ics(db: Database, clock: Clock, joint_id: int, links: Links) -> Attachment | None:
     with db.transaction() as session:
-        return invitation.ics_for(session, joint_id, clock.now())
+        return invitation.ics_for(session, joint_id, clock.now(), links.base_url)

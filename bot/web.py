@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 from sqlalchemy import text
 
-from bot import links
+from bot import links, pages
 from bot.review import routes as review_routes
 from bot.wiring import Parts
 from scheduler import jobs
@@ -47,6 +47,7 @@ def build_app(parts: Parts, *, scheduler: bool = False) -> web.Application:
     app.router.add_get("/readyz", readyz)
     links.mount(app, parts.links, parts.db, parts.clock)
     review_routes.mount(app, parts.links, parts.db, parts.clock)
+    pages.mount(app, parts.pages)
     slack = parts.slack
     if slack is not None and slack.socket_token:
         from bot.slack import socket

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.links import Links, fallback_secret
+from bot.pages import PageError, Pages, pages
 from handlers.calendar import WorkingHours
 from handlers.clock import Clock
 from handlers.dispatch import Kept
 from handlers.policy import ReminderPolicy, parse_offsets
+from scheduler.calendars import fetch_url
 from scheduler.delivery import DeliveryLoop
 from scheduler.notifier import Notifier
 from storage import outbox
@@ -69,6 +71,7 @@ class Parts:
     delivery: DeliveryLoop
     tick_seconds: float
     timezone: str
+    pages: Pages
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     slack: SlackParts | None = None
     teams: TeamsParts | None = None
@@ -111,15 +114,19 @@ def assemble(settings: Settings, clock: Clock, db: Database, *, web: bool = True
         batch=settings.delivery_batch,
         concurrency=settings.delivery_concurrency,
         retry=outbox.Retry(max_attempts=settings.max_attempts),
+        fetch=fetch_url,
     )
     parts = Parts(
         db=db,
         clock=clock,
-        kept=Kept(db, clock, settings.timezone, policy, settings.review_link_days),
+        kept=Kept(
+            db, clock, settings.timezone, policy, review_days=settings.review_link_days, public_url=settings.base_url
+        ),
         links=links_for(settings),
         delivery=delivery,
         tick_seconds=settings.tick_seconds,
         timezone=settings.timezone,
+        pages=_pages(settings),
         notifiers=notifiers,
     )
     if web and not settings.link_secret:
@@ -132,6 +139,13 @@ def assemble(settings: Settings, clock: Clock, db: Database, *, web: bool = True
     if _teams_allowed(settings):
         _add_teams(parts, settings, web=web)
     return parts
+
+
+def _pages(settings: Settings) -> Pages:
+    try:
+        return pages(settings.privacy_page, settings.terms_page)
+    except PageError as exc:
+        raise StartupError(f"KEPT_PRIVACY_PAGE or KEPT_TERMS_PAGE: {exc}") from exc
 
 
 def _add_slack(parts: Parts, settings: Settings, *, web: bool, socket: bool) -> None:

@@ -1,30 +1,30 @@
-"""Humane times: working hours in the reader's zone, working days, and school holidays (England by default).
+"""Humane times: working hours in the reader's zone, working days, and the school year each school lives by.
 
-A school with Holiday rows of its own uses those instead of the default calendar. Local times are combined
-with zoneinfo, so a reminder planned for 09:00 is 09:00 on both sides of a BST/GMT change.
+A school's calendar is layered: its own term dates where a lead has loaded them, else its network's, else its
+nation's typical year (handlers/terms.py), which never runs out. Bank holidays come from the `holidays` library
+for the school's nation, whatever the layer says. Local times are combined with zoneinfo, so a reminder planned
+for 09:00 is 09:00 on both sides of a BST/GMT change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+import holidays
+from sqlmodel import Session, col, select
 
-from storage.models import Holiday
+from handlers.terms import DEFAULT_NATION, NATIONS, SchoolYear, Span, typical_year_of
+from storage.models import CalendarSpan, School, SchoolCalendar
 
+__all__ = ["Span", "SchoolYear", "Calendar"]
 
-@dataclass(frozen=True)
-class Span:
-    """A named holiday, inclusive of both dates."""
-
-    name: str
-    starts_on: date
-    ends_on: date
-
-    def covers(self, day: date) -> bool:
-        return self.starts_on <= day <= self.ends_on
+SUBDIVISIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern ireland": "NIR"}
+DAY = timedelta(days=1)
+EDGE = date(9990, 1, 1)  # working-day arithmetic stops here rather than overflow near date.max
 
 
 @dataclass(frozen=True)
@@ -39,73 +39,156 @@ class WorkingHours:
 WORKING_HOURS = WorkingHours()
 
 
-def _span(name: str, starts: str, ends: str) -> Span:
-    return Span(name, date.fromisoformat(starts), date.fromisoformat(ends))
+@lru_cache(maxsize=512)
+def bank_holidays(nation: str, year: int) -> dict[date, str]:
+    """The bank holidays of `nation` in `year`, from the `holidays` library (kept up to date upstream)."""
+    subdivision = SUBDIVISIONS.get(nation)
+    if subdivision is None or not 1900 < year < 9990:
+        return {}
+    return dict(holidays.country_holidays("GB", subdiv=subdivision, years=year))
 
 
-# A typical England calendar (most local authorities), with the in-term May Day bank holidays.
-# Schools whose dates differ replace it with their own Holiday rows.
-ENGLAND_HOLIDAYS: tuple[Span, ...] = (
-    _span("Christmas holidays", "2024-12-21", "2025-01-05"),
-    _span("February half term", "2025-02-15", "2025-02-23"),
-    _span("Easter holidays", "2025-04-05", "2025-04-21"),
-    _span("May Day bank holiday", "2025-05-05", "2025-05-05"),
-    _span("May half term", "2025-05-24", "2025-06-01"),
-    _span("Summer holidays", "2025-07-23", "2025-09-02"),
-    _span("October half term", "2025-10-25", "2025-11-02"),
-    _span("Christmas holidays", "2025-12-20", "2026-01-04"),
-    _span("February half term", "2026-02-14", "2026-02-22"),
-    _span("Easter holidays", "2026-03-28", "2026-04-12"),
-    _span("May Day bank holiday", "2026-05-04", "2026-05-04"),
-    _span("May half term", "2026-05-23", "2026-05-31"),
-    _span("Summer holidays", "2026-07-22", "2026-09-01"),
-    _span("October half term", "2026-10-24", "2026-11-01"),
-    _span("Christmas holidays", "2026-12-19", "2027-01-04"),
-    _span("February half term", "2027-02-13", "2027-02-21"),
-    _span("Easter holidays", "2027-03-26", "2027-04-11"),
-    _span("May Day bank holiday", "2027-05-03", "2027-05-03"),
-    _span("May half term", "2027-05-29", "2027-06-06"),
-    _span("Summer holidays", "2027-07-22", "2027-09-01"),
-    _span("October half term", "2027-10-23", "2027-10-31"),
-    _span("Christmas holidays", "2027-12-18", "2028-01-03"),
-    _span("February half term", "2028-02-12", "2028-02-20"),
-    _span("Easter holidays", "2028-04-08", "2028-04-23"),
-    _span("May Day bank holiday", "2028-05-01", "2028-05-01"),
-    _span("May half term", "2028-05-27", "2028-06-04"),
-    _span("Summer holidays", "2028-07-21", "2028-09-03"),
-    _span("October half term", "2028-10-21", "2028-10-29"),
-    _span("Christmas holidays", "2028-12-16", "2029-01-01"),
-)
+@dataclass(frozen=True)
+class Calendar:
+    """The school year a school lives by: its own loaded years (school's, then network's) over its nation's."""
+
+    own: tuple[SchoolYear, ...] = ()
+    nation: str = DEFAULT_NATION
+    typical: bool = True  # False only for tests and demos that want every weekday to be a working day
+
+    def year_on(self, day: date) -> SchoolYear | None:
+        """The layer that decides `day`: the first loaded year that covers it, else the nation's typical one."""
+        found = next((year for year in self.own if year.covers(day)), None)
+        if found is None and self.typical:
+            return typical_year_of(self.nation, day)
+        return found
+
+    def holiday_on(self, day: date) -> Span | None:
+        """The holiday, half term or INSET day `day` falls in, else the bank holiday it is, if any."""
+        year = self.year_on(day)
+        school_holiday = None if year is None else _day_off(year, day)
+        bank = bank_holidays(self.nation, day.year).get(day)
+        return school_holiday or (Span(bank, day, day) if bank else None)
+
+    def terms_from(self, day: date) -> Iterator[Span]:
+        """Every term that ends on or after `day`, in order (the current one first), across the layers."""
+        while day < EDGE:
+            year = self.year_on(day)
+            if year is None:
+                return
+            ahead = sorted((t for t in year.terms if t.ends_on >= day), key=lambda t: t.starts_on)
+            if not ahead:
+                day = year.last + DAY
+                continue
+            yield ahead[0]
+            day = ahead[0].ends_on + DAY
+
+    def half_terms_from(self, day: date) -> Iterator[Span]:
+        """The half terms (breaks of three weekdays or more inside a term, or named so) that start after `day`."""
+        for term in self.terms_from(day):
+            year = self.year_on(term.starts_on)
+            breaks = year.breaks if year else ()
+            yield from sorted(
+                (b for b in breaks if term.covers(b.starts_on) and b.starts_on > day and _is_half_term(b)),
+                key=lambda b: b.starts_on,
+            )
+
+    @property
+    def loaded_until(self) -> date | None:
+        """The last day the loaded term dates cover (None when the school uses its nation's typical year)."""
+        return max((year.last for year in self.own), default=None)
+
+    @property
+    def label(self) -> str:
+        if self.own:
+            return self.own[0].name
+        return f"{NATIONS.get(self.nation, 'England')}'s typical term dates (an estimate)"
 
 
-def school_holidays(session: Session, school_id: int | None) -> tuple[Span, ...]:
-    """A school's own holidays if it has entered any, else the default England calendar."""
-    if school_id is None:
-        return ENGLAND_HOLIDAYS
-    rows = session.exec(select(Holiday).where(Holiday.school_id == school_id)).all()
-    if not rows:
-        return ENGLAND_HOLIDAYS
-    return tuple(Span(row.name, row.starts_on, row.ends_on) for row in rows)
+def _is_half_term(span: Span) -> bool:
+    name = span.name.lower()
+    named = any(word in name for word in ("half term", "half-term", "mid-term", "midterm", "october", "halloween"))
+    days = (span.starts_on + n * DAY for n in range((span.ends_on - span.starts_on).days + 1))
+    weekdays = sum(1 for day in days if day.weekday() < 5)
+    return named or weekdays >= 3
 
 
-def holiday_on(day: date, holidays: tuple[Span, ...]) -> Span | None:
+def _day_off(year: SchoolYear, day: date) -> Span | None:
+    term = next((t for t in year.terms if t.covers(day)), None)
+    if term is not None:
+        return next((b for b in year.breaks if b.covers(day)), None)
+    before = max((t.ends_on for t in year.terms if t.ends_on < day), default=year.first - DAY)
+    after = min((t.starts_on for t in year.terms if t.starts_on > day), default=year.last + DAY)
+    return Span(_holiday_name(before + DAY, after - DAY), before + DAY, after - DAY)
+
+
+def _holiday_name(starts: date, ends: date) -> str:
+    months = {(starts + n * DAY).month for n in range(min((ends - starts).days + 1, 70))}
+    if 12 in months or (1 in months and 7 not in months):
+        return "Christmas holidays"
+    if months & {3, 4} and not months & {7, 8}:
+        return "Easter holidays"
+    if months & {7, 8}:
+        return "Summer holidays"
+    return "school holidays"
+
+
+DEFAULT_CALENDAR = Calendar()
+OPEN_ALL_YEAR = Calendar(typical=False, nation="")  # every weekday a working day: for tests that need no holidays
+
+
+def term_end(day: date, calendar: Calendar = DEFAULT_CALENDAR) -> date:
+    """The last day of the current term; in a holiday, of the coming one (an offer's default end date)."""
+    term = next(calendar.terms_from(day), None)
+    return term.ends_on if term else day + timedelta(weeks=12)
+
+
+def calendar_for(session: Session, school_id: int | None) -> Calendar:
+    """The calendar a school lives by: its own loaded term dates, its network's, then its nation's typical year."""
+    school = session.get(School, school_id) if school_id is not None else None
+    if school is None:
+        return DEFAULT_CALENDAR
+    rows = session.exec(
+        select(SchoolCalendar).where(
+            SchoolCalendar.network_id == school.network_id,
+            col(SchoolCalendar.school_id).is_(None) | (col(SchoolCalendar.school_id) == school.id),
+            col(SchoolCalendar.last_day).is_not(None),
+        )
+    ).all()
+    ordered = sorted(rows, key=lambda row: row.school_id is None)  # the school's own first, then the network's
+    return Calendar(tuple(school_year(session, row) for row in ordered), school.nation or DEFAULT_NATION)
+
+
+def school_year(session: Session, row: SchoolCalendar) -> SchoolYear:
+    """A loaded calendar's rows as a SchoolYear."""
+    spans = session.exec(select(CalendarSpan).where(CalendarSpan.calendar_id == row.id)).all()
+    terms = tuple(Span(s.name, s.starts_on, s.ends_on) for s in spans if s.kind == "term")
+    breaks = tuple(Span(s.name, s.starts_on, s.ends_on) for s in spans if s.kind != "term")
+    first = min((s.starts_on for s in spans), default=row.last_day or date.min)
+    return SchoolYear(row.name, terms, breaks, first, row.last_day or first)
+
+
+def holiday_on(day: date, calendar: Calendar) -> Span | None:
     """The holiday `day` falls in, if any (for the gentle warning when a due date lands in one)."""
-    return next((span for span in holidays if span.covers(day)), None)
+    return calendar.holiday_on(day)
 
 
-def is_working_day(day: date, holidays: tuple[Span, ...], hours: WorkingHours = WORKING_HOURS) -> bool:
-    return day.weekday() in hours.days and holiday_on(day, holidays) is None
+def is_working_day(day: date, calendar: Calendar, hours: WorkingHours = WORKING_HOURS) -> bool:
+    return day.weekday() in hours.days and calendar.holiday_on(day) is None
 
 
-def add_working_days(day: date, count: int, holidays: tuple[Span, ...], hours: WorkingHours = WORKING_HOURS) -> date:
-    """The working day `count` working days after `day` (before it, if negative). Zero means `day` itself."""
+def add_working_days(day: date, count: int, calendar: Calendar, hours: WorkingHours = WORKING_HOURS) -> date:
+    """The working day `count` working days after `day` (before it, if negative). Zero means `day` itself.
+
+    Never overflows: near the end of the calendar (year 9990) the walk stops where it is.
+    """
     step = timedelta(days=1 if count >= 0 else -1)
     remaining = abs(count)
     for _ in range(3660):
-        if remaining == 0:
+        if remaining == 0 or not date(1, 2, 1) < day < EDGE:
             return day
         day += step
-        if is_working_day(day, holidays, hours):
+        if is_working_day(day, calendar, hours):
             remaining -= 1
     raise ValueError("no working days within ten years")
 
@@ -115,26 +198,29 @@ def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
-def next_allowed(
-    moment: datetime, zone: ZoneInfo, holidays: tuple[Span, ...], hours: WorkingHours = WORKING_HOURS
-) -> datetime:
-    """`moment` itself if it is within working hours on a working day in `zone`, else the next such start."""
+def next_allowed(moment: datetime, zone: ZoneInfo, calendar: Calendar, hours: WorkingHours = WORKING_HOURS) -> datetime:
+    """`moment` itself if it is within working hours on a working day in `zone`, else the next such start.
+
+    Never overflows: a moment at the very end of the calendar (year 9990 on) is allowed as it is.
+    """
     local = moment.astimezone(zone)
     day = local.date()
     for _ in range(3660):
-        if is_working_day(day, holidays, hours):
+        if day >= EDGE:
+            return moment
+        if is_working_day(day, calendar, hours):
             opens, closes = local_moment(day, hours.start, zone), _closing(day, hours, zone)
             if moment < opens:
                 return opens
             if moment < closes:
                 return moment
-        day += timedelta(days=1)
+        day += DAY
     raise ValueError("no working time within ten years")
 
 
 def _closing(day: date, hours: WorkingHours, zone: ZoneInfo) -> datetime:
     if hours.end == time(0, 0):  # "until midnight"
-        return local_moment(day + timedelta(days=1), time(0, 0), zone)
+        return local_moment(day + DAY, time(0, 0), zone)
     return local_moment(day, hours.end, zone)
 
 

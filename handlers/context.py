@@ -65,6 +65,7 @@ class Context:
     default_timezone: str = "Europe/London"
     reminder_policy: ReminderPolicy = DEFAULT_POLICY
     review_days: int = 14  # how long a review link opens (KEPT_REVIEW_LINK_DAYS)
+    public_url: str = ""  # KEPT_PUBLIC_URL: what makes calendar UIDs unique to this Kept
     _actor: Actor | None = field(default=None, init=False)
     _resolved: bool = field(default=False, init=False)
 

@@ -30,13 +30,16 @@ class Kept:
         clock: Clock,
         default_timezone: str = "Europe/London",
         reminder_policy: ReminderPolicy = DEFAULT_POLICY,
+        *,
         review_days: int = 14,
+        public_url: str = "",
     ) -> None:
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
         self.reminder_policy = reminder_policy
         self.review_days = review_days
+        self.public_url = public_url
 
     def handle(self, caller: Caller, text: str, *, inbound_id: str = "") -> Message:
         """Run one command as `caller`. Never raises: refusals and faults come back as messages.
@@ -74,7 +77,15 @@ class Kept:
             with self.db.transaction() as session:
                 if inbound_id and not receipts.first_time(session, caller.platform, inbound_id, now):
                     return Message(title="Already done: I'd received that one before.")
-                context = Context(session, caller, now, self.default_timezone, self.reminder_policy, self.review_days)
+                context = Context(
+                    session,
+                    caller,
+                    now,
+                    self.default_timezone,
+                    self.reminder_policy,
+                    review_days=self.review_days,
+                    public_url=self.public_url,
+                )
                 return work(context)
         except CommandError as exc:
             if reraise is not None and isinstance(exc, reraise):

@@ -17,6 +17,7 @@ from handlers.joint_sessions import checklist, impact, invitation, schedule
 from handlers.messages import Action, Message
 from handlers.partnerships import digest, health, mou, network, privacy, review, schools
 from handlers.promises import away, commitments, records
+from handlers.school_year import loading as school_year
 
 MAX_TEXT = 4000  # Slack's own limit for a slash command's text
 
@@ -72,7 +73,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("back", "back", "you're back: your reminders run again", away.back),
     Verb(
         "session",
-        "session <title> on <date time> at <venue> with <school>, <school>",
+        "session <title> on <date time> [for 90 minutes] at <venue> with <school>, <school>",
         "plan a joint session",
         schedule.plan,
         group="Joint sessions",
@@ -255,6 +256,21 @@ VERBS: tuple[Verb, ...] = (
         review.review,
         group="Partnership insight",
     ),
+    Verb(
+        "calendar",
+        "calendar [network] [link <url> | csv <rows> | nation <name> | clear]",
+        "your school's term dates: see them, or load your own (leads)",
+        school_year.calendar,
+        aliases=("term-dates",),
+        group="Your school year",
+    ),
+    Verb(
+        "session-length",
+        "session-length <90 minutes>",
+        "how long your school's joint sessions usually last (leads)",
+        school_year.session_length,
+        group="Your school year",
+    ),
 )
 
 FORMS: dict[str, Submit] = {
@@ -315,7 +331,8 @@ def help_message(unknown: str = "", args: str = "") -> Message:
         return Message(
             title="Here's what Kept can do",
             text="\n\n".join(f"*{group}*\n" + "\n".join(lines) for group, lines in groups.items()),
-            footer="Dates are day-first: 12/03 is 12 March. Refs look like C12 or O3.",
+            footer="Dates are day-first: 12/03 is 12 March; `end of term`, `half term` and `Monday week` work too. "
+            "Refs look like C12 or O3.",
             actions=QUICK_ACTIONS,
         )
     said = unknown[:40].replace("`", "'")

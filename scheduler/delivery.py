@@ -26,6 +26,7 @@ from handlers.messages import Address
 from handlers.outbound import upkeep
 from handlers.outbound.prepare import Drop, Later, Outcome, Send, prepare, report_unreachable
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
+from scheduler import calendars
 from scheduler.notifier import DeliveryFailed, Notifier
 from storage import outbox
 from storage.db import Database
@@ -72,6 +73,7 @@ class DeliveryLoop:
     send_timeout: float = 30.0
     retry: outbox.Retry = field(default_factory=outbox.Retry)
     rng: random.Random = field(default_factory=random.Random)
+    fetch: calendars.Fetch | None = None  # fetches term-date links; None leaves them unfetched (tests, demos)
     _upkept_on: date | None = field(default=None, repr=False)
 
     async def _db_work(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -83,6 +85,8 @@ class DeliveryLoop:
         report = TickReport()
         start = now or self.clock.now()
         await self._db_work(self._housekeeping, start)
+        if self.fetch is not None:
+            await calendars.refresh(self.db, self.fetch, start)
         gate = asyncio.Semaphore(self.concurrency)
         while True:
             moment = max(start, self.clock.now())

@@ -65,3 +65,18 @@ def test_an_unauthenticated_teams_endpoint_off_loopback_refuses_to_start(
     assert main([command]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Kept can't start: MicrosoftAppId is not set") and "Traceback" not in err
+
+
+def test_calendar_loads_a_schools_term_dates_from_a_file(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo"]) == 0
+    term_dates = tmp_path / "term-dates.csv"
+    term_dates.write_text("term,Autumn term,02/09/2026,16/12/2026\nterm,Spring term,05/01/2027,26/03/2027\n")
+    capsys.readouterr()
+    assert main(["calendar", str(term_dates), "--school", "St Ada's School"]) == 0
+    assert capsys.readouterr().out == (
+        "Loaded the term dates for St Ada's School: 2 terms, from Wed 2 Sep 2026 to Fri 26 Mar 2027.\n"
+    )
+    assert main(["calendar", str(term_dates), "--school", "St Nowhere"]) == 1
+    assert "I found no school called `St Nowhere`" in capsys.readouterr().err

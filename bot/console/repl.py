@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 
 from bot.console.text import to_text
 from bot.links import Links, with_links
@@ -19,7 +20,7 @@ from handlers.context import Caller
 from handlers.dispatch import Kept
 from handlers.errors import FormErrors
 from handlers.lookups import name_key
-from handlers.messages import Form, Input, Message
+from handlers.messages import Attachment, Form, Input, Message
 
 PLATFORM = "console"
 TENANT = "console"
@@ -49,6 +50,7 @@ class Chat:
     tick: Tick | None = None
     caller: Caller = field(default_factory=lambda: caller_for("You"))
     links: Links | None = None  # signs review links and calendar downloads, as Slack and Teams do
+    downloads: Path = Path("data") / "files"  # where files Kept offers (a session's .ics) are written
 
     def say(self, line: str, ask: Callable[[str], str] = input) -> str:
         """One line in, the reply out (forms are filled in by `ask`)."""
@@ -61,7 +63,7 @@ class Chat:
         if self.links is not None:
             message = with_links(message, self.links)
         if message.form is None:
-            return to_text(message)
+            return to_text(self._saved(message))
         try:
             return self._fill(message.form, ask)
         except (EOFError, KeyboardInterrupt):
@@ -82,6 +84,21 @@ class Chat:
             except FormErrors as exc:
                 errors = exc.errors
         return "! Let's leave that form for now; nothing was saved."
+
+    def _saved(self, message: Message) -> Message:
+        """The message with each attachment written to `downloads`, its path standing in for a link."""
+        if not message.attachments:
+            return message
+        self.downloads.mkdir(parents=True, exist_ok=True)
+        return replace(message, attachments=tuple(self._save(a) for a in message.attachments))
+
+    def _save(self, attachment: Attachment) -> Attachment:
+        """A file Kept offers is written out (its path shown); a link with nothing to write (a review) stays a link."""
+        if not attachment.content:
+            return attachment
+        path = (self.downloads / Path(attachment.filename).name).resolve()
+        path.write_text(attachment.content, encoding="utf-8")
+        return replace(attachment, url=str(path))
 
     def _meta(self, line: str) -> str:
         word, _, rest = line[1:].partition(" ")
@@ -124,9 +141,9 @@ class Chat:
 
 
 def prompt(item: Input, error: str = "") -> str:
-    """`School (1 Hopper Academy, 2 Lovelace Primary)`: choices by number, dates by shape, errors by the field."""
+    """`School (1 Hopper Academy, 2 Lovelace Primary)`: choices by number, examples otherwise, errors by the field."""
     hint = ", ".join(f"{n} {c.label}" for n, c in enumerate(item.choices, start=1))
-    hint = f" ({hint})" if hint else " (YYYY-MM-DD)" if item.kind == "date" else ""
+    hint = f" ({hint})" if hint else f" ({item.placeholder})" if item.placeholder else ""
     hint += " (optional)" if item.optional else ""
     return f"{item.label}{hint}{f' ! {error}' if error else ''}: "
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
 
+from handlers.calendar import term_end
 from handlers.context import Context
 from handlers.dates import describe_date
 from handlers.errors import CommandError, NotAllowed, NotFound
@@ -20,7 +21,6 @@ from handlers.messages import Action, Message
 from handlers.outbound import kinds, notices
 from handlers.phrases import gist, sentence
 from handlers.refs import parse_ref, ref
-from handlers.terms import term_end
 from storage.db import rows_changed
 from storage.models import Listing
 

@@ -9,7 +9,7 @@ from sqlmodel import col, func, select
 from handlers import categories
 from handlers.board import expiry, matching
 from handlers.context import Context
-from handlers.dates import parse_iso_date
+from handlers.dates import DATE_HINT, read_day
 from handlers.errors import CommandError, FormErrors
 from handlers.messages import Choice, Field, Form, Input, Message, Section
 from handlers.phrases import gist, sentence
@@ -65,12 +65,9 @@ def _from_form(ctx: Context, kind: str, values: dict[str, str]) -> Message:
     expires: date | None = None
     if values.get("expires_on"):
         try:
-            expires = parse_iso_date(values["expires_on"], "end date")
+            expires = read_day(ctx, values["expires_on"])
         except CommandError as exc:
             errors["expires_on"] = exc.reason
-        else:
-            if expires < ctx.now.astimezone(ctx.timezone).date():
-                errors["expires_on"] = "That end date has already passed."
     if errors:
         raise FormErrors(errors)
     return _create(ctx, kind, text, category, expires)
@@ -122,7 +119,7 @@ def listing_form(kind: str, text: str = "") -> Form:
                 max_length=3000,
             ),
             Input("category", "Category", "select", choices=choices, optional=True),
-            Input("expires_on", "Open until", "date", optional=True),
+            Input("expires_on", "Open until", optional=True, placeholder=DATE_HINT),
         ),
     )
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from handlers.calendar import zone_named
 from handlers.context import Actor, Context
-from handlers.dates import describe, parse_moment
+from handlers.dates import describe, read_moment
 from handlers.errors import CommandError, NotFound
 from handlers.joint_sessions.access import taking_part
 from handlers.lookups import find_member, name_key, school_leads
@@ -237,6 +237,6 @@ def _receiver(ctx: Context, joint: JointSession, schools: list[int], giver: int)
 
 def _due(ctx: Context, joint: JointSession, when: str | None) -> datetime:
     if when:
-        return parse_moment(when, ctx.now, ctx.timezone)
+        return read_moment(ctx, when)
     ahead = datetime.combine((joint.starts_at - LEAD_TIME).astimezone(LONDON).date(), time(17, 0), LONDON)
     return ahead if ahead > ctx.now else joint.starts_at

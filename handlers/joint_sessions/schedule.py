@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
 from handlers.context import Actor, Context
-from handlers.dates import START_OF_DAY, describe, parse_moment
+from handlers.dates import START_OF_DAY, describe, read_moment
 from handlers.errors import BadDate, CommandError
 from handlers.joint_sessions import checklist
 from handlers.joint_sessions.access import organised
+from handlers.joint_sessions.length import Length, split_length
 from handlers.lookups import clean_name, find_school
 from handlers.messages import Field, Message, Section
 from handlers.outbound import kinds, notices
@@ -21,8 +22,9 @@ from storage.models import JointSession, PartnershipSchool, School, SessionSchoo
 
 USAGE = (
     "Say `session <title> on <date time> at <venue> with <school>, <school>`, e.g. "
-    "`session Year 6 science day on 4/12 10am at St Ada's School with Hopper Academy`."
+    "`session Year 6 science day on 4/12 10am for 90 minutes at St Ada's School with Hopper Academy`."
 )
+USUAL_LENGTH = timedelta(hours=2)  # a school's lead can set its own: `session-length 90 minutes`
 _SHAPE = re.compile(r"^(?P<title>.+?)\s+on\s+(?P<rest>.+?)\s+with\s+(?P<schools>.+)$", re.IGNORECASE)
 
 
@@ -33,12 +35,15 @@ def plan(ctx: Context, args: str) -> Message:
     if not found:
         raise CommandError(USAGE)
     title = clean_name(found.group("title"), "session title")
-    starts_at, venue = _when_and_venue(ctx, found.group("rest"))
+    rest, length = split_length(found.group("rest"))
+    starts_at, venue = _when_and_venue(ctx, rest)
+    ends_at = length.end(starts_at, ctx.timezone) if length else starts_at + usual_length(actor)
     schools = _schools(ctx, actor, found.group("schools"))
     joint = JointSession(
         network_id=actor.network_id,
         title=title,
         starts_at=starts_at,
+        ends_at=ends_at,
         venue=venue,
         organiser_id=actor.member_id,
         created_at=ctx.now,
@@ -55,7 +60,7 @@ def plan(ctx: Context, args: str) -> Message:
     return Message(
         title=f"{title}: planned ({ref(joint)})",
         fields=(
-            Field("When", describe(starts_at, ctx.timezone, ctx.now)),
+            Field("When", session_time(ctx, joint)),
             Field("Where", venue),
             Field("With", ", ".join([actor.school.name, *sorted(names)])),
         ),
@@ -73,11 +78,27 @@ def _when_and_venue(ctx: Context, text: str) -> tuple[datetime, str]:
     for cut in range(len(parts) - 1, 0, -1):
         when, venue = " at ".join(parts[:cut]), " at ".join(parts[cut:])
         try:
-            return parse_moment(when, ctx.now, ctx.timezone, START_OF_DAY), clean_name(venue, "venue")
+            return read_moment(ctx, when, START_OF_DAY), clean_name(venue, "venue")
         except BadDate as exc:
             last_error = exc
     assert last_error is not None
     raise last_error
+
+
+def usual_length(actor: Actor) -> timedelta:
+    """How long a session lasts when no one says: the school's own choice, else two hours."""
+    minutes = actor.school.session_minutes
+    return timedelta(minutes=minutes) if minutes else USUAL_LENGTH
+
+
+def ends_at(joint: JointSession) -> datetime:
+    """When a session ends (sessions planned before lengths were kept last the usual two hours)."""
+    return joint.ends_at or joint.starts_at + USUAL_LENGTH
+
+
+def session_time(ctx: Context, joint: JointSession) -> str:
+    """`Fri 4 Dec, 10:00 to 11:30` in the reader's zone."""
+    return f"{describe(joint.starts_at, ctx.timezone, ctx.now)} to {ends_at(joint).astimezone(ctx.timezone):%H:%M}"
 
 
 def _schools(ctx: Context, actor: Actor, text: str) -> list[int]:
@@ -118,7 +139,7 @@ def upcoming(ctx: Context, args: str) -> Message:
     sections = tuple(
         Section(
             text=f"{ref(s)} · {s.title}",
-            fields=(Field("When", describe(s.starts_at, ctx.timezone, ctx.now)), Field("Where", s.venue)),
+            fields=(Field("When", session_time(ctx, s)), Field("Where", s.venue)),
         )
         for s in rows
     )
@@ -136,8 +157,11 @@ def reschedule(ctx: Context, args: str) -> Message:
     joint = organised(ctx, head, "move")
     if not when:
         raise CommandError(f"When should {ref(joint)} be? Say `reschedule {ref(joint)} 10/12 2pm`.")
-    starts_at = parse_moment(re.sub(r"^to\s+", "", when, flags=re.IGNORECASE), ctx.now, ctx.timezone, START_OF_DAY)
+    text, length = split_length(" " + re.sub(r"^to\s+", "", when, flags=re.IGNORECASE))
+    starts_at = read_moment(ctx, text, START_OF_DAY)
+    joint.ends_at = _new_end(ctx, joint, starts_at, length)
     joint.starts_at = starts_at
+    joint.sequence += 1
     ctx.session.add(joint)
     ctx.log("reschedule", ref(joint), starts_at=starts_at.isoformat())
     after_change(ctx, joint)
@@ -149,6 +173,11 @@ def reschedule(ctx: Context, args: str) -> Message:
     )
 
 
+def _new_end(ctx: Context, joint: JointSession, starts_at: datetime, length: Length | None) -> datetime:
+    """A moved session keeps its length unless a new one is given."""
+    return length.end(starts_at, ctx.timezone) if length else starts_at + (ends_at(joint) - joint.starts_at)
+
+
 def cancel(ctx: Context, args: str) -> Message:
     """`cancel S12 <reason>`: the organiser (or their lead) calls a session off; its reminders stop."""
     head, reason = split_ref(args)
@@ -156,6 +185,7 @@ def cancel(ctx: Context, args: str) -> Message:
     if len(reason) < 3:
         raise CommandError(f"A few words of reason help the other schools: `cancel {ref(joint)} <reason>`.")
     joint.status = "cancelled"
+    joint.sequence += 1
     ctx.session.add(joint)
     ctx.log("cancel", ref(joint), reason=reason)
     after_change(ctx, joint)

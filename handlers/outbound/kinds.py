@@ -30,6 +30,7 @@ HANDOVER, ACCEPTED, MATCH_NOTICE, EXPIRY = "handover", "accepted", "match_notice
 LOPSIDED, KEY_PERSON, UNREACHABLE = "lopsided", "key_person", "unreachable"
 RESCHEDULED, CALLED_OFF, MOU_REVIEW = "rescheduled", "called_off", "mou_review"
 ASK_TO_TAKE_ON, ASK_ANSWERED, REVIEW_OFFER = "assign_ask", "assign_answer", "review_offer"
+CALENDAR_NEWS = "calendar_news"
 LEGACY_NOTICE = "notice"  # rows planned before kinds had names: rendered as they were written
 
 COMMITMENT_KINDS = (NUDGE, OVERDUE, ESCALATION)
@@ -288,6 +289,13 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             REVIEW_OFFER, "the partnership's leads", "in the last week of teaching each term", _always, leads_only=True
+        ),
+        Kind(
+            CALENDAR_NEWS,
+            "the lead who loaded the term dates, or the schools' leads",
+            "when a link is read, fails, or the dates run out within a term",
+            _always,
+            leads_only=True,
         ),
         Kind(LEGACY_NOTICE, "one member", "before kinds had names", _always),
     )

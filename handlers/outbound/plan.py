@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
-from handlers.calendar import Span, add_working_days, is_working_day, local_moment, school_holidays, zone_named
+from handlers.calendar import Calendar, add_working_days, calendar_for, is_working_day, local_moment, zone_named
 from handlers.outbound.kinds import DIGEST, ESCALATION, IMPACT_ASK, NUDGE, OVERDUE, SESSION_REMINDER, stamp
 from handlers.policy import DEFAULT_POLICY, Offset, ReminderPolicy
 from handlers.refs import ref_of
@@ -45,9 +45,9 @@ def joint_session_prefix(session_id: int | None) -> str:
     return f"session:{ref_of('S', session_id)}:"
 
 
-def _owner_calendar(session: Session, commitment: Commitment) -> tuple[ZoneInfo, tuple[Span, ...]]:
+def _owner_calendar(session: Session, commitment: Commitment) -> tuple[ZoneInfo, Calendar]:
     owner = session.get(Member, commitment.owner_id)
-    return zone_named(owner.timezone if owner else None), school_holidays(session, commitment.from_school_id)
+    return zone_named(owner.timezone if owner else None), calendar_for(session, commitment.from_school_id)
 
 
 def _working_day_moment(
@@ -55,7 +55,7 @@ def _working_day_moment(
     offset: Offset,
     sign: int,
     zone: ZoneInfo,
-    holidays: tuple[Span, ...],
+    holidays: Calendar,
     policy: ReminderPolicy,
 ) -> datetime:
     if offset.unit != "d":

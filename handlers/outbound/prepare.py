@@ -17,12 +17,12 @@ from sqlmodel import Session, col, select
 
 from handlers import lookups
 from handlers.calendar import (
-    ENGLAND_HOLIDAYS,
-    Span,
+    DEFAULT_CALENDAR,
+    Calendar,
+    calendar_for,
     holiday_on,
     local_moment,
     next_allowed,
-    school_holidays,
     zone_named,
 )
 from handlers.dates import describe_date, describe_day
@@ -71,7 +71,7 @@ class Audience:
 
     addresses: tuple[Address, ...]
     zone: ZoneInfo
-    holidays: tuple[Span, ...]
+    holidays: Calendar
     member: Member | None = None
 
 
@@ -148,7 +148,7 @@ def _audience(session: Session, row: Notification) -> Audience | None:
     member = session.get(Member, row.member_id) if row.member_id else None
     if member is None or member.erased:
         return None
-    holidays = _remembered(session, ("holidays", member.school_id), lambda: school_holidays(session, member.school_id))
+    holidays = _remembered(session, ("holidays", member.school_id), lambda: calendar_for(session, member.school_id))
     if row.kind == kinds.ESCALATION:
         leads = lookups.school_leads(session, member)
         if not leads:
@@ -174,7 +174,7 @@ def _channels(session: Session, partnership_id: int | None) -> Audience | None:
     addresses = tuple(Address(r.platform, r.tenant_id, channel_id=r.channel_id) for r in rows)
     if not addresses:  # no channel chosen yet: nothing to send, and nothing has gone wrong
         return None
-    return Audience(addresses, zone_named(partnership.timezone), ENGLAND_HOLIDAYS)
+    return Audience(addresses, zone_named(partnership.timezone), DEFAULT_CALENDAR)
 
 
 def _identities(session: Session, members: list[Member]) -> tuple[Address, ...]:
@@ -198,7 +198,7 @@ def _away(
         return None
     _tell_leads_away(session, row, member, now)
     back = local_moment(member.away_until + timedelta(days=1), policy.hours.start, zone)
-    until = next_allowed(back, zone, school_holidays(session, member.school_id), policy.hours)
+    until = next_allowed(back, zone, calendar_for(session, member.school_id), policy.hours)
     return Later(until, "away", {**row.payload, plan.PAUSED: True})
 
 

@@ -1,7 +1,7 @@
 """Housekeeping that makes outbox rows rather than sending them, for the scheduler's tick: on every tick, this
 week's digests and matches for new listings; once a day, week-ahead expiry reminders, closing listings past
 their date, the private health notices to leads, the term's review offered to leads in its last week of
-teaching, and forgetting old inbound ids.
+teaching, telling leads whose term dates run out within a term, and forgetting old inbound ids.
 
 Each step is idempotent (dedupe keys, conditional updates), so running it twice, or on two replicas, is safe.
 """
@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from handlers.board import expiry, matching
 from handlers.outbound.plan import ensure_digests
 from handlers.partnerships import health, review
+from handlers.school_year import loading as school_year
 from storage import receipts
 from storage.models import Partnership
 
@@ -45,5 +46,6 @@ def daily(session: Session, now: datetime) -> Upkeep:
     for partnership in partnerships:
         health.watch(session, partnership, now)
         review.offer_at_term_end(session, partnership, now)
+    school_year.watch_coverage(session, now)
     pruned = receipts.prune(session, now - RECEIPTS_KEPT)
     return Upkeep(reminded, expired, len(partnerships), pruned)

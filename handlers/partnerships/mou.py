@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from handlers.context import Actor, Context
-from handlers.dates import describe_date, parse_iso_date, parse_moment
+from handlers.dates import DATE_HINT, describe_date, read_day
 from handlers.errors import CommandError, FormErrors, NotAllowed
 from handlers.lookups import leads_of, school_ids
 from handlers.messages import Action, Field, Form, Input, Message
@@ -88,9 +88,10 @@ def mou_form(partnership: Partnership, agreement: Mou) -> Form:
         Input(
             f,
             label,
-            "date" if f == "review_on" else "multiline",
+            "text" if f == "review_on" else "multiline",
             optional=True,
             initial=_value(agreement, f),
+            placeholder=DATE_HINT if f == "review_on" else "",
             max_length=MAX_FIELD,
         )
         for f, label in FIELDS.items()
@@ -119,7 +120,7 @@ def _field_and_text(change: str) -> tuple[str, str]:
 def _set(ctx: Context, actor: Actor, partnership: Partnership, change: str) -> Message:
     field, text = _field_and_text(change)
     if field == "review_on":
-        value: object = parse_moment(text, ctx.now, ctx.timezone).astimezone(LONDON).date()
+        value: object = read_day(ctx, text)
     else:
         value = " ".join(text.split())
         if not value or len(text) > MAX_FIELD:
@@ -152,7 +153,7 @@ def _review_day(raw: str, ctx: Context, errors: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
-        day = parse_iso_date(raw, "review date")
+        day = read_day(ctx, raw)
     except CommandError as exc:
         errors["review_on"] = exc.reason
         return None

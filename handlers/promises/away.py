@@ -11,7 +11,7 @@ import re
 from sqlmodel import col, select
 
 from handlers.context import Context
-from handlers.dates import describe_day, parse_moment
+from handlers.dates import describe_day, read_moment
 from handlers.errors import CommandError
 from handlers.lookups import school_leads
 from handlers.messages import Field, Message
@@ -31,7 +31,7 @@ def away(ctx: Context, args: str) -> Message:
     actor = ctx.require_member()
     if not args.strip():
         raise CommandError("Say until when, e.g. `away until Friday` or `away until 4/12`.")
-    back_on = parse_moment(_UNTIL.sub("", args), ctx.now, ctx.timezone)
+    back_on = read_moment(ctx, _UNTIL.sub("", args))
     actor.member.away_until = back_on.astimezone(ctx.timezone).date()
     ctx.session.add(actor.member)
     ctx.log("away", until=str(actor.member.away_until))
@@ -46,7 +46,7 @@ def away(ctx: Context, args: str) -> Message:
         else ""
     )
     return Message(
-        title=f"Enjoy your time away. I'll hold your reminders until {describe_day(back_on, ctx.timezone)}.",
+        title=f"Enjoy your time away. I'll hold your reminders until {describe_day(back_on, ctx.timezone, ctx.now)}.",
         text=f"Say `back` if you return sooner.{held}",
     )
 

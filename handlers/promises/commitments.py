@@ -8,9 +8,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from handlers import categories
-from handlers.calendar import holiday_on, school_holidays
+from handlers.calendar import calendar_for, holiday_on
 from handlers.context import Actor, Context
-from handlers.dates import describe, describe_day, parse_iso_date, parse_moment, shift
+from handlers.dates import DATE_HINT, check_horizon, describe, describe_day, read_moment, shift
 from handlers.errors import CommandError, FormErrors, NotAllowed, NotFound
 from handlers.lookups import find_school, leads_of
 from handlers.messages import Action, Choice, Field, Form, Input, Message, Section
@@ -46,7 +46,7 @@ def promise(ctx: Context, args: str) -> Message:
             "`promise two physics practicals to Hopper Academy by next Friday`."
         )
     school = find_school(ctx.session, actor.network_id, school_name)
-    due = parse_moment(when, ctx.now, ctx.timezone)
+    due = read_moment(ctx, when)
     return _create(ctx, actor, what, school, due)
 
 
@@ -80,7 +80,7 @@ def promise_form(ctx: Context, what: str = "") -> Form:
                 "select",
                 choices=tuple(Choice(s.name, str(s.id)) for s in others),
             ),
-            Input("due", "By when?", "date"),
+            Input("due", "By when?", placeholder=DATE_HINT),
         ),
     )
 
@@ -96,8 +96,7 @@ def submit_promise(ctx: Context, context: str, values: dict[str, str]) -> Messag
         errors["school"] = "Please pick a school from the list."
     due: datetime | None = None
     try:
-        day = parse_iso_date(values.get("due", ""), "due date")
-        due = parse_moment(day.isoformat(), ctx.now, ctx.timezone)
+        due = read_moment(ctx, values.get("due", ""))
     except CommandError as exc:
         errors["due"] = exc.reason
     if errors or school is None or due is None:
@@ -148,11 +147,12 @@ def _holiday_warning(ctx: Context, commitment: Commitment) -> str:
     """A gentle heads-up when the due date falls in either school's holidays."""
     day = commitment.due_at.astimezone(ctx.timezone).date()
     for school_id in (commitment.from_school_id, commitment.to_school_id):
-        holiday = holiday_on(day, school_holidays(ctx.session, school_id))
+        holiday = holiday_on(day, calendar_for(ctx.session, school_id))
         if holiday:
             when = describe_day(commitment.due_at, ctx.timezone)
+            falls = f"in the {holiday.name}" if holiday.ends_on > holiday.starts_on else f"on {holiday.name}"
             return (
-                f"Just so you know, {when} falls in the {holiday.name}. If that isn't what you meant, "
+                f"Just so you know, {when} falls {falls}. If that isn't what you meant, "
                 f"`snooze {ref(commitment)} <date>` moves it."
             )
     return ""
@@ -288,9 +288,10 @@ def snooze(ctx: Context, args: str) -> Message:
     actor, commitment, when = load_for_change(ctx, args)
     if not when.strip():
         return Message(title=f"Move {gist(commitment.what, 40)}?", form=snooze_form(commitment))
-    start = max(commitment.due_at, ctx.now)
-    due = shift(start, when) or parse_moment(when, ctx.now, ctx.timezone)
-    return _snooze(ctx, actor, commitment, due)
+    moved = shift(max(commitment.due_at, ctx.now), when)
+    if moved is not None:
+        check_horizon(moved, ctx.now, ctx.timezone)
+    return _snooze(ctx, actor, commitment, moved or read_moment(ctx, when))
 
 
 def snooze_form(commitment: Commitment) -> Form:
@@ -299,15 +300,14 @@ def snooze_form(commitment: Commitment) -> Form:
         title=f"Move {ref(commitment)}",
         submit_label="Move",
         context=ref(commitment),
-        inputs=(Input("due", "New due date", "date"),),
+        inputs=(Input("due", "New due date", placeholder=DATE_HINT),),
     )
 
 
 def submit_snooze(ctx: Context, context: str, values: dict[str, str]) -> Message:
     actor, commitment, _ = load_for_change(ctx, context)
     try:
-        day = parse_iso_date(values.get("due", ""), "new due date")
-        due = parse_moment(day.isoformat(), ctx.now, ctx.timezone)
+        due = read_moment(ctx, values.get("due", ""))
     except CommandError as exc:
         raise FormErrors({"due": exc.reason}) from None
     return _snooze(ctx, actor, commitment, due)
@@ -319,12 +319,13 @@ def _snooze(ctx: Context, actor: Actor, commitment: Commitment, due: datetime) -
     ctx.log("snooze", ref(commitment), due=due.isoformat())
     after_change(ctx, commitment)
     when = describe(due, ctx.timezone, ctx.now)
+    earlier = f", earlier than before (it was due {describe(agreed, ctx.timezone, ctx.now)})" if due < agreed else ""
     told = ""
     if due > agreed:  # past the date the other school was counting on: they hear, privately
         news = f"Now due {when}, instead of {describe(agreed, ctx.timezone, ctx.now)}."
         told = _tell_receiving_school(ctx, actor, commitment, kinds.SNOOZED, news)
     return Message(
-        title=f"{sentence(gist(commitment.what))}: now due {when} ({ref(commitment)})",
+        title=f"{sentence(gist(commitment.what))}: now due {when}{earlier} ({ref(commitment)})",
         actions=commitment_actions(ref(commitment)),
         footer=f"I've told {told} privately." if told else "",
     )

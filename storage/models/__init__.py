@@ -1,9 +1,10 @@
 """Every table Kept keeps, re-exported so `import storage.models` registers them all."""
 
 from storage.models.audit import InboundReceipt, LogEntry
+from storage.models.calendars import CalendarSpan, SchoolCalendar
 from storage.models.outbox import Notification
 from storage.models.partnerships import STAGES, Mou, Partnership, PartnershipChannel, PartnershipSchool
-from storage.models.people import ChatTenant, Holiday, Identity, Member, Network, School
+from storage.models.people import ChatTenant, Identity, Member, Network, School
 from storage.models.platforms import ConversationRef, InviteCode, SlackInstallation, SlackOAuthState
 from storage.models.reviews import ReviewLink
 from storage.models.work import (
@@ -18,11 +19,11 @@ from storage.models.work import (
 
 __all__ = [
     "STAGES",
+    "CalendarSpan",
     "ChatTenant",
     "ChecklistItem",
     "Commitment",
     "ConversationRef",
-    "Holiday",
     "Identity",
     "InboundReceipt",
     "InviteCode",
@@ -40,6 +41,7 @@ __all__ = [
     "PartnershipSchool",
     "ReviewLink",
     "School",
+    "SchoolCalendar",
     "SessionSchool",
     "SlackInstallation",
     "SlackOAuthState",

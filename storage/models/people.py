@@ -37,6 +37,8 @@ class School(SQLModel, table=True):
     name: str = Field(max_length=120)
     name_key: str = Field(max_length=120)
     timezone: str = Field(default="Europe/London", max_length=64)
+    nation: str = Field(default="", max_length=20)  # england, wales, scotland, northern ireland (empty: England)
+    session_minutes: int | None = None  # how long its joint sessions usually last, set by its lead
     created_at: datetime = when()
 
 
@@ -68,13 +70,3 @@ class Identity(SQLModel, table=True):
     display_name: str = Field(default="", max_length=120)
     active: bool = True
     created_at: datetime = when()
-
-
-class Holiday(SQLModel, table=True):
-    """A school's own holiday (inclusive dates). A school with none uses the default calendar for England."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    school_id: int = Field(foreign_key="school.id", index=True)
-    name: str = Field(max_length=80)
-    starts_on: date
-    ends_on: date

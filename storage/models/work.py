@@ -88,6 +88,8 @@ class JointSession(SQLModel, table=True):
     partnership_id: int | None = Field(default=None, foreign_key="partnership.id", index=True)
     title: str = Field(max_length=200)
     starts_at: datetime = when(index=True)
+    ends_at: datetime | None = when(nullable=True)  # empty for sessions planned before lengths were kept
+    sequence: int = 0  # raised on every change, so calendars replace the invitation they already hold
     venue: str = Field(max_length=200)
     organiser_id: int = Field(foreign_key="member.id", index=True)
     status: str = Field(default="planned", max_length=12)

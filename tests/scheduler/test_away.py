@@ -18,7 +18,7 @@ from tests.scheduler.test_humane_times import utc
 async def test_nudges_wait_while_someone_is_away_and_their_lead_hears_once(
     grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")  # Fri 27 Nov
+    grace.say("promise a minibus to Hopper Academy by Friday")  # Fri 27 Nov
     reply = grace.say("away until 27/11")
     assert reply.ok and reply.title == "Enjoy your time away. I'll hold your reminders until Fri 27 Nov."
     assert "1 of your promises fall due meanwhile" in reply.text
@@ -34,7 +34,7 @@ async def test_nudges_wait_while_someone_is_away_and_their_lead_hears_once(
 async def test_coming_back_early_releases_the_held_nudges_at_once(
     grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     grace.say("away until 4/12")
     await run_until(utc(2026, 11, 25, 10))
     assert slack_inbox.to("U-GraceOkafor") == []
@@ -57,7 +57,7 @@ def test_back_when_not_away_is_a_kind_no_op(grace: Person) -> None:
 async def test_need_help_tells_the_lead_privately_once_a_day(
     grace: Person, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     reply = grace.say("help-needed C1 our driver is off sick")
     assert reply.title == "A minibus: I've asked Sam Patel, privately, for a hand (C1)"
     grace.say("help-needed C1")
@@ -69,7 +69,7 @@ async def test_need_help_tells_the_lead_privately_once_a_day(
 
 
 def test_only_the_promise_owner_or_their_lead_may_ask_for_help_with_it(grace: Person, person: Join) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     priya = person("Priya Shah")
     assert not priya.say("help-needed C1").ok
 

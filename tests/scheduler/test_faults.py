@@ -24,7 +24,7 @@ def _nudge(kept: Kept) -> Notification:
 
 
 def _promise_and_reach_the_first_nudge(grace: Person, clock: MovableClock) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     clock.set(WEDNESDAY_NINE - timedelta(minutes=1))
 
 
@@ -95,7 +95,7 @@ async def test_a_colleague_with_no_chat_account_left_is_undeliverable_and_their_
 ) -> None:
     with kept.db.transaction() as session:
         session.exec(select(Identity).where(Identity.user_id == "U-GraceOkafor")).one().active = False
-    grace.say("promise a minibus to Hopper Academy by next Friday")  # planned before she left
+    grace.say("promise a minibus to Hopper Academy by Friday")  # planned before she left
     await run_until(utc(2026, 11, 28, 0))
     assert slack_inbox.to("U-GraceOkafor") == []
     assert slack_inbox.to("U-SamPatel") == ["I couldn't reach Grace Okafor on chat"] * 2  # once for each nudge

@@ -7,13 +7,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from handlers.calendar import ENGLAND_HOLIDAYS, Span, add_working_days, holiday_on, next_allowed
+from handlers.calendar import DEFAULT_CALENDAR, OPEN_ALL_YEAR, Span, add_working_days, holiday_on, next_allowed
 from handlers.clock import MovableClock
 from handlers.dispatch import Kept
 from handlers.messages import Message
 from handlers.outbound import notices
-from storage.models import Holiday, Member, Notification, School
+from handlers.school_year.loading import calendar_row, store
+from handlers.school_year.sources import read
+from storage.models import Member, Notification, School
 from tests.harness.delivery import RunUntil
+from tests.harness.fixtures import MONDAY_9AM
 from tests.harness.people import Person
 from tests.harness.recording import RecordingNotifier
 from tests.scheduler.test_nudges import sent
@@ -27,85 +30,94 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
 
 def test_a_moment_inside_working_hours_is_allowed_as_it_is() -> None:
     tuesday_ten = utc(2026, 11, 24, 10)
-    assert next_allowed(tuesday_ten, LONDON, ENGLAND_HOLIDAYS) == tuesday_ten
+    assert next_allowed(tuesday_ten, LONDON, DEFAULT_CALENDAR) == tuesday_ten
 
 
 def test_an_evening_moves_to_the_next_morning_and_a_friday_evening_to_monday() -> None:
-    assert next_allowed(utc(2026, 11, 24, 21), LONDON, ENGLAND_HOLIDAYS) == utc(2026, 11, 25, 8)
-    assert next_allowed(utc(2026, 11, 27, 18), LONDON, ENGLAND_HOLIDAYS) == utc(2026, 11, 30, 8)
-    assert next_allowed(utc(2026, 11, 24, 6), LONDON, ENGLAND_HOLIDAYS) == utc(2026, 11, 24, 8)
+    assert next_allowed(utc(2026, 11, 24, 21), LONDON, DEFAULT_CALENDAR) == utc(2026, 11, 25, 8)
+    assert next_allowed(utc(2026, 11, 27, 18), LONDON, DEFAULT_CALENDAR) == utc(2026, 11, 30, 8)
+    assert next_allowed(utc(2026, 11, 24, 6), LONDON, DEFAULT_CALENDAR) == utc(2026, 11, 24, 8)
 
 
 def test_working_hours_are_the_readers_own() -> None:
     # 09:00 in London is 04:00 in New York: a colleague there hears at 08:00 their time (13:00 GMT).
-    assert next_allowed(utc(2026, 11, 24, 9), ZoneInfo("America/New_York"), ()) == utc(2026, 11, 24, 13)
+    assert next_allowed(utc(2026, 11, 24, 9), ZoneInfo("America/New_York"), OPEN_ALL_YEAR) == utc(2026, 11, 24, 13)
 
 
 def test_the_christmas_holidays_wait_until_the_first_day_of_term() -> None:
-    assert next_allowed(utc(2026, 12, 21, 10), LONDON, ENGLAND_HOLIDAYS) == utc(2027, 1, 5, 8)
-    assert holiday_on(date(2026, 12, 25), ENGLAND_HOLIDAYS) == Span(
+    assert next_allowed(utc(2026, 12, 21, 10), LONDON, DEFAULT_CALENDAR) == utc(2027, 1, 5, 8)
+    assert holiday_on(date(2026, 12, 25), DEFAULT_CALENDAR) == Span(
         "Christmas holidays", date(2026, 12, 19), date(2027, 1, 4)
     )
 
 
-def test_the_default_calendar_covers_2025_to_2028_with_every_half_term() -> None:
-    for year in (2025, 2026, 2027, 2028):
-        names = [s.name for s in ENGLAND_HOLIDAYS if s.starts_on.year == year]
+def test_the_default_calendar_never_runs_out_and_keeps_every_half_term() -> None:
+    for year in (2026, 2030, 2045, 2099):
+        days_off = {DEFAULT_CALENDAR.holiday_on(date(year, 1, 1) + timedelta(days=n)) for n in range(366)}
+        names = {span.name for span in days_off if span}
         for name in ("February half term", "Easter holidays", "May half term", "Summer holidays", "October half term"):
             assert name in names, (year, name)
-    assert all(s.starts_on <= s.ends_on for s in ENGLAND_HOLIDAYS)
 
 
 def test_working_days_skip_weekends_and_holidays() -> None:
-    assert add_working_days(date(2026, 11, 27), -2, ENGLAND_HOLIDAYS) == date(2026, 11, 25)
-    assert add_working_days(date(2026, 10, 23), 1, ENGLAND_HOLIDAYS) == date(2026, 11, 2)  # over half term
-    assert add_working_days(date(2026, 11, 23), 0, ENGLAND_HOLIDAYS) == date(2026, 11, 23)
+    assert add_working_days(date(2026, 11, 27), -2, DEFAULT_CALENDAR) == date(2026, 11, 25)
+    assert add_working_days(date(2026, 10, 23), 1, DEFAULT_CALENDAR) == date(2026, 11, 2)  # over half term
+    assert add_working_days(date(2026, 11, 23), 0, DEFAULT_CALENDAR) == date(2026, 11, 23)
 
 
 def test_a_morning_after_the_clocks_go_forward_is_eight_oclock_bst() -> None:
     # Last Sunday of March 2027 is the 28th: 08:00 on Monday 29th is 07:00 UTC.
-    assert next_allowed(utc(2027, 3, 28, 12), LONDON, ()) == utc(2027, 3, 29, 7)
-    assert next_allowed(utc(2027, 3, 26, 18, 30), LONDON, ()) == utc(2027, 3, 29, 7)
+    assert next_allowed(utc(2027, 3, 28, 12), LONDON, OPEN_ALL_YEAR) == utc(2027, 3, 29, 7)
+    assert next_allowed(utc(2027, 3, 26, 18, 30), LONDON, OPEN_ALL_YEAR) == utc(2027, 3, 29, 7)
 
 
 def test_a_morning_after_the_clocks_go_back_is_eight_oclock_gmt() -> None:
     # Last Sunday of October 2027 is the 31st: 08:00 on Friday 29th is 07:00 UTC, on Monday 1st 08:00 UTC.
-    assert next_allowed(utc(2027, 10, 29, 6), LONDON, ()) == utc(2027, 10, 29, 7)
-    assert next_allowed(utc(2027, 10, 29, 17, 30), LONDON, ()) == utc(2027, 11, 1, 8)
+    assert next_allowed(utc(2027, 10, 29, 6), LONDON, OPEN_ALL_YEAR) == utc(2027, 10, 29, 7)
+    assert next_allowed(utc(2027, 10, 29, 17, 30), LONDON, OPEN_ALL_YEAR) == utc(2027, 11, 1, 8)
 
 
-def _own_holidays(kept: Kept, *spans: tuple[str, date, date]) -> None:
-    """St Ada's School enters its own holidays, which replace the default calendar."""
+def _own_term_dates(kept: Kept, rows: str) -> None:
+    """St Ada's School's own term dates (CSV rows), which replace the typical calendar where they run."""
     with kept.db.transaction() as session:
         school = session.exec(select(School).where(School.name == "St Ada's School")).one()
-        for name, starts, ends in spans:
-            session.add(Holiday(school_id=school.id or 0, name=name, starts_on=starts, ends_on=ends))
+        row = calendar_row(session, school.network_id, school, "a file", None)
+        store(session, row, read(rows), MONDAY_9AM)
 
 
 async def test_nudges_land_at_nine_local_on_both_sides_of_the_spring_clock_change(
     grace: Person, kept: Kept, clock: MovableClock, run_until: RunUntil
 ) -> None:
-    _own_holidays(kept, ("Easter", date(2027, 4, 2), date(2027, 4, 16)))  # so late March is term time
-    clock.set(utc(2027, 3, 24, 10))
-    assert grace.say("promise a science fair judge to Hopper Academy by 30/03").ok  # Tue 30 Mar, BST
-    await run_until(utc(2027, 3, 31, 0))
-    assert sent(kept) == [("-2d", utc(2027, 3, 26, 9)), ("-0d", utc(2027, 3, 30, 8))]  # 09:00 GMT, 09:00 BST
+    _own_term_dates(
+        kept, "term,Spring term,05/01/2027,01/04/2027\nterm,Summer term,19/04/2027,21/07/2027"
+    )  # no Easter yet
+    clock.set(utc(2027, 3, 22, 10))
+    assert grace.say("promise a science fair judge to Hopper Academy by 31/03").ok  # Wed 31 Mar, BST
+    await run_until(utc(2027, 4, 1, 0))
+    # two working days before, over Easter Monday and Good Friday (bank holidays): Thu 25 Mar, 09:00 GMT
+    assert sent(kept) == [("-2d", utc(2027, 3, 25, 9)), ("-0d", utc(2027, 3, 31, 8))]  # 09:00 GMT, 09:00 BST
 
 
 async def test_nudges_land_at_nine_local_on_both_sides_of_the_autumn_clock_change(
     grace: Person, kept: Kept, clock: MovableClock, run_until: RunUntil
 ) -> None:
-    _own_holidays(kept, ("Summer", date(2027, 7, 21), date(2027, 9, 1)))
+    _own_term_dates(
+        kept, "term,Autumn term,02/09/2027,17/12/2027\nterm,Spring term,04/01/2028,24/03/2028"
+    )  # no half term
     clock.set(utc(2027, 10, 26, 10))
     assert grace.say("promise a minibus to Hopper Academy by 2/11").ok  # Tue 2 Nov, GMT
     await run_until(utc(2027, 11, 3, 0))
     assert sent(kept) == [("-2d", utc(2027, 10, 29, 8)), ("-0d", utc(2027, 11, 2, 9))]  # 09:00 BST, 09:00 GMT
 
 
-async def test_a_schools_own_holidays_replace_the_default_calendar(
+async def test_a_schools_own_term_dates_replace_the_typical_calendar(
     grace: Person, kept: Kept, run_until: RunUntil
 ) -> None:
-    _own_holidays(kept, ("Trust INSET week", date(2026, 11, 30), date(2026, 12, 4)))
+    _own_term_dates(
+        kept,
+        "term,Autumn term,02/09/2026,18/12/2026\nterm,Spring term,05/01/2027,26/03/2027\n"
+        "inset,Trust INSET week,30/11/2026,04/12/2026",
+    )
     assert grace.say("promise a minibus to Hopper Academy by 7/12").ok  # Mon 7 Dec
     await run_until(utc(2026, 12, 8, 0))
     assert sent(kept) == [("-2d", utc(2026, 11, 26, 9)), ("-0d", utc(2026, 12, 7, 9))]
@@ -141,7 +153,7 @@ async def test_a_notice_due_in_the_christmas_holidays_waits_for_term(
 async def test_the_clock_moving_backwards_neither_repeats_nor_skips_a_nudge(
     grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     await run_until(utc(2026, 11, 25, 10))
     clock.set(utc(2026, 11, 25, 7))  # an NTP correction, or a host with a wrong clock
     await run_until(utc(2026, 11, 28, 0))

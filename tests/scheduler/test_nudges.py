@@ -35,7 +35,7 @@ def sent(kept: Kept, prefix: str = "") -> list[tuple[str, datetime]]:
 async def test_a_promise_is_nudged_two_working_days_before_and_on_the_due_morning(
     grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    assert grace.say("promise two physics practicals to Hopper Academy by next Friday").ok  # Fri 27 Nov
+    assert grace.say("promise two physics practicals to Hopper Academy by Friday").ok  # Fri 27 Nov
     await run_until(at(28, 0))
     assert sent(kept) == [("-2d", at(25, 9)), ("-0d", at(27, 9))]
     assert slack_inbox.to("U-GraceOkafor") == [
@@ -58,7 +58,7 @@ async def test_a_promise_is_nudged_two_working_days_before_and_on_the_due_mornin
 async def test_an_overdue_promise_is_followed_up_twice_then_the_lead_is_told_privately(
     grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     await run_until(at(9, 0, month=12))
     assert sent(kept)[2:] == [("+1d", at(30, 9)), ("+6d", at(7, 9, month=12)), ("lead", at(8, 9, month=12))]
     assert slack_inbox.to("U-GraceOkafor")[2:] == [
@@ -72,7 +72,7 @@ async def test_an_overdue_promise_is_followed_up_twice_then_the_lead_is_told_pri
 async def test_marking_a_promise_done_cancels_its_nudges(
     grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     await run_until(at(24, 12))
     assert grace.say("done C1").ok
     await run_until(at(9, 0, month=12))
@@ -87,7 +87,7 @@ async def test_marking_a_promise_done_cancels_its_nudges(
 async def test_a_nudge_claimed_just_before_the_promise_was_done_is_dropped_not_sent(
     grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, delivery: DeliveryLoop
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     clock.set(at(25, 9))
     [row] = outbox.claim_due(kept.db, delivery.worker, clock.now(), delivery.lease)
     assert grace.say("done C1").ok  # lands between the claim and the send: the re-check catches it
@@ -99,7 +99,7 @@ async def test_a_nudge_claimed_just_before_the_promise_was_done_is_dropped_not_s
 async def test_snoozing_moves_the_nudges_to_the_new_date(
     grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     assert grace.say("snooze C1 1 week").ok  # now due Fri 4 Dec
     await run_until(at(5, 0, month=12))
     assert sent(kept, "nudge:") == [("-2d", at(2, 9, month=12)), ("-0d", at(4, 9, month=12))]
@@ -109,7 +109,7 @@ async def test_snoozing_moves_the_nudges_to_the_new_date(
 async def test_snoozing_after_a_nudge_was_sent_gives_fresh_nudges_for_the_new_date(
     grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     await run_until(at(26, 12))
     grace.say("snooze C1 1 week")
     await run_until(at(5, 0, month=12))
@@ -120,7 +120,7 @@ async def test_snoozing_after_a_nudge_was_sent_gives_fresh_nudges_for_the_new_da
 async def test_releasing_a_promise_cancels_its_follow_ups(
     grace: Person, kept: Kept, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     await run_until(at(30, 12))
     assert grace.say("release C1 our minibus is off the road").ok
     await run_until(at(10, 0, month=12))
@@ -146,7 +146,7 @@ async def test_a_member_with_slack_and_teams_accounts_is_nudged_on_both(
                 created_at=at(23, 9),
             )
         )
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     await run_until(at(25, 10))
     assert slack_inbox.to("U-GraceOkafor") == teams_inbox.to("29:grace") == ["A minibus: due Fri 27 Nov (C1)"]
     assert sent(kept) == [("-2d", at(25, 9))]
@@ -158,7 +158,7 @@ async def test_nudges_are_delivered_once_on_sqlite_and_on_postgresql(
     any_person("Sam Patel", "St Ada's School")
     any_person("Priya Shah", "Hopper Academy")
     grace = any_person("Grace Okafor", "St Ada's School")
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     worker = make_delivery_loop(db, clock, slack_inbox)
     while clock.now() < at(28, 0):
         clock.advance(timedelta(hours=1))

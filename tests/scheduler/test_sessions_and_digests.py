@@ -122,7 +122,7 @@ async def test_the_digest_follows_local_time_across_the_autumn_clock_change_and_
 async def test_what_fell_due_while_every_worker_was_down_is_delivered_once(
     grace: Person, kept: Kept, clock: MovableClock, slack_inbox: RecordingNotifier, run_until: RunUntil
 ) -> None:
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     clock.set(utc(2026, 11, 27, 12))  # down since Monday: two nudges fell due meanwhile
     restarted = make_delivery_loop(kept.db, clock, slack_inbox)
     await run_until(utc(2026, 11, 27, 18), step=timedelta(minutes=1), worker=restarted)
@@ -136,7 +136,7 @@ async def test_a_claim_held_by_a_worker_that_died_is_delivered_once_by_another_a
 ) -> None:
     from storage import outbox
 
-    grace.say("promise a minibus to Hopper Academy by next Friday")
+    grace.say("promise a minibus to Hopper Academy by Friday")
     clock.set(utc(2026, 11, 25, 9))
     dying = make_delivery_loop(kept.db, clock, slack_inbox, lease=timedelta(minutes=5))
     [claimed] = outbox.claim_due(kept.db, dying.worker, clock.now(), dying.lease)  # then the process is killed

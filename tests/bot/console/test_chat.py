@@ -63,7 +63,7 @@ def test_the_promise_form_offers_schools_by_number_in_the_terminal(kept: Kept, c
     chat.say(":as Priya Shah @ Hopper Academy")
     chat.say(":as Sam Patel @ St Ada's School")
     prompts: list[str] = []
-    answers = iter(["A minibus for Year 6", "1", "2026-12-04"])
+    answers = iter(["A minibus for Year 6", "1", "a week on Friday"])  # the same words as a command
 
     def ask(prompt: str) -> str:
         prompts.append(prompt)
@@ -71,4 +71,6 @@ def test_the_promise_form_offers_schools_by_number_in_the_terminal(kept: Kept, c
 
     reply = chat.say("promise", ask=ask)
     assert prompts[0].startswith("New promise\n") and "(1 Hopper Academy)" in prompts[1]
+    assert prompts[2] == "By when? (e.g. Friday, 12/03, end of term or Monday week): "
     assert "promised to Hopper Academy (C1)" in reply and "From: St Ada's School" in reply
+    assert "Due: Fri 4 Dec, 17:00" in reply

@@ -21,7 +21,7 @@ async def promised(workspace: Workspace) -> dict[str, Any]:
     """Sam (St Ada's) promises Turing Primary two practicals; returns the reply with its buttons."""
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.say("U0ALAN", "join Turing Primary")
-    return await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
+    return await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by Friday")
 
 
 async def test_the_promise_reply_carries_done_snooze_and_release_buttons(workspace: Workspace) -> None:

@@ -16,7 +16,7 @@ HOME_OPENED = {
 async def test_opening_home_shows_my_promises_the_board_sessions_and_partnership_health(workspace: Workspace) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.say("U0ALAN", "join Turing Primary")
-    await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
+    await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by Friday")
     await workspace.say("U0ALAN", "request a French assistant for Year 6")
     await workspace.say("U0SAM", "partnership Northside Science with Turing Primary")
     response = await workspace.event(HOME_OPENED, "Ev0HOME1")

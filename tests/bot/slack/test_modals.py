@@ -28,7 +28,7 @@ async def test_offer_with_no_text_opens_the_offer_form(workspace: Workspace) -> 
     view = call["view"]
     assert view["type"] == "modal" and view["callback_id"] == "kept:offer"
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
-    assert kinds == {"text": "plain_text_input", "category": "static_select", "expires_on": "datepicker"}
+    assert kinds == {"text": "plain_text_input", "category": "static_select", "expires_on": "plain_text_input"}
 
 
 async def test_a_form_with_a_problem_shows_it_on_the_field_and_logs_nothing(workspace: Workspace) -> None:

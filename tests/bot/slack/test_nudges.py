@@ -33,7 +33,7 @@ async def test_a_nudge_arrives_in_the_dm_and_its_snooze_button_moves_the_promise
 ) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.say("U0ALAN", "join Turing Primary")
-    await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
+    await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by Friday")
     with workspace.parts.db.transaction() as session:
         due = session.exec(select(Commitment)).one().due_at
     clock.advance(timedelta(days=4))  # Friday morning, the day it is due
@@ -54,7 +54,7 @@ async def test_a_nudge_arrives_in_the_dm_and_its_snooze_button_moves_the_promise
 async def test_pick_a_date_on_a_nudge_opens_the_snooze_form(workspace: Workspace, clock: MovableClock) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
     await workspace.say("U0ALAN", "join Turing Primary")
-    await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by next Friday")
+    await workspace.say("U0SAM", "promise two physics practicals to Turing Primary by Friday")
     clock.advance(timedelta(days=4))
     await workspace.parts.delivery.tick()
     (nudge,) = [call for call in workspace.api.of("chat.postMessage") if call["channel"] == "U0SAM"]

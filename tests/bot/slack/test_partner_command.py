@@ -81,7 +81,7 @@ async def test_an_unknown_word_gets_help_with_a_guess(any_workspace: Workspace) 
 
 async def test_no_reply_is_posted_in_the_channel_for_everyone(any_workspace: Workspace) -> None:
     await any_workspace.say("U0SAM", "join St Ada's School")
-    reply = await any_workspace.say("U0SAM", "promise two physics practicals to St Ada's School by next Friday")
+    reply = await any_workspace.say("U0SAM", "promise two physics practicals to St Ada's School by Friday")
     assert reply["response_type"] == "ephemeral"
     assert any_workspace.api.of("chat.postMessage") == []
 

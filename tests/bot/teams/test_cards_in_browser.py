@@ -32,7 +32,7 @@ TALLEST = {
     "form": 480,
     "digest": 480,
     "list": 640,
-    "help": 1600,
+    "help": 2000,  # every command, a line each: the one card that is a manual
 }
 LITERAL = re.compile(r"\*\*|`|&(?:amp|lt|gt|quot|#\d+);|</\w+>|<br\s*/?>|(?<!\w)\*\w|\w\*(?!\w)")
 

@@ -1,10 +1,9 @@
-"""Joint sessions: the logistics checklist, assigning items, the .ics invitation, and recording impact."""
+"""Joint sessions: the logistics checklist, assigning items, and recording impact (invitations: test_invitation.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from icalendar import Calendar
 from sqlmodel import select
 
 from handlers.joint_sessions import checklist as session_details
@@ -101,32 +100,6 @@ def test_a_school_outside_the_session_cannot_see_or_assign_it(world: World) -> N
     reply = world.say("charles", f"assign S{sid} transport to me")
     assert not reply.ok and reply.title.startswith(f"I can't find a joint session S{sid}")
     assert not world.say("charles", f"ics S{sid}").ok
-
-
-def test_the_ics_invitation_parses_back_in_london_summer_time(world: World) -> None:
-    sid = _plan(world)
-    reply = world.say("alan", f"ics S{sid}")
-    assert reply.ok, reply.title
-    (attachment,) = reply.attachments
-    assert attachment.filename == f"kept-session-{sid}.ics" and attachment.media_type == "text/calendar"
-    calendar = Calendar.from_ical(attachment.content)
-    (event,) = calendar.walk("VEVENT")
-    (zone,) = calendar.walk("VTIMEZONE")
-    assert str(zone["TZID"]) == "Europe/London"
-    assert event["DTSTART"].params["TZID"] == "Europe/London"
-    assert event["DTSTART"].to_ical() == b"20270708T100000"
-    start = event.decoded("DTSTART")
-    assert start.utcoffset() == timedelta(hours=1)  # BST, +01:00
-    assert start.replace(tzinfo=zone.to_tz()).utcoffset() == timedelta(hours=1)  # from the VTIMEZONE itself
-    assert str(event["UID"]) == f"kept-session-{sid}@kept"
-    assert event.decoded("DTSTAMP") == world.now
-    assert str(event["SUMMARY"]) == "Year 6 science day"
-
-
-def test_a_winter_session_is_greenwich_mean_time(world: World) -> None:
-    sid = _plan(world, "Minibus trip to the observatory on 10/12 2pm at Hopper Academy with Hopper Academy")
-    start = Calendar.from_ical(world.say("mary", f"ics S{sid}").attachments[0].content).walk("VEVENT")[0]
-    assert start.decoded("DTSTART").utcoffset() == timedelta(0)
 
 
 def test_the_organiser_records_impact_after_the_session(world: World) -> None:

@@ -18,7 +18,7 @@ def test_a_session_is_planned_with_its_time_venue_and_schools(person: Join, kept
     assert reply.ok and reply.title == "Year 6 science day: planned (S1)"
     fields = {f.label: f.value for f in reply.fields}
     assert fields == {
-        "When": "Thu 3 Dec, 10:00",
+        "When": "Thu 3 Dec, 10:00 to 12:00",
         "Where": "St Ada's School",
         "With": "St Ada's School, Lovelace Primary",
     }

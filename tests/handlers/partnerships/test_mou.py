@@ -82,4 +82,4 @@ def test_the_form_saves_every_field_and_plans_a_review_reminder(world: World, ph
 def test_the_form_refuses_a_review_date_in_the_past(world: World, physics: int) -> None:
     with pytest.raises(FormErrors) as refused:
         world.kept.submit(world.callers["ada"], "mou", str(physics), {"review_on": "2026-01-01"})
-    assert refused.value.errors == {"review_on": "The review date should be in the future."}
+    assert refused.value.errors == {"review_on": "Thu 1 Jan 2026 has already passed. Please pick a later date."}

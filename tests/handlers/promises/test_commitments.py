@@ -33,7 +33,7 @@ def _count(kept: Kept, table: type) -> int:
 
 
 def test_a_promise_reads_natural_dates_in_london_time(grace: Person, kept: Kept) -> None:
-    reply = grace.say("promise two physics practicals to Hopper Academy by next Friday")
+    reply = grace.say("promise two physics practicals to Hopper Academy by Friday")
     assert reply.ok and reply.title.endswith(": promised to Hopper Academy (C1)")
     assert ("Due", "Fri 27 Nov, 17:00") in [(f.label, f.value) for f in reply.fields]
     assert [a.command for a in reply.actions] == ["done C1", "snooze C1 1 week", "release C1"]

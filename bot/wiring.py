@@ -136,7 +136,7 @@ def assemble(settings: Settings, clock: Clock, db: Database, *, web: bool = True
         )
     if settings.slack_configured or settings.slack_app_token:
         _add_slack(parts, settings, web=web, socket=socket)
-    if _teams_allowed(settings):
+    if _teams_allowed(settings, web=web):
         _add_teams(parts, settings, web=web)
     return parts
 
@@ -192,7 +192,7 @@ def _add_teams(parts: Parts, settings: Settings, *, web: bool) -> None:
         parts.teams = TeamsParts(adapter, bot, requires_auth=bool(settings.microsoft_app_id))
 
 
-def _teams_allowed(settings: Settings) -> bool:
+def _teams_allowed(settings: Settings, *, web: bool = True) -> bool:
     """Whether to serve Teams. With MicrosoftAppId set: yes, authenticated. Without it the endpoint is
     unauthenticated, for local use: served with a warning on loopback (or anywhere with
     KEPT_ALLOW_INSECURE_TEAMS=1). On any other address it is left off when Slack is configured (Kept still
@@ -201,6 +201,8 @@ def _teams_allowed(settings: Settings) -> bool:
     if settings.microsoft_app_id:
         return True
     if _is_loopback(host) or settings.allow_insecure_teams:
+        if not web:  # nothing is served: the terminal and the worker only deliver
+            return True
         teams_log.warning(
             "Teams: MicrosoftAppId is not set, so /api/messages is UNAUTHENTICATED (local use only; bound to %s)", host
         )

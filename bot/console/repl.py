@@ -31,6 +31,18 @@ Tick = Callable[[], list[str]]
 TICK_EVERY = timedelta(hours=1)
 
 
+LEFT_FORM = "! Let's leave that form for now; nothing was saved."
+CANCEL = (":cancel", ":c", ":quit", ":q", ":exit")
+
+
+class LeftForm(Exception):  # noqa: N818  (a way out, not an error)
+    """The person typed a console command (`:cancel`, `:as …`) at a form's prompt."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def caller_for(name: str) -> Caller:
     return Caller(
         platform=PLATFORM,
@@ -67,23 +79,27 @@ class Chat:
         try:
             return self._fill(message.form, ask)
         except (EOFError, KeyboardInterrupt):
-            return "\n! Let's leave that form for now; nothing was saved."
+            return "\n" + LEFT_FORM
+        except LeftForm as left:  # `:cancel` (or any console command) leaves the form, and nothing is read into it
+            return LEFT_FORM if left.line in CANCEL else LEFT_FORM + "\n" + self._meta(left.line)
 
     def _fill(self, form: Form, ask: Callable[[str], str]) -> str:
         values: dict[str, str] = {}
         errors: dict[str, str] = {}
-        heading = f"{form.title}\n"
+        heading = f"{form.title} (`:cancel` leaves it)\n"
         for _ in range(3):
             asking = [i for i in form.inputs if not errors or i.input_id in errors]
             for item in asking:
                 answer = ask(heading + prompt(item, errors.get(item.input_id, ""))).strip()
+                if answer.startswith(":"):
+                    raise LeftForm(answer)
                 values[item.input_id] = _chosen(item, answer)
                 heading = ""
             try:
                 return to_text(self.kept.submit(self.caller, form.form_id, form.context, values))
             except FormErrors as exc:
                 errors = exc.errors
-        return "! Let's leave that form for now; nothing was saved."
+        return LEFT_FORM
 
     def _saved(self, message: Message) -> Message:
         """The message with each attachment written to `downloads`, its path standing in for a link."""

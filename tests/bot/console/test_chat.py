@@ -70,7 +70,23 @@ def test_the_promise_form_offers_schools_by_number_in_the_terminal(kept: Kept, c
         return next(answers)
 
     reply = chat.say("promise", ask=ask)
-    assert prompts[0].startswith("New promise\n") and "(1 Hopper Academy)" in prompts[1]
+    assert prompts[0].startswith("New promise (`:cancel` leaves it)\n") and "(1 Hopper Academy)" in prompts[1]
     assert prompts[2] == "By when? (e.g. Friday, 12/03, end of term or Monday week): "
     assert "promised to Hopper Academy (C1)" in reply and "From: St Ada's School" in reply
     assert "Due: Fri 4 Dec, 17:00" in reply
+
+
+def test_a_console_command_at_a_forms_prompt_leaves_the_form_and_is_not_read_into_it(
+    kept: Kept, clock: MovableClock
+) -> None:
+    chat = Chat(kept, clock)
+    chat.say(":as Sam Patel @ St Ada's School")
+    chat.say(":as Priya Shah @ Hopper Academy")
+    answers = iter(["A minibus for Year 6", ":as Sam Patel"])
+    reply = chat.say("promise", ask=lambda prompt: next(answers))
+    assert reply.startswith("! Let's leave that form for now; nothing was saved.")
+    assert "You are now Sam Patel." in reply  # the command ran as a command, not as the school's answer
+    assert chat.say("mine").startswith("You have no open promises")
+    cancelled = chat.say("offer", ask=lambda prompt: ":cancel")
+    assert cancelled == "! Let's leave that form for now; nothing was saved."
+    assert "board is empty" in chat.say("board")

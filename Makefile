@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit install demo bench clean screenshots screenshots-messages screenshots-review bench-review browser-tools
+.PHONY: soak run test lint typecheck unit install demo bench clean screenshots screenshots-messages screenshots-review bench-review browser-tools
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ screenshots-messages: install
 
 bench-review: install
 	$(BIN)/python bench/review_bench.py
+
+# Tens of thousands of random histories through the real core and delivery loop (tests/properties/): every message
+# true when it lands, nobody told twice a day, nothing private in a channel, no erased name left.
+soak: install
+	KEPT_SOAK_EXAMPLES=$${KEPT_SOAK_EXAMPLES:-20000} $(BIN)/pytest -q -p no:randomly tests/properties --hypothesis-show-statistics
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from sqlalchemy import inspect, text
+from sqlalchemy import JSON, String, Text, inspect, text
 from sqlmodel import Session, col, select
 
 from handlers.clock import MovableClock
@@ -51,8 +51,8 @@ from storage.models import (
 
 LONDON = ZoneInfo("Europe/London")
 APOLOGY = "Sorry, something went wrong on our side"
-EXAMPLES = int(os.environ.get("KEPT_SOAK_EXAMPLES", "150"))
-STEPS = int(os.environ.get("KEPT_SOAK_STEPS", "25"))
+EXAMPLES = int(os.environ.get("KEPT_SOAK_EXAMPLES", "100"))
+STEPS = int(os.environ.get("KEPT_SOAK_STEPS", "20"))
 
 # Term time, the last week of the autumn term, the week of the October clock change and half term, the spring
 # clock change: the starting points that have bitten before.
@@ -183,17 +183,26 @@ def untrue(session: Session, row: Notification, now: datetime) -> str:
 
 
 def erased_names_left(db: Database, names: set[str]) -> list[str]:
-    """Every place in the database where an erased person's name is still written."""
+    """Every table where an erased person's name is still written, in any text or JSON column."""
     found = []
-    tables = inspect(db.engine)
     with db.engine.connect() as connection:
-        for table in tables.get_table_names():
-            for column in (c["name"] for c in tables.get_columns(table)):
-                query = text(f'SELECT COUNT(*) FROM "{table}" WHERE lower(CAST("{column}" AS TEXT)) LIKE :name')
-                for name in names:
-                    if connection.execute(query, {"name": f"%{name.lower()}%"}).scalar_one():
-                        found.append(f"{name} in {table}.{column}")
+        for table, query in _text_searches(db):
+            for name in names:
+                if connection.execute(query, {"name": f"%{name.lower()}%"}).scalar_one():
+                    found.append(f"{name} in {table}")
     return found
+
+
+def _text_searches(db: Database) -> list[tuple[str, Any]]:
+    """One query per table that looks in all its text and JSON columns at once."""
+    searches = []
+    tables = inspect(db.engine)
+    for table in tables.get_table_names():
+        wordy = [c["name"] for c in tables.get_columns(table) if isinstance(c["type"], String | JSON | Text)]
+        if wordy:
+            where = " OR ".join(f'lower(CAST("{column}" AS TEXT)) LIKE :name' for column in wordy)
+            searches.append((table, text(f'SELECT COUNT(*) FROM "{table}" WHERE {where}')))
+    return searches
 
 
 class MessageTruth(RuleBasedStateMachine):
@@ -349,7 +358,7 @@ class MessageTruth(RuleBasedStateMachine):
         """The clock moves, and the scheduler ticks every few hours on the way, as a worker would."""
         target = self.clock.now() + timedelta(hours=hours)
         while self.clock.now() < target:
-            self.clock.advance(min(timedelta(hours=6), target - self.clock.now()))
+            self.clock.advance(min(timedelta(hours=8), target - self.clock.now()))
             asyncio.run(self.loop.tick())
 
     # --- what must always hold --------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from sqlalchemy import JSON, String, Text, inspect, text
 from sqlmodel import Session, col, select
 
 from handlers.clock import MovableClock
@@ -48,6 +47,7 @@ from storage.models import (
     Member,
     Notification,
 )
+from tests.harness.traces import erased_names_left
 
 LONDON = ZoneInfo("Europe/London")
 APOLOGY = "Sorry, something went wrong on our side"
@@ -180,29 +180,6 @@ def untrue(session: Session, row: Notification, now: datetime) -> str:
         if recipient is not None and recipient.role != "lead":
             return "it is for leads, and they are not one"
     return ""
-
-
-def erased_names_left(db: Database, names: set[str]) -> list[str]:
-    """Every table where an erased person's name is still written, in any text or JSON column."""
-    found = []
-    with db.engine.connect() as connection:
-        for table, query in _text_searches(db):
-            for name in names:
-                if connection.execute(query, {"name": f"%{name.lower()}%"}).scalar_one():
-                    found.append(f"{name} in {table}")
-    return found
-
-
-def _text_searches(db: Database) -> list[tuple[str, Any]]:
-    """One query per table that looks in all its text and JSON columns at once."""
-    searches = []
-    tables = inspect(db.engine)
-    for table in tables.get_table_names():
-        wordy = [c["name"] for c in tables.get_columns(table) if isinstance(c["type"], String | JSON | Text)]
-        if wordy:
-            where = " OR ".join(f'lower(CAST("{column}" AS TEXT)) LIKE :name' for column in wordy)
-            searches.append((table, text(f'SELECT COUNT(*) FROM "{table}" WHERE {where}')))
-    return searches
 
 
 class MessageTruth(RuleBasedStateMachine):

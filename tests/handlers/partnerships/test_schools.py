@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 from sqlmodel import func, select
 
+from bot.export import export
 from handlers.dispatch import Kept
-from storage.models import Identity, LogEntry, Member, School
+from storage.models import Commitment, Identity, LogEntry, Member, School
 from tests.harness.people import Join
+from tests.harness.traces import erased_names_left
 
 
 def test_first_member_of_a_school_becomes_its_lead_and_the_next_is_staff(any_person: Join, any_kept: Kept) -> None:
@@ -68,3 +72,26 @@ def test_forget_me_erases_a_member_s_details_after_confirmation_but_keeps_what_w
         assert "Grace Okafor" not in names and "Former colleague" in names
         assert session.exec(select(func.count()).select_from(Identity)).one() == 2
     assert "join <your school's name>" in grace.say("mine").title
+
+
+def test_after_forget_me_no_trace_of_their_name_is_left_in_the_export_or_anywhere(person: Join, kept: Kept) -> None:
+    sam = person("Sam Patel", "St Ada's School")
+    priya = person("Priya Shah", "Hopper Academy")
+    grace = person("Grace Okafor", "St Ada's School")
+    grace.say("promise two physics practicals to Hopper Academy by Friday")
+    sam.say("handover Grace Okafor to me")  # a handover names her in the log and in Sam's notices
+    sam.say("handover me to Grace Okafor")
+    sam.say("session Rocket day on Monday week 10am at Hopper Academy with Hopper Academy")
+    sam.say("assign S1 transport to Grace Okafor")  # an assignment makes her the owner of a commitment
+    priya.say("request a hand from Grace Okafor with our science fair")  # colleagues write her name too
+    grace.say("done C1")
+    grace.say("done C2")
+    priya.say("thanks C1 Grace Okafor was wonderful")
+    assert grace.say("forget me confirm").ok
+
+    out = io.StringIO()
+    export(kept.db, out, as_json=True, progress=lambda n: None)
+    assert "grace okafor" not in out.getvalue().lower()
+    assert erased_names_left(kept.db, {"Grace Okafor"}) == []
+    with kept.db.transaction() as session:  # what her school delivered stays on record
+        assert session.exec(select(func.count()).select_from(Commitment).where(Commitment.status == "done")).one() == 2

@@ -123,6 +123,13 @@ VERBS: tuple[Verb, ...] = (
         group="Getting started",
     ),
     Verb(
+        "privacy",
+        "privacy",
+        "who sees what on Kept",
+        privacy.privacy,
+        group="Your data",
+    ),
+    Verb(
         "forget",
         "forget me",
         "erase your details from Kept (what your school delivered stays)",

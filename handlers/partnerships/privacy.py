@@ -10,11 +10,41 @@ from sqlmodel import col, func, select
 
 from handlers.context import Context
 from handlers.errors import CommandError
-from handlers.messages import Action, Message
+from handlers.messages import Action, Field, Message
 from storage.models import ChecklistItem, Commitment, Identity, JointSession, Listing, LogEntry, Mou, Notification
 
 ERASED_NAME = "Former colleague"
 REPLACEMENT = "a former colleague"
+
+
+WHO_SEES_WHAT = (
+    (
+        "A partnership's channel",
+        "what was delivered and who to thank, what is coming, what is new on the board. "
+        "Never counts by school or person, late work, or who gave less.",
+    ),
+    (
+        "Your school's lead",
+        "your school's record, who holds its work (key-person risk), give and take with each "
+        "partner, what falls due for its staff, and the partnership's review.",
+    ),
+    ("You", "your own promises, your record and your reminders, privately."),
+    (
+        "Another school",
+        "only what concerns it, privately to the people involved and their lead: a promise to it "
+        "released or moved, a session it takes part in, work handed over.",
+    ),
+    ("The people who run Kept", "the log and the delivery queue, for keeping Kept working; never more than that."),
+)
+
+
+def privacy(ctx: Context, args: str) -> Message:
+    """`privacy`: who sees what on Kept, for anyone (no membership needed)."""
+    return Message(
+        title="Who sees what on Kept",
+        fields=tuple(Field(who, what) for who, what in WHO_SEES_WHAT),
+        footer="Pupils are never named: sessions record counts. `forget me` erases your details.",
+    )
 
 
 def forget(ctx: Context, args: str) -> Message:

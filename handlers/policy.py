@@ -11,8 +11,24 @@ from datetime import time, timedelta
 
 from handlers.calendar import WORKING_HOURS, WorkingHours
 
-_OFFSET = re.compile(r"^\s*(\d{1,4})\s*([dhm])\s*$")
-_UNIT = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+_SPAN = re.compile(r"^\s*(\d{1,4})\s*(m|min|h|d|w)\s*$")
+_UNIT = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+def compact_span(text: str) -> tuple[int, str] | None:
+    """`2d`, `3h`, `30m`, `1w` (`min` for minutes too) -> (2, "d"); None for anything else. The one short
+    grammar for lengths of time that operators type (reminder offsets) and `kept chat` takes (`:advance 3d`)."""
+    found = _SPAN.match(text)
+    if not found:
+        return None
+    unit = found.group(2)
+    return int(found.group(1)), "m" if unit == "min" else unit
+
+
+def span(text: str) -> timedelta | None:
+    """`3d` -> three days, exactly; None if `text` is not a compact span."""
+    found = compact_span(text)
+    return _UNIT[found[1]] * found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -36,10 +52,10 @@ def parse_offsets(text: str) -> tuple[Offset, ...]:
     """`"2d, 0d"` -> (Offset(2, 'd'), Offset(0, 'd')). Raises ValueError naming the part it could not read."""
     offsets = []
     for part in filter(None, (p.strip() for p in text.split(","))):
-        found = _OFFSET.match(part)
-        if not found:
+        found = compact_span(part)
+        if found is None or found[1] == "w":
             raise ValueError(f"reminder offset {part!r} should look like 2d, 3h or 30m")
-        offsets.append(Offset(int(found.group(1)), found.group(2)))
+        offsets.append(Offset(*found))
     return tuple(offsets)
 
 

@@ -7,7 +7,6 @@ as `/partner` text would.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -21,11 +20,10 @@ from handlers.dispatch import Kept
 from handlers.errors import FormErrors
 from handlers.lookups import name_key
 from handlers.messages import Attachment, Form, Input, Message
+from handlers.policy import span
 
 PLATFORM = "console"
 TENANT = "console"
-_DELTA = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 Tick = Callable[[], list[str]]
 TICK_EVERY = timedelta(hours=1)
@@ -142,10 +140,10 @@ class Chat:
 
     def _advance(self, text: str) -> str:
         """Move the clock, ticking the scheduler hour by hour on the way, as a running worker would."""
-        found = _DELTA.match(text)
-        if not found:
+        distance = span(text)
+        if distance is None:
             return "Say how far, e.g. `:advance 3d`, `:advance 2h` or `:advance 1w`."
-        target = self.clock.now() + timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+        target = self.clock.now() + distance
         arrived: list[str] = []
         while self.clock.now() < target:
             self.clock.advance(min(TICK_EVERY, target - self.clock.now()))

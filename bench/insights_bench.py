@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from handlers import categories  # noqa: E402
-from handlers.board import matching, wording  # noqa: E402
+from handlers.board import fit, glossary, wording  # noqa: E402
 from handlers.clock import MovableClock  # noqa: E402
 from handlers.context import Caller  # noqa: E402
 from handlers.dispatch import Kept  # noqa: E402
@@ -44,7 +44,6 @@ from storage.models import (  # noqa: E402
     Identity,
     JointSession,
     Listing,
-    ListingWord,
     Member,
     Network,
     Partnership,
@@ -233,9 +232,7 @@ def load(db: Database, scale: float, rng: random.Random) -> World:
         "commitments",
     )
     board = list(listings(rng, network_id, members, n["listings"]))
-    bulk(db, Listing, iter(board), n["listings"], "offers and requests")
-    words = [{"stem": stem, "listing_id": row["id"]} for row in board for stem in wording.key_words(row["text"])]
-    bulk(db, ListingWord, iter(words), len(words), "their key words")
+    bulk(db, Listing, iter(board), n["listings"], "offers and requests (the database indexes their text)")
     bulk(
         db,
         JointSession,
@@ -386,16 +383,23 @@ def naive_health(db: Database, partnership_id: int) -> int:
 
 
 def naive_match(db: Database, request_id: int) -> int:
-    """The minimal peer: read every listing and score each open offer in Python."""
+    """The minimal peer: read every listing, count how many mention each idea of the request, and score each
+    open offer in Python (no full-text index)."""
     with db.transaction() as session:
         request = session.get(Listing, request_id)
         assert request is not None
-        offers = [
-            o
-            for o in session.exec(select(Listing)).all()
-            if o.kind == "offer" and o.status == "open" and o.school_id != request.school_id
-        ]
-        return sum(matching.score(request, o, {}) is not None for o in offers)
+        vocabulary = glossary.vocabulary(session, request.network_id)
+        wants = wording.read(vocabulary, request.text)
+        rows = session.exec(select(Listing)).all()
+        readings = {row.id: wording.read(vocabulary, row.text) for row in rows}
+        weight = {
+            idea.name: fit.rarity(len(rows), sum(idea.name in r.offered for r in readings.values()))
+            for idea in wants.whats
+        }
+        weight |= {i.name: fit.WHO if i.role == "who" else fit.WHEN for i in wants.ideas.values() if i.role != "what"}
+        offers = [o for o in rows if o.kind == "offer" and o.status == "open" and o.school_id != request.school_id]
+        found = [fit.fit(request, wants, o, readings[o.id], weight) for o in offers]
+        return sum(f is not None and f.score >= fit.THRESHOLD for f in found)
 
 
 def measure(db: Database, world: World, rng: random.Random) -> list[Measure]:

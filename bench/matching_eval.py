@@ -32,13 +32,13 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from insights_bench import fresh_database  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from handlers.board import matching  # noqa: E402
 from handlers.clock import MovableClock  # noqa: E402
 from handlers.context import Caller  # noqa: E402
 from handlers.dispatch import Kept  # noqa: E402
-from insights_bench import fresh_database  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Listing  # noqa: E402
 
@@ -137,7 +137,7 @@ def evaluate(db: Database, board: Board, ranking: Ranking) -> Scores:
     label_of = {listing_id: label for label, listing_id in board.ids.items()}
     shown: dict[str, list[str]] = {}
     with db.transaction() as session:
-        for label, wanted in board.requests.items():
+        for label in board.requests:
             request = session.get(Listing, board.ids[label])
             assert request is not None
             shown[label] = [label_of[offer_id] for offer_id in ranking(session, request)]
@@ -184,7 +184,8 @@ able any someone anyone thanks thank term week weeks
 """.split()
 )
 OLD_HINTS = {
-    "specialist-staff": "teacher teachers specialist tutor latin physics chemistry biology maths further languages music",
+    "specialist-staff": "teacher teachers specialist tutor latin physics chemistry biology maths further languages "
+    "music",
     "staff-development": "training cpd inset development ect nqt workshop course",
     "facilities": "lab laboratory pitch hall theatre pool studio gym astro facilities room court",
     "enrichment": "club trip enrichment competition debate drama choir concert olympiad lecture practical practicals",

@@ -1,24 +1,23 @@
 """Matching supply to demand: which open offers could meet a request, ranked with a reason, and accepting one.
 
-A candidate is an open, unexpired offer from another school in the same network that shares the request's
-category or some of its words. Its score adds the category (3), each word in common (1, up to 3) and how
-close the schools already are (2 if they share a partnership, 1 if they share a partner). Strong matches are
-told privately, once, to both schools' leads; accepting one makes the commitment.
+Offers are found with the database's own full-text search (storage/search.py) for what the request is about,
+in its own words, their synonyms (handlers/school_words.txt) and the network's own `words`; fit.py scores the
+few found. Below fit.THRESHOLD an offer is no match, and `match` says honestly that nothing fits yet. A match is
+told privately, once, to both schools' leads; closeness (a partnership together, or a shared partner) only
+orders good matches and never makes one. Accepting a match makes the commitment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, union, update
+from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
-from handlers import categories
-from handlers.board import wording
+from handlers.board import fit, glossary, wording
 from handlers.board.expiry import LONDON, default_expiry, live, today_in_london
+from handlers.board.wording import Reading
 from handlers.context import Actor, Context
 from handlers.dates import describe_day
 from handlers.errors import CommandError, NotAllowed, NotFound
@@ -27,17 +26,15 @@ from handlers.messages import Action, Field, Message, Section
 from handlers.outbound import notices
 from handlers.promises import commitments
 from handlers.refs import parse_ref, ref
+from handlers.vocabulary import Idea, Vocabulary
+from storage import search
 from storage.db import rows_changed
-from storage.models import Commitment, Listing, ListingWord, Match, Partnership, PartnershipSchool
+from storage.models import Commitment, Listing, Match, Partnership, PartnershipSchool
 
-CATEGORY_WEIGHT = 3.0
-WORD_WEIGHT = 1.0
-MAX_WORDS = 3
-CLOSENESS = {1: 2.0, 2: 1.0}
-STRONG = 5.0
 SHOWN = 3
-POOL = 100
-COMMON_WORD = 1000  # a word on more listings than this is too common to find matches by
+POOL = 100  # offers the search finds for one request, best first, for fit.py to score
+REQUESTS_FOR_AN_OFFER = 20  # requests a new offer is tried against
+CLOSENESS = {1: 0.05, 2: 0.02}  # orders good matches; never lifts one past the threshold
 DUE_TIME = time(17, 0)
 
 
@@ -46,10 +43,6 @@ class Candidate:
     offer: Listing
     score: float
     reason: str
-
-    @property
-    def strong(self) -> bool:
-        return self.score >= STRONG
 
 
 def closeness(session: Session, school_id: int) -> dict[int, tuple[int, str]]:
@@ -78,55 +71,6 @@ def _partners(session: Session, ids: list[int]) -> dict[int, str]:
     return found
 
 
-def index_words(session: Session, listing: Listing) -> None:
-    """Record a new listing's key words (stems) for matching to look up. Call it once, when it is created."""
-    stems = sorted({stem[:60] for stem in wording.key_words(listing.text)})
-    if stems:
-        session.execute(insert(ListingWord), [{"stem": stem, "listing_id": listing.id} for stem in stems])
-
-
-def distinctive_stems(session: Session, listing: Listing) -> list[str]:
-    """The listing's key words, less those so common on the board that they say little (`year` in a big network)."""
-    stems = [stem[:60] for stem in wording.key_words(listing.text)]
-    postings = dict(
-        session.exec(
-            select(ListingWord.stem, func.count())
-            .where(col(ListingWord.stem).in_(stems))
-            .group_by(col(ListingWord.stem))
-        ).all()
-    )
-    return [stem for stem in stems if postings.get(stem, 0) <= COMMON_WORD]
-
-
-def similar(session: Session, listing: Listing, kind: str, today: date) -> SelectOfScalar[Listing]:
-    """Live listings of `kind` from other schools sharing `listing`'s category or a distinctive key word, roughly
-    best first. Both are index lookups (the board index, ListingWord), so no text is scanned and no board is
-    read whole; `score` then ranks the few found exactly."""
-    same = col(Listing.category) == listing.category
-    by_category = select(Listing.id).where(
-        Listing.network_id == listing.network_id, Listing.kind == kind, Listing.status == "open", same
-    )
-    rough: ColumnElement[int] = case((same, int(CATEGORY_WEIGHT)), else_=0)
-    query = select(Listing)
-    stems = distinctive_stems(session, listing)
-    if stems:
-        by_word = select(ListingWord.listing_id).where(col(ListingWord.stem).in_(stems))
-        hits = (
-            select(ListingWord.listing_id, func.count().label("hits"))
-            .where(col(ListingWord.stem).in_(stems))
-            .group_by(col(ListingWord.listing_id))
-            .subquery()
-        )
-        query = query.outerjoin(hits, hits.c.listing_id == Listing.id)
-        rough = rough + func.coalesce(hits.c.hits, 0)
-        wanted = col(Listing.id).in_(union(by_category, by_word))
-    else:
-        wanted = col(Listing.id).in_(by_category)
-    return query.where(wanted, _live_from_others(listing, kind, today)).order_by(
-        rough.desc(), col(Listing.created_at), col(Listing.id)
-    )
-
-
 def _live_from_others(listing: Listing, kind: str, today: date) -> ColumnElement[bool]:
     return and_(
         col(Listing.network_id) == listing.network_id,
@@ -136,75 +80,85 @@ def _live_from_others(listing: Listing, kind: str, today: date) -> ColumnElement
     )
 
 
-def candidates(session: Session, request: Listing, today: date, near: Iterable[int] = ()) -> list[Listing]:
-    """Open offers that could meet `request`: the best POOL by the rough score, plus every offer from a school
-    nearby (closeness can lift those past the pool's edge), so `rank` scores a bounded number of rows."""
-    pool = session.exec(similar(session, request, "offer", today).limit(POOL)).all()
-    nearby = list(near)
-    close = (
-        session.exec(
-            select(Listing).where(_live_from_others(request, "offer", today), col(Listing.school_id).in_(nearby))
-        ).all()
-        if nearby
-        else []
-    )
-    return list({offer.id: offer for offer in [*pool, *close]}.values())
-
-
-def score(request: Listing, offer: Listing, near: dict[int, tuple[int, str]]) -> Candidate | None:
-    """How well `offer` could meet `request`, and why; None when nothing but distance links them."""
-    reasons: list[str] = []
-    points = 0.0
-    if offer.category == request.category and request.category != "other":
-        points += CATEGORY_WEIGHT
-        reasons.append(f"same category: {categories.label(request.category).lower()}")
-    offered = wording.key_words(offer.text)
-    common = [written for stemmed, written in wording.key_words(request.text).items() if stemmed in offered]
-    if common:
-        points += WORD_WEIGHT * min(len(common), MAX_WORDS)
-        reasons.append("both mention " + " ".join(common[:MAX_WORDS]))
-    if not points:
-        return None
-    distance, partnership = near.get(offer.school_id, (0, ""))
-    if distance:
-        points += CLOSENESS[distance]
-        reasons.append(
-            f"your schools already work together in {partnership}"
-            if distance == 1
-            else f"you share a partner through {partnership}"
-        )
-    return Candidate(offer, points, "; ".join(reasons))
-
-
 def rank(session: Session, request: Listing, today: date) -> list[Candidate]:
-    """Every candidate for `request`, best first (then the older offer first, as it has waited longer)."""
-    near = closeness(session, request.school_id)
-    found = candidates(session, request, today, near)
-    scored = [c for o in found if (c := score(request, o, near)) is not None]
-    return sorted(scored, key=lambda c: (-c.score, c.offer.created_at, c.offer.id or 0))
+    """The offers that fit `request` well, best first (then the older offer first, as it has waited longer)."""
+    vocabulary = glossary.vocabulary(session, request.network_id)
+    wants = wording.read(vocabulary, request.text)
+    whats = _offering(vocabulary, wants)
+    found = search.ranked(session, wording.ways(whats), _live_from_others(request, "offer", today), POOL)
+    if not found:
+        return []
+    offers = session.exec(select(Listing).where(col(Listing.id).in_(found))).all()
+    weight = fit.weights(session, wants)
+    good = [
+        (offer, match)
+        for offer in offers
+        if (match := fit.fit(request, wants, offer, wording.read(vocabulary, offer.text), weight)) is not None
+        and match.good
+    ]
+    near = closeness(session, request.school_id) if good else {}
+    ranked = [_candidate(offer, match, near.get(offer.school_id, (0, ""))) for offer, match in good]
+    return sorted(ranked, key=lambda c: (-c.score, c.offer.created_at, c.offer.id or 0))
+
+
+def _offering(vocabulary: Vocabulary, wants: Reading) -> list[Idea]:
+    """What the request is about, and every idea whose offer would meet some of it (swimming: a pool too)."""
+    whats = {idea.name: idea for idea in wants.whats}
+    return [*whats.values(), *(vocabulary.ideas[name] for name in sorted(vocabulary.offering(whats) - whats.keys()))]
+
+
+def _candidate(offer: Listing, match: fit.Fit, near: tuple[int, str]) -> Candidate:
+    distance, partnership = near
+    if not distance:
+        return Candidate(offer, match.score, match.reason)
+    together = (
+        f"your schools already work together in {partnership}"
+        if distance == 1
+        else f"you share a partner through {partnership}"
+    )
+    return Candidate(offer, match.score + CLOSENESS[distance], f"{match.reason}; {together}")
+
+
+def requests_for(session: Session, offer: Listing, today: date) -> list[Listing]:
+    """Live requests from other schools that `offer` fits well, best fit first."""
+    vocabulary = glossary.vocabulary(session, offer.network_id)
+    has = wording.read(vocabulary, offer.text)
+    ideas = [*(vocabulary.ideas[name] for name in sorted(has.offered) if name in vocabulary.ideas), *has.whats]
+    whats = [idea for idea in ideas if idea.role == "what"]
+    found = search.ranked(
+        session, wording.ways(whats), _live_from_others(offer, "request", today), REQUESTS_FOR_AN_OFFER
+    )
+    requests = session.exec(select(Listing).where(col(Listing.id).in_(found))).all() if found else []
+    fits: list[tuple[float, Listing]] = []
+    for request in requests:
+        wants = wording.read(vocabulary, request.text)
+        match = fit.fit(request, wants, offer, has, fit.weights(session, wants))
+        if match is not None and match.good:
+            fits.append((-match.score, request))
+    return [request for _, request in sorted(fits, key=lambda f: (f[0], f[1].id or 0))]
 
 
 def suggest(session: Session, request: Listing, now: datetime, limit: int = SHOWN) -> list[tuple[Match, Candidate]]:
-    """Store the top matches for `request` as Match rows and tell both leads of each newly strong one, once."""
+    """Store the top matches for `request` as Match rows and tell both leads of each new one, once."""
     ranked = rank(session, request, today_in_london(now))[:limit]
     offer_ids = [c.offer.id for c in ranked]
     stored = session.exec(select(Match).where(Match.request_id == request.id, col(Match.offer_id).in_(offer_ids))).all()
     known = {m.offer_id: m for m in stored}
     found: list[tuple[Match, Candidate]] = []
-    newly_strong: list[tuple[Match, Candidate]] = []
+    newly_good: list[tuple[Match, Candidate]] = []
     for candidate in ranked:
         match = known.get(candidate.offer.id or 0)
         if match is None:
             match = Match(request_id=request.id or 0, offer_id=candidate.offer.id or 0, created_at=now)
-        if candidate.strong and match.status == "suggested" and (match.id is None or match.score < STRONG):
-            # told once: when it is first found strong (the dedupe key guards against a second telling too)
-            newly_strong.append((match, candidate))
+        if match.status == "suggested" and (match.id is None or match.score < fit.THRESHOLD):
+            # told once: when it is first found good (the dedupe key guards against a second telling too)
+            newly_good.append((match, candidate))
         match.score, match.reason = candidate.score, candidate.reason
         session.add(match)
         found.append((match, candidate))
     session.flush()
-    if newly_strong:
-        _tell_leads(session, request, newly_strong, now)
+    if newly_good:
+        _tell_leads(session, request, newly_good, now)
     return found
 
 
@@ -212,7 +166,7 @@ def scan_new_listings(session: Session, now: datetime, batch: int = 50) -> int:
     """Match offers and requests logged since the last scan; the scheduler runs this every tick.
 
     Finding matches costs more than logging the listing, so it is kept off the command's path: a new
-    listing is matched within one tick, and its strong matches told to the leads then. Returns how many it took.
+    listing is matched within one tick, and its good matches told to the leads then. Returns how many it took.
     """
     rows = session.exec(
         select(Listing).where(Listing.scanned == False).order_by(col(Listing.id)).limit(batch)  # noqa: E712
@@ -226,12 +180,11 @@ def scan_new_listings(session: Session, now: datetime, batch: int = 50) -> int:
 
 
 def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> None:
-    """Refresh the matches a new offer or request takes part in (its words are already indexed)."""
+    """Refresh the matches a new offer or request takes part in (the database indexed its text as it was logged)."""
     if listing.kind == "request":
         suggest(session, listing, now)
         return
-    requests = session.exec(similar(session, listing, "request", today_in_london(now)).limit(POOL)).all()
-    for request in requests:
+    for request in requests_for(session, listing, today_in_london(now)):
         suggest(session, request, now)
 
 
@@ -278,18 +231,27 @@ def match(ctx: Context, args: str) -> Message:
     if not requests:
         return _where_we_could_help(ctx, actor, today)
     sections: list[Section] = []
+    unmet: list[str] = []
     for request in requests:
-        sections += _sections(ctx, request)
+        found = _sections(ctx, request)
+        sections += found
+        if not found:
+            unmet.append(ref(request))
     if not sections:
         return Message(
-            title="No offers match yet.",
-            text="I'll tell your lead when one arrives. The `board` shows everything open.",
+            title=f"Nothing fits {_listed(unmet)} well yet.",
+            text="I'll tell your lead when a good match comes in. The `board` shows everything open.",
         )
     return Message(
         title="Offers that could meet your requests",
+        text=f"Nothing fits {_listed(unmet)} well yet; I'll tell your lead when something does." if unmet else "",
         sections=tuple(sections),
         footer="Accepting makes it a commitment from the offering school.",
     )
+
+
+def _listed(refs: list[str]) -> str:
+    return refs[0] if len(refs) == 1 else f"{', '.join(refs[:-1])} or {refs[-1]}"
 
 
 def _where_we_could_help(ctx: Context, actor: Actor, today: date) -> Message:
@@ -300,11 +262,7 @@ def _where_we_could_help(ctx: Context, actor: Actor, today: date) -> Message:
         .order_by(col(Listing.created_at).desc())
         .limit(5)
     ).all()
-    requests = {
-        request.id: request
-        for offer in offers
-        for request in ctx.session.exec(similar(ctx.session, offer, "request", today).limit(SHOWN)).all()
-    }
+    requests = {request.id: request for offer in offers for request in requests_for(ctx.session, offer, today)[:SHOWN]}
     sections = [section for request in requests.values() for section in _sections(ctx, request, actor.school_id)]
     if not sections:
         return Message(

@@ -5,18 +5,20 @@ from storage.models.outbox import Notification
 from storage.models.partnerships import STAGES, Mou, Partnership, PartnershipChannel, PartnershipSchool
 from storage.models.people import ChatTenant, Holiday, Identity, Member, Network, School
 from storage.models.platforms import ConversationRef, InviteCode, SlackInstallation, SlackOAuthState
+from storage.models.search import outside_models
 from storage.models.work import (
     ChecklistItem,
     Commitment,
     JointSession,
     Listing,
-    ListingWord,
     Match,
+    NetworkWord,
     SessionSchool,
 )
 
 __all__ = [
     "STAGES",
+    "outside_models",
     "ChatTenant",
     "ChecklistItem",
     "Commitment",
@@ -27,12 +29,12 @@ __all__ = [
     "InviteCode",
     "JointSession",
     "Listing",
-    "ListingWord",
     "LogEntry",
     "Match",
     "Member",
     "Mou",
     "Network",
+    "NetworkWord",
     "Notification",
     "Partnership",
     "PartnershipChannel",

@@ -6,14 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel, col
 
 import storage.models
-from storage import migrate
+from storage import migrate, search
 from storage.db import Database, make_engine
+from storage.models import Listing
 
 
 def _check(url: str) -> None:
@@ -46,3 +48,37 @@ def test_replicas_starting_together_on_postgres_migrate_in_turn(postgres_url: st
     db = Database(make_engine(postgres_url))
     assert "commitment" in inspect(db.engine).get_table_names()
     db.engine.dispose()
+
+
+def _listings_logged_before_the_upgrade_are_found_after_it(url: str) -> None:
+    db = Database(make_engine(url))
+    command.upgrade(migrate.alembic_config(url), "0001")
+    with db.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO network (id, name, created_at) VALUES (1, 'Wessex', '2026-11-30 09:00:00+00')",
+            "INSERT INTO school (id, network_id, name, name_key, timezone, created_at) "
+            "VALUES (1, 1, 'Kingsmead School', 'kingsmead school', 'Europe/London', '2026-11-30 09:00:00+00')",
+            "INSERT INTO member (id, school_id, name, role, timezone, erased, created_at) "
+            "VALUES (1, 1, 'Sam Patel', 'lead', 'Europe/London', false, '2026-11-30 09:00:00+00')",
+            "INSERT INTO listing (id, kind, network_id, school_id, member_id, text, category, status, scanned, "
+            "created_at) VALUES (7, 'offer', 1, 1, 1, 'Lane time in our pool', 'facilities', 'open', true, "
+            "'2026-11-30 09:00:00+00')",
+        ):
+            connection.execute(text(statement))
+    migrate.upgrade(db)
+    with db.transaction() as session:
+        assert search.ranked(session, [["pool"]], col(Listing.id) > 0, 5) == [7]
+        assert session.get(Listing, 7).category_given is False
+    command.downgrade(migrate.alembic_config(url), "0001")  # and back, and up again
+    migrate.upgrade(db)
+    with db.transaction() as session:
+        assert search.ranked(session, [["pool"]], col(Listing.id) > 0, 5) == [7]
+    db.engine.dispose()
+
+
+def test_listings_logged_before_the_upgrade_are_found_after_it_on_sqlite(tmp_path: Path) -> None:
+    _listings_logged_before_the_upgrade_are_found_after_it(f"sqlite:///{tmp_path}/kept.db")
+
+
+def test_listings_logged_before_the_upgrade_are_found_after_it_on_postgres(postgres_url: str) -> None:
+    _listings_logged_before_the_upgrade_are_found_after_it(postgres_url)

@@ -52,23 +52,15 @@ def ranked(session: Session, ideas: Ideas, where: ColumnElement[bool], limit: in
 def frequencies(session: Session, ideas: Ideas) -> tuple[int, list[int]]:
     """How many listings there are, and how many of them mention each idea (for weighing rare ideas above common).
 
-    One statement on either store: FTS5 counts each idea from its index; PostgreSQL counts every idea in one pass
-    over the listings that mention any of them, found through the GIN index.
+    One statement, each count read from the index: FTS5's own, or PostgreSQL's GIN index.
     """
-    params = {f"q{i}": q for i, idea in enumerate(ideas) if (q := query_text([idea]))}
-    if not params:
-        return int(session.execute(text("SELECT count(*) FROM listing")).scalar_one()), [0] * len(ideas)
-    postgres = _is_postgres(session)
-    if postgres:
-        each = "count(*) FILTER (WHERE search @@ websearch_to_tsquery('english', :{}))"
+    if _is_postgres(session):
+        each = "(SELECT count(*) FROM listing WHERE search @@ websearch_to_tsquery('english', :{}))"
     else:
         each = "(SELECT count(*) FROM listing_fts WHERE listing_fts MATCH :{})"
+    params = {f"q{i}": q for i, idea in enumerate(ideas) if (q := query_text([idea]))}
     counts = "".join(f", {each.format(f'q{i}') if f'q{i}' in params else '0'}" for i in range(len(ideas)))
-    sql = f"SELECT (SELECT count(*) FROM listing){counts}"
-    if postgres:
-        params["any"] = query_text(ideas)
-        sql += " FROM listing WHERE search @@ websearch_to_tsquery('english', :any)"
-    row = session.execute(text(sql), params).one()
+    row = session.execute(text(f"SELECT (SELECT count(*) FROM listing){counts}"), params).one()
     return int(row[0]), [int(n) for n in row[1:]]
 
 

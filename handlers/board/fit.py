@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from handlers.board.wording import Reading, reason, ways
+from handlers.vocabulary import Idea
 from storage import search
 from storage.models import Listing
 
@@ -35,11 +36,15 @@ CATEGORY_GIVEN, CATEGORY_GUESSED = 0.1, 0.04
 
 @dataclass(frozen=True)
 class Fit:
-    """How well an offer fits; `good` when it is a match, before a guessed category's nudge (which only orders)."""
+    """How well an offer fits; `good` when it is a match, before a guessed category's nudge (which only orders);
+    `shared`, the request's ideas the offer has."""
 
     score: float
-    reason: str
     good: bool
+    shared: frozenset[str]
+
+    def reason(self, request: Reading) -> str:
+        return reason(request, self.shared)
 
 
 def weights(session: Session, request: Reading) -> dict[str, float]:
@@ -58,6 +63,20 @@ def weights(session: Session, request: Reading) -> dict[str, float]:
     return found
 
 
+def deciding(request: Reading, weight: Mapping[str, float]) -> list[Idea]:
+    """The ideas of the request an offer must share at least one of to reach THRESHOLD: the lighter ones, with
+    who and when and a category both people chose, could not make a match on their own. Searching for these
+    alone finds every good offer and leaves out words on half the board."""
+    total = sum(weight.values())
+    whats = sorted(request.whats, key=lambda idea: (weight[idea.name], idea.name))
+    reach = total - sum(weight[idea.name] for idea in whats) + CATEGORY_GIVEN * total
+    for i, idea in enumerate(whats):
+        if reach + weight[idea.name] >= THRESHOLD * total:
+            return whats[i:]
+        reach += weight[idea.name]
+    return []
+
+
 def rarity(listings: int, mentioning: int) -> float:
     """1 for an idea on every listing, rising with the log of how rare it is (BM25's idea of a word's worth)."""
     return 1.0 + math.log((listings + 1) / (mentioning + 1))
@@ -65,7 +84,7 @@ def rarity(listings: int, mentioning: int) -> float:
 
 def fit(request: Listing, wants: Reading, offer: Listing, has: Reading, weight: Mapping[str, float]) -> Fit | None:
     """How well `offer` fits `request`; None when they share nothing the request is about."""
-    shared = {name for name in weight if name in has.offered}
+    shared = frozenset(name for name in weight if name in has.offered)
     if not any(idea.name in shared for idea in wants.whats):
         return None
     score = sum(weight[name] for name in shared) / sum(weight.values())
@@ -79,4 +98,4 @@ def fit(request: Listing, wants: Reading, offer: Listing, has: Reading, weight: 
     good = score >= THRESHOLD
     if request.category == offer.category != "other" and not given:
         score += CATEGORY_GUESSED
-    return Fit(round(score, 3), reason(wants, shared), good)
+    return Fit(round(score, 3), good, shared)

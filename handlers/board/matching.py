@@ -2,13 +2,14 @@
 
 Offers are found with the database's own full-text search (storage/search.py) for what the request is about,
 in its own words, their synonyms (handlers/school_words.txt) and the network's own `words`; fit.py scores the
-few found. Below fit.THRESHOLD an offer is no match, and `match` says honestly that nothing fits yet. A match is
-told privately, once, to both schools' leads; closeness (a partnership together, or a shared partner) only
-orders good matches and never makes one. Accepting a match makes the commitment.
+few found. Below fit.THRESHOLD an offer is no match, and `match` says honestly that nothing fits yet. The
+scheduler's tick tells both schools' leads of a match, privately and once; closeness (a partnership together, or
+a shared partner) only orders good matches and never makes one. Accepting a match makes the commitment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -17,7 +18,6 @@ from sqlmodel import Session, col, select
 
 from handlers.board import fit, glossary, wording
 from handlers.board.expiry import LONDON, default_expiry, live, today_in_london
-from handlers.board.wording import Reading
 from handlers.context import Actor, Context
 from handlers.dates import describe_day
 from handlers.errors import CommandError, NotAllowed, NotFound
@@ -29,7 +29,7 @@ from handlers.refs import parse_ref, ref
 from handlers.vocabulary import Idea, Vocabulary
 from storage import search
 from storage.db import rows_changed
-from storage.models import Commitment, Listing, Match, Partnership, PartnershipSchool
+from storage.models import Commitment, Listing, Match, Member, Partnership, PartnershipSchool
 
 SHOWN = 3
 POOL = 100  # offers the search finds for one request, best first, for fit.py to score
@@ -84,12 +84,14 @@ def rank(session: Session, request: Listing, today: date) -> list[Candidate]:
     """The offers that fit `request` well, best first (then the older offer first, as it has waited longer)."""
     vocabulary = glossary.vocabulary(session, request.network_id)
     wants = wording.read(vocabulary, request.text)
-    whats = _offering(vocabulary, wants)
+    if not wants.whats:
+        return []
+    weight = fit.weights(session, wants)
+    whats = _offering(vocabulary, fit.deciding(wants, weight))
     found = search.ranked(session, wording.ways(whats), _live_from_others(request, "offer", today), POOL)
     if not found:
         return []
     offers = session.exec(select(Listing).where(col(Listing.id).in_(found))).all()
-    weight = fit.weights(session, wants)
     good = [
         (offer, match)
         for offer in offers
@@ -97,26 +99,28 @@ def rank(session: Session, request: Listing, today: date) -> list[Candidate]:
         and match.good
     ]
     near = closeness(session, request.school_id) if good else {}
-    ranked = [_candidate(offer, match, near.get(offer.school_id, (0, ""))) for offer, match in good]
+    ranked = [
+        _candidate(offer, match.score, match.reason(wants), near.get(offer.school_id, (0, ""))) for offer, match in good
+    ]
     return sorted(ranked, key=lambda c: (-c.score, c.offer.created_at, c.offer.id or 0))
 
 
-def _offering(vocabulary: Vocabulary, wants: Reading) -> list[Idea]:
-    """What the request is about, and every idea whose offer would meet some of it (swimming: a pool too)."""
-    whats = {idea.name: idea for idea in wants.whats}
+def _offering(vocabulary: Vocabulary, ideas: list[Idea]) -> list[Idea]:
+    """These ideas, and every idea whose offer would meet one of them (swimming: a pool too)."""
+    whats = {idea.name: idea for idea in ideas}
     return [*whats.values(), *(vocabulary.ideas[name] for name in sorted(vocabulary.offering(whats) - whats.keys()))]
 
 
-def _candidate(offer: Listing, match: fit.Fit, near: tuple[int, str]) -> Candidate:
+def _candidate(offer: Listing, score: float, reason: str, near: tuple[int, str]) -> Candidate:
     distance, partnership = near
     if not distance:
-        return Candidate(offer, match.score, match.reason)
+        return Candidate(offer, score, reason)
     together = (
         f"your schools already work together in {partnership}"
         if distance == 1
         else f"you share a partner through {partnership}"
     )
-    return Candidate(offer, match.score + CLOSENESS[distance], f"{match.reason}; {together}")
+    return Candidate(offer, score + CLOSENESS[distance], f"{reason}; {together}")
 
 
 def requests_for(session: Session, offer: Listing, today: date) -> list[Listing]:
@@ -139,26 +143,20 @@ def requests_for(session: Session, offer: Listing, today: date) -> list[Listing]
 
 
 def suggest(session: Session, request: Listing, now: datetime, limit: int = SHOWN) -> list[tuple[Match, Candidate]]:
-    """Store the top matches for `request` as Match rows and tell both leads of each new one, once."""
+    """Store the top matches for `request` as Match rows; the scheduler's tick tells both leads of new ones."""
     ranked = rank(session, request, today_in_london(now))[:limit]
     offer_ids = [c.offer.id for c in ranked]
     stored = session.exec(select(Match).where(Match.request_id == request.id, col(Match.offer_id).in_(offer_ids))).all()
     known = {m.offer_id: m for m in stored}
     found: list[tuple[Match, Candidate]] = []
-    newly_good: list[tuple[Match, Candidate]] = []
     for candidate in ranked:
         match = known.get(candidate.offer.id or 0)
         if match is None:
             match = Match(request_id=request.id or 0, offer_id=candidate.offer.id or 0, created_at=now)
-        if match.status == "suggested" and (match.id is None or match.score < fit.THRESHOLD):
-            # told once: when it is first found good (the dedupe key guards against a second telling too)
-            newly_good.append((match, candidate))
         match.score, match.reason = candidate.score, candidate.reason
         session.add(match)
         found.append((match, candidate))
     session.flush()
-    if newly_good:
-        _tell_leads(session, request, newly_good, now)
     return found
 
 
@@ -166,7 +164,7 @@ def scan_new_listings(session: Session, now: datetime, batch: int = 50) -> int:
     """Match offers and requests logged since the last scan; the scheduler runs this every tick.
 
     Finding matches costs more than logging the listing, so it is kept off the command's path: a new
-    listing is matched within one tick, and its good matches told to the leads then. Returns how many it took.
+    listing is matched within one tick (and `tell_new_matches` tells the leads then). Returns how many it took.
     """
     rows = session.exec(
         select(Listing).where(Listing.scanned == False).order_by(col(Listing.id)).limit(batch)  # noqa: E712
@@ -188,28 +186,52 @@ def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> No
         suggest(session, request, now)
 
 
-def _tell_leads(session: Session, request: Listing, matches: list[tuple[Match, Candidate]], now: datetime) -> None:
-    schools = {request.school_id, *(c.offer.school_id for _, c in matches)}
-    names = school_names(session, schools)
-    leads = leads_of(session, schools)
-    for match, candidate in matches:
-        offer = candidate.offer
-        accept = (Action(f"accept-{ref(match)}", "Accept", f"accept {ref(match)}", "primary"),)
-        for lead in leads:
-            if lead.school_id == request.school_id:
-                title = f"{names[offer.school_id]}'s offer {ref(offer)} could meet your request {ref(request)}."
-            elif lead.school_id == offer.school_id:
-                title = f"Your offer {ref(offer)} could meet {names[request.school_id]}'s request {ref(request)}."
-            else:
-                continue
-            message = Message(
-                title=title,
-                text=f"Why: {match.reason}.",
-                fields=(Field("Request", request.text), Field("Offer", offer.text)),
-                actions=accept,
-            )
-            key = f"match:{match.id}:{lead.school_id}:{lead.id}"
-            notices.tell(session, lead.id or 0, key, message, now, subject_id=match.id)
+def tell_new_matches(session: Session, now: datetime, batch: int = 50) -> int:
+    """Tell both schools' leads, privately and once, of each match found since the last tick (by the scan or by
+    someone's `match`): off the command's path, so `match` answers at once. Returns how many matches it took."""
+    found = session.exec(
+        select(Match, Listing)
+        .join(Listing, col(Listing.id) == Match.request_id)
+        .where(Match.told == False)  # noqa: E712
+        .order_by(col(Match.id))
+        .limit(batch)
+    ).all()
+    offers = {o.id: o for o in session.exec(select(Listing).where(col(Listing.id).in_([m.offer_id for m, _ in found])))}
+    schools = {school for m, request in found for school in (request.school_id, offers[m.offer_id].school_id)}
+    names, leads = school_names(session, schools), leads_of(session, schools)
+    for match, request in found:
+        if match.status == "suggested":
+            _tell_leads(session, match, request, offers[match.offer_id], names, leads, now)
+        match.told = True
+        session.add(match)
+    return len(found)
+
+
+def _tell_leads(
+    session: Session,
+    match: Match,
+    request: Listing,
+    offer: Listing,
+    names: dict[int, str],
+    leads: Sequence[Member],
+    now: datetime,
+) -> None:
+    accept = (Action(f"accept-{ref(match)}", "Accept", f"accept {ref(match)}", "primary"),)
+    for lead in leads:
+        if lead.school_id == request.school_id:
+            title = f"{names[offer.school_id]}'s offer {ref(offer)} could meet your request {ref(request)}."
+        elif lead.school_id == offer.school_id:
+            title = f"Your offer {ref(offer)} could meet {names[request.school_id]}'s request {ref(request)}."
+        else:
+            continue
+        message = Message(
+            title=title,
+            text=f"Why: {match.reason}.",
+            fields=(Field("Request", request.text), Field("Offer", offer.text)),
+            actions=accept,
+        )
+        key = f"match:{match.id}:{lead.school_id}:{lead.id}"  # the dedupe key makes a second telling a no-op
+        notices.tell(session, lead.id or 0, key, message, now, subject_id=match.id)
 
 
 def match(ctx: Context, args: str) -> Message:

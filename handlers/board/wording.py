@@ -3,8 +3,9 @@ reason a match gives, in the request's own words: "Latin teacher, Thursdays, for
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
+from functools import cached_property
 
 from handlers.vocabulary import THINGS, Idea, Mention, Vocabulary, words
 
@@ -23,22 +24,22 @@ class Reading:
     offered: frozenset[str]
     occasion: int
 
-    @property
+    @cached_property
     def ideas(self) -> dict[str, Idea]:
         return {m.idea.name: m.idea for m in self.mentions}
 
-    @property
+    @cached_property
     def whats(self) -> list[Idea]:
         """What the listing is about: people, places, equipment, events, subjects and other telling words."""
         return [idea for idea in self.ideas.values() if idea.role == "what"]
 
-    @property
+    @cached_property
     def things(self) -> frozenset[str]:
         """The sorts of thing it names: a person, a place, equipment, transport, an activity (an event, training
         or advice) or a service."""
         return frozenset(SORT.get(m.idea.kind, m.idea.kind) for m in self.mentions if m.idea.kind in THINGS)
 
-    @property
+    @cached_property
     def asides(self) -> frozenset[str]:
         """Events and unknown words named only as the occasion ("a trip", "the seaside" in "Transport for a trip
         to the seaside"): they say what the need is for, not what it is."""
@@ -49,7 +50,7 @@ class Reading:
             name for name, m in first.items() if m.idea.kind in ("event", "word") and m.start > self.occasion
         )
 
-    @property
+    @cached_property
     def stages(self) -> frozenset[str]:
         """The ages it names (KS2, sixth form, ...), the "who" that can rule a match out."""
         return frozenset(m.idea.name for m in self.mentions if m.idea.kind == "stage")
@@ -71,7 +72,7 @@ def ways(ideas: Iterable[Idea]) -> list[list[str]]:
     return [[idea.name, *idea.ways] if idea.kind != "word" else list(idea.ways) for idea in ideas]
 
 
-def reason(request: Reading, shared: set[str]) -> str:
+def reason(request: Reading, shared: Set[str]) -> str:
     """The `shared` ideas as the request wrote them: what first (words side by side kept together), then when,
     then who for. Filler never appears: it is no idea."""
     runs: dict[str, list[tuple[str, int]]] = {"what": [], "when": [], "who": []}

@@ -49,6 +49,7 @@ class Match(SQLModel, table=True):
     score: float = 0.0
     reason: str = ""
     status: str = Field(default="suggested", max_length=12)
+    told: bool = Field(default=False, index=True)  # both schools' leads told of it, by the scheduler's tick
     created_at: datetime = when()
 
 

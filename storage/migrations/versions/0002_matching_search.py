@@ -1,5 +1,5 @@
-"""Matching on the databases' own full-text search: the index over listings, whether a category was given, a
-network's own words; the hand-written word index goes.
+"""Matching on the databases' own full-text search: the index over listings, whether a category was given,
+whether a match's leads were told, a network's own words; the hand-written word index goes.
 
 Revision ID: 0002
 Revises: 0001
@@ -53,6 +53,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["network_id"], ["network.id"]),
         sa.PrimaryKeyConstraint("network_id", "idea", "word"),
     )
+    with op.batch_alter_table("match", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("told", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.create_index(batch_op.f("ix_match_told"), ["told"], unique=False)
+    op.execute("UPDATE match SET told = true")  # matches found before this were told, or were too weak to tell
     with op.batch_alter_table("listingword", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_listingword_listing_id"))
     op.drop_table("listingword")
@@ -78,5 +82,8 @@ def downgrade() -> None:
     with op.batch_alter_table("listingword", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_listingword_listing_id"), ["listing_id"], unique=False)
     op.drop_table("networkword")
+    with op.batch_alter_table("match", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_match_told"))
+        batch_op.drop_column("told")
     with op.batch_alter_table("listing", schema=None) as batch_op:
         batch_op.drop_column("category_given")

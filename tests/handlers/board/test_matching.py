@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from handlers.board import expiry, matching
+from handlers.outbound import upkeep
 from storage.models import Commitment, Listing, Match, Notification
 from tests.harness.world import World
 
@@ -112,7 +113,7 @@ def test_when_nothing_fits_match_says_so_and_the_lead_hears_when_something_does(
         assert session.exec(select(Match)).all() == []
     mandarin = world.listing("alan", "offer", "Our Mandarin teacher could take a Year 9 class", "specialist-staff")
     with world.db.transaction() as session:
-        matching.scan_new_listings(session, world.now)
+        upkeep.every_tick(session, world.now)  # the scheduler's tick
         told = session.exec(select(Notification).where(Notification.member_id == world.members["ada"])).one()
     assert told.payload["title"] == f"Hopper Academy's offer O{mandarin} could meet your request R{request}."
     assert told.payload["text"] == "Why: Mandarin teacher, for Year 9."
@@ -127,12 +128,16 @@ def test_match_names_the_requests_nothing_fits_yet_beside_those_with_offers(worl
     assert reply.text == f"Nothing fits R{unmet} well yet; I'll tell your lead when something does."
 
 
-def test_a_good_match_is_told_privately_to_both_leads_once(world: World) -> None:
+def test_a_good_match_is_told_privately_to_both_leads_once_by_the_scheduler(world: World) -> None:
     world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff")
     world.listing("grace", "offer", "Our technician can run A-level physics practicals", "specialist-staff")
     world.say("mary", "match")
+    with world.db.transaction() as session:
+        assert session.exec(select(Notification)).all() == []  # `match` answers; the tick tells the leads
+        assert matching.tell_new_matches(session, world.now) == 1
     world.say("ada", "match")
     with world.db.transaction() as session:
+        assert matching.tell_new_matches(session, world.now) == 0
         told = session.exec(select(Notification).where(Notification.kind == "notice")).all()
     assert sorted(n.member_id for n in told) == sorted([world.members["ada"], world.members["grace"]])
     to_grace = next(n for n in told if n.member_id == world.members["grace"])
@@ -225,6 +230,7 @@ def test_a_new_offer_finds_the_requests_it_could_meet(world: World) -> None:
     offer = world.listing("mary", "offer", "Year 6 transition visits: a morning in our labs", "primary-visits")
     with world.db.transaction() as session:
         matching.suggest_for_listing(session, session.get(Listing, offer), world.now)
+        matching.tell_new_matches(session, world.now)
         stored = session.exec(select(Match)).one()
         told = session.exec(select(Notification)).all()
     assert (stored.request_id, stored.offer_id) == (request, offer)

@@ -74,6 +74,9 @@ class Board:
             for label, r in raw["requests"].items()
         }
         offers = {label: (o["school"], o["text"]) for label, o in raw["offers"].items()}
+        for label, wanted in requests.items():
+            own = [o for o in wanted.fits | wanted.traps if offers[o][0] == wanted.school]
+            assert not own, f"{label} is labelled with its own school's offers {own}, which Kept never matches"
         return cls(path.name, raw["schools"], raw["partnerships"], offers, requests)
 
 

@@ -47,16 +47,22 @@ class Fit:
         return reason(request, self.shared)
 
 
-def weights(session: Session, request: Reading) -> dict[str, float]:
-    """Every idea of the request by weight: its rarity on the board for what it is about, fixed otherwise."""
-    whats = request.whats
-    total, counts = search.frequencies(session, ways(whats))
+def weights(session: Session, *requests: Reading) -> list[dict[str, float]]:
+    """Each request's ideas by weight: for what it is about, its rarity on the board (one count for all the
+    requests); for who and when, fixed."""
+    ideas = {idea.name: idea for request in requests for idea in request.whats}
+    total, counts = search.frequencies(session, ways(ideas.values()))
+    mentioning = dict(zip(ideas, counts, strict=True))
+    return [_weights(request, total, mentioning) for request in requests]
+
+
+def _weights(request: Reading, total: int, mentioning: Mapping[str, int]) -> dict[str, float]:
     asides = request.asides
     found = {
-        idea.name: rarity(total, count)
+        idea.name: rarity(total, mentioning[idea.name])
         * (UNKNOWN_WORD if idea.kind == "word" else 1.0)
         * (ASIDE if idea.name in asides else 1.0)
-        for idea, count in zip(whats, counts, strict=True)
+        for idea in request.whats
     }
     for idea in request.ideas.values():
         found.setdefault(idea.name, WHO if idea.role == "who" else WHEN)

@@ -86,7 +86,7 @@ def rank(session: Session, request: Listing, today: date) -> list[Candidate]:
     wants = wording.read(vocabulary, request.text)
     if not wants.whats:
         return []
-    weight = fit.weights(session, wants)
+    (weight,) = fit.weights(session, wants)
     whats = _offering(vocabulary, fit.deciding(wants, weight))
     found = search.ranked(session, wording.ways(whats), _live_from_others(request, "offer", today), POOL)
     if not found:
@@ -133,10 +133,10 @@ def requests_for(session: Session, offer: Listing, today: date) -> list[Listing]
         session, wording.ways(whats), _live_from_others(offer, "request", today), REQUESTS_FOR_AN_OFFER
     )
     requests = session.exec(select(Listing).where(col(Listing.id).in_(found))).all() if found else []
+    readings = [wording.read(vocabulary, request.text) for request in requests]
     fits: list[tuple[float, Listing]] = []
-    for request in requests:
-        wants = wording.read(vocabulary, request.text)
-        match = fit.fit(request, wants, offer, has, fit.weights(session, wants))
+    for request, wants, weight in zip(requests, readings, fit.weights(session, *readings), strict=True):
+        match = fit.fit(request, wants, offer, has, weight)
         if match is not None and match.good:
             fits.append((-match.score, request))
     return [request for _, request in sorted(fits, key=lambda f: (f[0], f[1].id or 0))]

@@ -5,7 +5,7 @@ file) and PostgreSQL (a fresh schema). Beside Kept runs the peer: the same comma
 full-text index removed (SQLite's insert trigger dropped; PostgreSQL's generated column dropped), so the
 difference is what the index adds to each offer. `--code DIR` adds another checkout of Kept to the same run (for
 example main before issue 16, whose offers wrote their key words from Python). Each run is a process of its own,
-and rounds take the runs in turn, so they share the machine's noise.
+and rounds take the runs in turn, a different one first each round, so they share the machine's noise.
 
     .venv/bin/python bench/offer_cost_bench.py [--offers 300] [--rounds 5] [--backends sqlite,postgres] [--code DIR]
 """
@@ -132,8 +132,8 @@ def main() -> int:
     print("| --- | --- | ---: | ---: | ---: |")
     for backend in args.backends.split(","):
         found: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in runs}
-        for _ in range(args.rounds):
-            for name, code, variant in runs:
+        for round_ in range(args.rounds):
+            for name, code, variant in runs[round_ % len(runs) :] + runs[: round_ % len(runs)]:  # each goes first
                 command = [sys.executable, __file__, "--worker", code, backend, variant, "--offers", str(args.offers)]
                 out = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
                 if out[0] != "-":

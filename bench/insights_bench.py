@@ -16,11 +16,8 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,8 +25,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+import stores  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
+from stores import fresh_database  # noqa: E402
 
 from handlers import categories  # noqa: E402
 from handlers.board import fit, glossary, wording  # noqa: E402
@@ -37,7 +36,7 @@ from handlers.clock import MovableClock  # noqa: E402
 from handlers.context import Caller  # noqa: E402
 from handlers.dispatch import Kept  # noqa: E402
 from handlers.partnerships.digest import weekly_digest  # noqa: E402
-from storage.db import Database, make_engine  # noqa: E402
+from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     ChatTenant,
     Commitment,
@@ -448,31 +447,6 @@ def measure(db: Database, world: World, rng: random.Random) -> list[Measure]:
     ]
 
 
-@contextmanager
-def fresh_database(backend: str, postgres_url: str) -> Iterator[Database]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            db = Database(make_engine(f"sqlite:///{folder}/bench.db"))
-            db.create_all()
-            yield db
-            db.engine.dispose()
-        return
-    schema = f"kept_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in postgres_url else "?"
-    db = Database(make_engine(f"{postgres_url}{separator}options=-csearch_path%3D{schema}"))
-    try:
-        db.create_all()
-        yield db
-    finally:
-        db.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def run(backend: str, scale: float, postgres_url: str) -> Run:
     rng = random.Random(2026)
     result = Run(backend, scale)
@@ -516,11 +490,7 @@ def report(runs: list[Run]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="0.1,1")
-    parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    )
+    stores.add_arguments(parser)
     args = parser.parse_args()
     runs = [run(b, float(s), args.postgres_url) for b in args.backends.split(",") for s in args.scales.split(",")]
     report(runs)

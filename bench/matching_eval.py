@@ -20,7 +20,6 @@ Targets (issue 16): precision@1 >= 0.85, recall@3 >= 0.9, false match <= 1/6, tr
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -32,8 +31,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insights_bench import fresh_database  # noqa: E402
+import stores  # noqa: E402
 from sqlmodel import Session  # noqa: E402
+from stores import fresh_database  # noqa: E402
 
 from handlers.board import matching  # noqa: E402
 from handlers.clock import MovableClock  # noqa: E402
@@ -303,11 +303,7 @@ def report(rows: list[tuple[str, str, str, Scores]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="matching_set.yaml,matching_holdout.yaml")
-    parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    )
+    stores.add_arguments(parser)
     parser.add_argument("--show", action="store_true", help="print what Kept shows for every request")
     args = parser.parse_args()
     rows = []

@@ -17,48 +17,17 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import stores
 import yaml
+from stores import fresh_database
 
 HERE = Path(__file__).resolve().parent
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-
-
-@contextmanager
-def database(backend: str, postgres_url: str) -> Iterator[Any]:
-    from sqlalchemy import create_engine, text
-
-    from storage.db import Database, make_engine
-
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            db = Database(make_engine(f"sqlite:///{folder}/offers.db"))
-            db.create_all()
-            yield db
-            db.engine.dispose()
-        return
-    schema = f"kept_offers_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in postgres_url else "?"
-    db = Database(make_engine(f"{postgres_url}{separator}options=-csearch_path%3D{schema}"))
-    try:
-        db.create_all()
-        yield db
-    finally:
-        db.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def drop_index(db: Any) -> bool:
@@ -97,7 +66,7 @@ def worker(code: str, backend: str, variant: str, offers: int, postgres_url: str
     from handlers.dispatch import Kept
 
     texts = [o["text"] for o in yaml.safe_load((HERE / "matching_set.yaml").read_text())["offers"].values()]
-    with database(backend, postgres_url) as db:
+    with fresh_database(backend, postgres_url) as db:
         if variant == "no index" and not drop_index(db):
             print("- -")
             return
@@ -113,12 +82,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offers", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--code", default="", help="another Kept checkout to measure beside this one")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    )
+    stores.add_arguments(parser)
     parser.add_argument("--worker", nargs=3, metavar=("CODE", "BACKEND", "VARIANT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

@@ -10,52 +10,31 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
-from sqlmodel import Session, col, delete
+from sqlmodel import col, delete
 
+from handlers.clock import MovableClock
 from storage import search
 from storage.db import Database, make_engine
-from storage.models import Listing, Member, Network, School
+from storage.models import Listing
+from tests.harness.world import World, build_world
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 EVERY = col(Listing.id) > 0
 
 
-def _board(session: Session, *texts: str) -> list[int]:
-    network = Network(name="Wessex", created_at=NOW)
-    session.add(network)
-    session.flush()
-    school = School(network_id=network.id or 0, name="Kingsmead School", name_key="kingsmead", created_at=NOW)
-    session.add(school)
-    session.flush()
-    member = Member(school_id=school.id or 0, name="Sam Patel", created_at=NOW)
-    session.add(member)
-    session.flush()
-    rows = [
-        Listing(
-            kind="offer",
-            network_id=network.id or 0,
-            school_id=school.id or 0,
-            member_id=member.id or 0,
-            text=text,
-            category="other",
-            created_at=NOW,
-        )
-        for text in texts
-    ]
-    session.add_all(rows)
-    session.flush()
-    return [row.id or 0 for row in rows]
+def _board(world: World, *texts: str) -> list[int]:
+    return [world.listing("grace", "offer", text, "other") for text in texts]
 
 
-def test_a_listing_is_found_as_soon_as_it_is_written_rarer_words_first(db: Database) -> None:
-    with db.transaction() as session:
-        pool, latin, year6, year6_too = _board(
-            session,
-            "Lane time in our pool for Year 6",
-            "A Latin teacher on Thursdays",
-            "Year 6 taster day",
-            "Year 6 maths challenge",
-        )
+def test_a_listing_is_found_as_soon_as_it_is_written_rarer_words_first(both_worlds: World) -> None:
+    pool, latin, year6, year6_too = _board(
+        both_worlds,
+        "Lane time in our pool for Year 6",
+        "A Latin teacher on Thursdays",
+        "Year 6 taster day",
+        "Year 6 maths challenge",
+    )
+    with both_worlds.db.transaction() as session:
         assert search.ranked(session, [["latin", "classics"]], EVERY, 10) == [latin]
         assert search.ranked(session, [["year 6"], ["lane time", "pool"]], EVERY, 10)[0] == pool
         assert set(search.ranked(session, [["year 6"]], EVERY, 10)) == {pool, year6, year6_too}
@@ -63,17 +42,16 @@ def test_a_listing_is_found_as_soon_as_it_is_written_rarer_words_first(db: Datab
         assert search.ranked(session, [["year 6"]], col(Listing.id) != pool, 1) == [year6]
 
 
-def test_counts_of_the_listings_mentioning_each_idea(db: Database) -> None:
-    with db.transaction() as session:
-        _board(session, "Lane time in our pool", "Swimming pool for Year 5", "A Latin teacher", "INSET day places")
+def test_counts_of_the_listings_mentioning_each_idea(both_worlds: World) -> None:
+    _board(both_worlds, "Lane time in our pool", "Swimming pool for Year 5", "A Latin teacher", "INSET day places")
+    with both_worlds.db.transaction() as session:
         assert search.frequencies(session, [["pool"], ["latin", "inset"], ["mandarin"], ["!!"]]) == (4, [2, 2, 0, 0])
         assert search.frequencies(session, []) == (4, [])
 
 
-def test_the_index_follows_a_listing_s_text_when_it_changes_or_goes(db: Database) -> None:
-    with db.transaction() as session:
-        (offer,) = _board(session, "Our minibus on Fridays")
-    with db.transaction() as session:
+def test_the_index_follows_a_listing_s_text_when_it_changes_or_goes(both_worlds: World) -> None:
+    (offer,) = _board(both_worlds, "Our minibus on Fridays")
+    with both_worlds.db.transaction() as session:
         session.execute(update(Listing).where(col(Listing.id) == offer).values(text="Our coach on Fridays"))
         assert search.ranked(session, [["minibus"]], EVERY, 10) == []
         assert search.ranked(session, [["coach"]], EVERY, 10) == [offer]
@@ -86,8 +64,9 @@ def one_store() -> Iterator[Database]:
     """One SQLite board for the whole property test (its examples only read)."""
     database = Database(make_engine("sqlite://"))
     database.create_all()
-    with database.transaction() as session:
-        _board(session, 'A "quoted" offer: OR, AND, NOT, NEAR(x) * ^', "Lane time in our pool")
+    _board(
+        build_world(database, MovableClock(NOW)), 'A "quoted" offer: OR, AND, NOT, NEAR(x) * ^', "Lane time in our pool"
+    )
     yield database
     database.engine.dispose()
 

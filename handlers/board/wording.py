@@ -94,8 +94,9 @@ def reason(request: Reading, shared: Set[str]) -> str:
 
 
 def _as_written(mention: Mention) -> str:
-    """As written, less the capital a sentence starts with ("Swimming lessons" -> "swimming"; "UCAS" stays)."""
-    text = mention.written
-    if mention.start == 0 and text[:1].isupper() and text[1:2].islower():
-        return text[0].lower() + text[1:]
+    """As written, less the capital a sentence starts with ("Swimming lessons" -> "swimming"), unless the idea is
+    written with one ("Latin", "INSET") or the word is one Kept doesn't know (it may be a name)."""
+    text, name = mention.written, mention.idea.name
+    if mention.start == 0 and text[:1].isupper() and text[1:2].islower() and name[:1].islower():
+        return text if mention.idea.kind == "word" else text[0].lower() + text[1:]
     return text

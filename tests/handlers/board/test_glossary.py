@@ -23,6 +23,9 @@ def test_a_lead_s_own_words_make_matching_read_them_as_one_idea(world: World) ->
     reply = world.say("charles", "words Welsh = Cymraeg, Welsh language")
     assert reply.ok and reply.title == "Noted: Welsh = Cymraeg, Welsh language."
     assert _ranked(world, request) == [offer]
+    with world.db.transaction() as session:
+        (found,) = matching.rank(session, session.get(Listing, request), date(2026, 11, 23))
+    assert found.reason == "Cymraeg"  # a capital the idea has is kept
     shown = world.say("alan", "words")
     assert shown.title == "Your network's own words" and shown.text == "Welsh = Cymraeg, Welsh language"
 

@@ -58,6 +58,7 @@ def test_synonyms_find_offers_written_in_other_words(both_worlds: World) -> None
     assert [c.offer.id for c in _ranked(world, swimming)] == [pool]
     assert [c.offer.id for c in _ranked(world, training)] == [inset]
     assert _ranked(world, classics)[0].reason == "classics tutor, Thursdays, for Year 10"
+    assert _ranked(world, swimming)[0].reason == "swimming"  # not "Swimming": it only began the request
 
 
 def test_a_shared_common_word_or_a_near_miss_is_no_match(world: World) -> None:

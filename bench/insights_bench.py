@@ -16,11 +16,8 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,23 +25,24 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+import stores  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
+from stores import fresh_database  # noqa: E402
 
 from handlers import categories  # noqa: E402
-from handlers.board import matching, wording  # noqa: E402
+from handlers.board import fit, glossary, wording  # noqa: E402
 from handlers.clock import MovableClock  # noqa: E402
 from handlers.context import Caller  # noqa: E402
 from handlers.dispatch import Kept  # noqa: E402
 from handlers.partnerships.digest import weekly_digest  # noqa: E402
-from storage.db import Database, make_engine  # noqa: E402
+from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     ChatTenant,
     Commitment,
     Identity,
     JointSession,
     Listing,
-    ListingWord,
     Member,
     Network,
     Partnership,
@@ -233,9 +231,7 @@ def load(db: Database, scale: float, rng: random.Random) -> World:
         "commitments",
     )
     board = list(listings(rng, network_id, members, n["listings"]))
-    bulk(db, Listing, iter(board), n["listings"], "offers and requests")
-    words = [{"stem": stem, "listing_id": row["id"]} for row in board for stem in wording.key_words(row["text"])]
-    bulk(db, ListingWord, iter(words), len(words), "their key words")
+    bulk(db, Listing, iter(board), n["listings"], "offers and requests (the database indexes their text)")
     bulk(
         db,
         JointSession,
@@ -249,8 +245,9 @@ def load(db: Database, scale: float, rng: random.Random) -> World:
                 connection.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
                 )
-    with db.engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    # A table that has been there a while has been vacuumed (autovacuum does it after inserts): measure that state.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE" if db.is_postgres else "ANALYZE"))
     return World(network_id, partnerships, members)
 
 
@@ -386,16 +383,23 @@ def naive_health(db: Database, partnership_id: int) -> int:
 
 
 def naive_match(db: Database, request_id: int) -> int:
-    """The minimal peer: read every listing and score each open offer in Python."""
+    """The minimal peer: read every listing, count how many mention each idea of the request, and score each
+    open offer in Python (no full-text index)."""
     with db.transaction() as session:
         request = session.get(Listing, request_id)
         assert request is not None
-        offers = [
-            o
-            for o in session.exec(select(Listing)).all()
-            if o.kind == "offer" and o.status == "open" and o.school_id != request.school_id
-        ]
-        return sum(matching.score(request, o, {}) is not None for o in offers)
+        vocabulary = glossary.vocabulary(session, request.network_id)
+        wants = wording.read(vocabulary, request.text)
+        rows = session.exec(select(Listing)).all()
+        readings = {row.id: wording.read(vocabulary, row.text) for row in rows}
+        weight = {
+            idea.name: fit.rarity(len(rows), sum(idea.name in r.offered for r in readings.values()))
+            for idea in wants.whats
+        }
+        weight |= {i.name: fit.WHO if i.role == "who" else fit.WHEN for i in wants.ideas.values() if i.role != "what"}
+        offers = [o for o in rows if o.kind == "offer" and o.status == "open" and o.school_id != request.school_id]
+        found = [fit.fit(request, wants, o, readings[o.id], weight) for o in offers]
+        return sum(f is not None and f.score >= fit.THRESHOLD for f in found)
 
 
 def measure(db: Database, world: World, rng: random.Random) -> list[Measure]:
@@ -443,31 +447,6 @@ def measure(db: Database, world: World, rng: random.Random) -> list[Measure]:
     ]
 
 
-@contextmanager
-def fresh_database(backend: str, postgres_url: str) -> Iterator[Database]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            db = Database(make_engine(f"sqlite:///{folder}/bench.db"))
-            db.create_all()
-            yield db
-            db.engine.dispose()
-        return
-    schema = f"kept_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in postgres_url else "?"
-    db = Database(make_engine(f"{postgres_url}{separator}options=-csearch_path%3D{schema}"))
-    try:
-        db.create_all()
-        yield db
-    finally:
-        db.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def run(backend: str, scale: float, postgres_url: str) -> Run:
     rng = random.Random(2026)
     result = Run(backend, scale)
@@ -512,11 +491,7 @@ def every_run(description: str, run: Callable[[str, float, str], Run]) -> list[R
     """`run` for each backend and scale asked for on the command line (shared with bench/review_bench.py)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--scales", default="0.1,1")
-    parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    )
+    stores.add_arguments(parser)
     args = parser.parse_args()
     return [run(b, float(s), args.postgres_url) for b in args.backends.split(",") for s in args.scales.split(",")]
 

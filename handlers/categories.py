@@ -4,44 +4,37 @@ from __future__ import annotations
 
 import re
 
-# slug: (label, words that suggest it)
+from handlers.vocabulary import school_words
+
+# slug: (label, the ideas in handlers/school_words.txt that suggest it)
 CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "specialist-staff": (
-        "Specialist staff",
-        (
-            "teacher",
-            "teachers",
-            "specialist",
-            "tutor",
-            "latin",
-            "physics",
-            "chemistry",
-            "biology",
-            "maths",
-            "further",
-            "languages",
-            "music",
-        ),
-    ),
-    "staff-development": (
-        "Staff development",
-        ("training", "cpd", "inset", "development", "ect", "nqt", "workshop", "course"),
-    ),
+    "specialist-staff": ("Specialist staff", ("teacher", "cover", "language assistant", "technician", "examiner")),
+    "staff-development": ("Staff development", ("INSET", "training", "conference", "early career framework")),
     "facilities": (
         "Sports and arts facilities",
         (
-            "lab",
-            "laboratory",
-            "pitch",
-            "hall",
-            "theatre",
             "pool",
-            "studio",
-            "gym",
-            "astro",
-            "facilities",
-            "room",
+            "pitch",
             "court",
+            "sports hall",
+            "hall",
+            "cricket nets",
+            "track",
+            "lab",
+            "studio",
+            "theatre",
+            "practice rooms",
+            "room",
+            "garden",
+            "sensory room",
+            "kitchen",
+            "DT workshop",
+            "library",
+            "field",
+            "art room",
+            "computer room",
+            "exam hall",
+            "outdoor centre",
         ),
     ),
     "enrichment": (
@@ -49,45 +42,58 @@ CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "club",
             "trip",
-            "enrichment",
             "competition",
-            "debate",
-            "drama",
+            "debating",
             "choir",
+            "ensemble",
             "concert",
-            "olympiad",
+            "show",
             "lecture",
-            "practical",
-            "practicals",
+            "fixtures",
+            "exhibition",
+            "expedition",
+            "D of E",
+            "science day",
+            "forest school",
+            "Model United Nations",
+            "chess",
+            "robotics",
+            "residential",
+            "workshop",
+            "reading group",
         ),
     ),
-    "primary-visits": (
-        "Primary visits and transition",
-        ("year", "primary", "transition", "visit", "visits", "taster"),
-    ),
-    "mentoring": ("Mentoring and coaching", ("mentor", "mentoring", "coaching", "coach")),
-    "ambassadors": ("Sixth-form ambassadors", ("ambassador", "ambassadors", "sixth", "prefects", "leaders")),
-    "course-planning": (
-        "Joint course planning",
-        ("curriculum", "scheme", "planning", "a-level", "gcse", "syllabus", "options"),
-    ),
-    "quality-assurance": (
-        "Joint quality assurance",
-        ("moderation", "moderate", "quality", "review", "marking", "assurance"),
-    ),
+    "primary-visits": ("Primary visits and transition", ("taster day", "transition")),
+    "mentoring": ("Mentoring and coaching", ("mentor", "coach")),
+    "ambassadors": ("Sixth-form ambassadors", ("ambassadors",)),
+    "course-planning": ("Joint course planning", ("schemes of work",)),
+    "quality-assurance": ("Joint quality assurance", ("moderation", "marking", "quality assurance")),
     "shared-services": (
         "Joint purchasing and shared services",
-        ("minibus", "transport", "purchasing", "procurement", "catering", "bus", "lift"),
+        ("transport", "purchasing", "catering", "IT support", "HR", "stationery", "furniture", "laptops"),
     ),
     "advice": (
         "Common application and advice",
-        ("careers", "ucas", "application", "applications", "advice", "interview", "interviews"),
+        (
+            "advice",
+            "careers",
+            "careers adviser",
+            "careers fair",
+            "interview practice",
+            "university applications",
+            "options",
+            "SENCo",
+            "therapist",
+            "student finance",
+            "Oxbridge",
+        ),
     ),
-    "parents": ("Parents' events", ("parents", "parent", "families", "carers")),
+    "parents": ("Parents' events", ("parents", "parents' evening", "coffee morning", "options evening", "translator")),
     "other": ("Other", ()),
 }
+_SUGGESTS = {idea: slug for slug, (_, ideas) in CATEGORIES.items() for idea in ideas}
+_WEIGHT = {"what": 1.0, "who": 0.3, "when": 0.0}  # who a listing is for says less than what it is ("Year 9" nets)
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 _EXPLICIT = re.compile(r"^\s*\[([^\]]{1,40})\]\s*")
 
 
@@ -105,9 +111,11 @@ def find(name: str) -> str | None:
 
 
 def guess(text: str) -> str:
-    """The category whose words the text uses most; `other` when none fit."""
-    words = set(_WORD.findall(text.lower()))
-    scores = {slug: len(words.intersection(hints)) for slug, (_, hints) in CATEGORIES.items()}
+    """The category the text's ideas suggest most, what it is about far above who it is for; `other` when none."""
+    scores = dict.fromkeys(CATEGORIES, 0.0)
+    for idea in {m.idea.name: m.idea for m in school_words().read(text)}.values():
+        if idea.name in _SUGGESTS:
+            scores[_SUGGESTS[idea.name]] += _WEIGHT[idea.role]
     best = max(scores, key=lambda slug: scores[slug])
     return best if scores[best] else "other"
 

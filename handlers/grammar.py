@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.board import expiry, listings, matching
+from handlers.board import expiry, glossary, listings, matching
 from handlers.context import Context
 from handlers.joint_sessions import checklist, impact, invitation, schedule
 from handlers.messages import Action, Message
@@ -148,6 +148,13 @@ VERBS: tuple[Verb, ...] = (
         "accept <M12>",
         "accept a match: the offering school commits to deliver",
         matching.accept,
+        group="Partnership insight",
+    ),
+    Verb(
+        "words",
+        "words [<idea> = <word>, <word>]",
+        "your network's own words for matching (leads add them: `words DT = design technology`)",
+        glossary.words,
         group="Partnership insight",
     ),
     Verb(

@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import col, func, select
 
 from handlers import categories
-from handlers.board import expiry, matching
+from handlers.board import expiry
 from handlers.context import Context
 from handlers.dates import DATE_HINT, read_day
 from handlers.errors import CommandError, FormErrors
@@ -36,13 +36,12 @@ def _from_text(ctx: Context, kind: str, args: str) -> Message:
     if not args.strip():
         return Message(title=f"New {kind}", form=listing_form(kind))
     explicit, text = categories.split_explicit(args)
-    category = categories.guess(text)
-    if explicit is not None:
-        found = categories.find(explicit)
-        if found is None:
-            raise CommandError(f"I don't know the category `{explicit}`. Try one of: {_category_names()}.")
-        category = found
-    return _create(ctx, kind, text, category, None)
+    if explicit is None:
+        return _create(ctx, kind, text, categories.guess(text), None)
+    found = categories.find(explicit)
+    if found is None:
+        raise CommandError(f"I don't know the category `{explicit}`. Try one of: {_category_names()}.")
+    return _create(ctx, kind, text, found, None, given=True)
 
 
 def submit_offer(ctx: Context, context: str, values: dict[str, str]) -> Message:
@@ -70,10 +69,12 @@ def _from_form(ctx: Context, kind: str, values: dict[str, str]) -> Message:
             errors["expires_on"] = exc.reason
     if errors:
         raise FormErrors(errors)
-    return _create(ctx, kind, text, category, expires)
+    return _create(ctx, kind, text, category, expires, given=bool(values.get("category")))
 
 
-def _create(ctx: Context, kind: str, text: str, category: str, expires_on: date | None) -> Message:
+def _create(
+    ctx: Context, kind: str, text: str, category: str, expires_on: date | None, *, given: bool = False
+) -> Message:
     actor = ctx.require_member()
     text = " ".join(text.split())
     if len(text) < MIN_TEXT:
@@ -85,12 +86,12 @@ def _create(ctx: Context, kind: str, text: str, category: str, expires_on: date 
         member_id=actor.member_id,
         text=text,
         category=category,
+        category_given=given,
         expires_on=expires_on or expiry.default_expiry(ctx.now.astimezone(ctx.timezone).date()),
         created_at=ctx.now,
     )
     ctx.session.add(listing)
-    ctx.session.flush()
-    matching.index_words(ctx.session, listing)  # matches are found by the scheduler's scan, off the command's path
+    ctx.session.flush()  # the database indexes its text for matching; the scheduler's scan finds its matches
     reference = ref(listing)
     ctx.log(kind, reference, category=category, text=text)
     thanks = "Thank you for offering!" if kind == "offer" else "Asking is a strength: thank you!"

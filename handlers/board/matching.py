@@ -1,23 +1,22 @@
 """Matching supply to demand: which open offers could meet a request, ranked with a reason, and accepting one.
 
-A candidate is an open, unexpired offer from another school in the same network that shares the request's
-category or some of its words. Its score adds the category (3), each word in common (1, up to 3) and how
-close the schools already are (2 if they share a partnership, 1 if they share a partner). Strong matches are
-told privately, once, to both schools' leads; accepting one makes the commitment.
+Offers are found with the database's own full-text search (storage/search.py) for what the request is about,
+in its own words, their synonyms (handlers/school_words.txt) and the network's own `words`; fit.py scores the
+few found. Below fit.THRESHOLD an offer is no match, and `match` says honestly that nothing fits yet. The
+scheduler's tick tells both schools' leads of a match, privately and once; closeness (a partnership together, or
+a shared partner) only orders good matches and never makes one. Accepting a match makes the commitment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, union, update
+from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
-from handlers import categories
-from handlers.board import wording
+from handlers.board import fit, glossary, wording
 from handlers.board.expiry import LONDON, default_expiry, live, today_in_london
 from handlers.context import Actor, Context
 from handlers.dates import describe_day
@@ -28,17 +27,15 @@ from handlers.outbound import kinds, notices
 from handlers.phrases import gist, sentence
 from handlers.promises import commitments
 from handlers.refs import parse_ref, ref
+from handlers.vocabulary import Idea, Vocabulary
+from storage import search
 from storage.db import rows_changed
-from storage.models import Commitment, Listing, ListingWord, Match, Partnership, PartnershipSchool
+from storage.models import Commitment, Listing, Match, Member, Partnership, PartnershipSchool
 
-CATEGORY_WEIGHT = 3.0
-WORD_WEIGHT = 1.0
-MAX_WORDS = 3
-CLOSENESS = {1: 2.0, 2: 1.0}
-STRONG = 5.0
 SHOWN = 3
-POOL = 100
-COMMON_WORD = 1000  # a word on more listings than this is too common to find matches by
+POOL = 100  # offers the search finds for one request, best first, for fit.py to score
+REQUESTS_FOR_AN_OFFER = 20  # requests a new offer is tried against
+CLOSENESS = {1: 0.05, 2: 0.02}  # orders good matches; never lifts one past the threshold
 DUE_TIME = time(17, 0)
 
 
@@ -47,10 +44,6 @@ class Candidate:
     offer: Listing
     score: float
     reason: str
-
-    @property
-    def strong(self) -> bool:
-        return self.score >= STRONG
 
 
 def closeness(session: Session, school_id: int) -> dict[int, tuple[int, str]]:
@@ -79,55 +72,6 @@ def _partners(session: Session, ids: list[int]) -> dict[int, str]:
     return found
 
 
-def index_words(session: Session, listing: Listing) -> None:
-    """Record a new listing's key words (stems) for matching to look up. Call it once, when it is created."""
-    stems = sorted({stem[:60] for stem in wording.key_words(listing.text)})
-    if stems:
-        session.execute(insert(ListingWord), [{"stem": stem, "listing_id": listing.id} for stem in stems])
-
-
-def distinctive_stems(session: Session, listing: Listing) -> list[str]:
-    """The listing's key words, less those so common on the board that they say little (`year` in a big network)."""
-    stems = [stem[:60] for stem in wording.key_words(listing.text)]
-    postings = dict(
-        session.exec(
-            select(ListingWord.stem, func.count())
-            .where(col(ListingWord.stem).in_(stems))
-            .group_by(col(ListingWord.stem))
-        ).all()
-    )
-    return [stem for stem in stems if postings.get(stem, 0) <= COMMON_WORD]
-
-
-def similar(session: Session, listing: Listing, kind: str, today: date) -> SelectOfScalar[Listing]:
-    """Live listings of `kind` from other schools sharing `listing`'s category or a distinctive key word, roughly
-    best first. Both are index lookups (the board index, ListingWord), so no text is scanned and no board is
-    read whole; `score` then ranks the few found exactly."""
-    same = col(Listing.category) == listing.category
-    by_category = select(Listing.id).where(
-        Listing.network_id == listing.network_id, Listing.kind == kind, Listing.status == "open", same
-    )
-    rough: ColumnElement[int] = case((same, int(CATEGORY_WEIGHT)), else_=0)
-    query = select(Listing)
-    stems = distinctive_stems(session, listing)
-    if stems:
-        by_word = select(ListingWord.listing_id).where(col(ListingWord.stem).in_(stems))
-        hits = (
-            select(ListingWord.listing_id, func.count().label("hits"))
-            .where(col(ListingWord.stem).in_(stems))
-            .group_by(col(ListingWord.listing_id))
-            .subquery()
-        )
-        query = query.outerjoin(hits, hits.c.listing_id == Listing.id)
-        rough = rough + func.coalesce(hits.c.hits, 0)
-        wanted = col(Listing.id).in_(union(by_category, by_word))
-    else:
-        wanted = col(Listing.id).in_(by_category)
-    return query.where(wanted, _live_from_others(listing, kind, today)).order_by(
-        rough.desc(), col(Listing.created_at), col(Listing.id)
-    )
-
-
 def _live_from_others(listing: Listing, kind: str, today: date) -> ColumnElement[bool]:
     return and_(
         col(Listing.network_id) == listing.network_id,
@@ -137,75 +81,83 @@ def _live_from_others(listing: Listing, kind: str, today: date) -> ColumnElement
     )
 
 
-def candidates(session: Session, request: Listing, today: date, near: Iterable[int] = ()) -> list[Listing]:
-    """Open offers that could meet `request`: the best POOL by the rough score, plus every offer from a school
-    nearby (closeness can lift those past the pool's edge), so `rank` scores a bounded number of rows."""
-    pool = session.exec(similar(session, request, "offer", today).limit(POOL)).all()
-    nearby = list(near)
-    close = (
-        session.exec(
-            select(Listing).where(_live_from_others(request, "offer", today), col(Listing.school_id).in_(nearby))
-        ).all()
-        if nearby
-        else []
-    )
-    return list({offer.id: offer for offer in [*pool, *close]}.values())
-
-
-def score(request: Listing, offer: Listing, near: dict[int, tuple[int, str]]) -> Candidate | None:
-    """How well `offer` could meet `request`, and why; None when nothing but distance links them."""
-    reasons: list[str] = []
-    points = 0.0
-    if offer.category == request.category and request.category != "other":
-        points += CATEGORY_WEIGHT
-        reasons.append(f"same category: {categories.label(request.category).lower()}")
-    offered = wording.key_words(offer.text)
-    common = [written for stemmed, written in wording.key_words(request.text).items() if stemmed in offered]
-    if common:
-        points += WORD_WEIGHT * min(len(common), MAX_WORDS)
-        reasons.append("both mention " + " ".join(common[:MAX_WORDS]))
-    if not points:
-        return None
-    distance, partnership = near.get(offer.school_id, (0, ""))
-    if distance:
-        points += CLOSENESS[distance]
-        reasons.append(
-            f"your schools already work together in {partnership}"
-            if distance == 1
-            else f"you share a partner through {partnership}"
-        )
-    return Candidate(offer, points, "; ".join(reasons))
-
-
 def rank(session: Session, request: Listing, today: date) -> list[Candidate]:
-    """Every candidate for `request`, best first (then the older offer first, as it has waited longer)."""
-    near = closeness(session, request.school_id)
-    found = candidates(session, request, today, near)
-    scored = [c for o in found if (c := score(request, o, near)) is not None]
-    return sorted(scored, key=lambda c: (-c.score, c.offer.created_at, c.offer.id or 0))
+    """The offers that fit `request` well, best first (then the older offer first, as it has waited longer)."""
+    vocabulary = glossary.vocabulary(session, request.network_id)
+    wants = wording.read(vocabulary, request.text)
+    if not wants.whats:
+        return []
+    (weight,) = fit.weights(session, wants)
+    whats = _offering(vocabulary, fit.deciding(wants, weight))
+    found = search.ranked(session, wording.ways(whats), _live_from_others(request, "offer", today), POOL)
+    if not found:
+        return []
+    offers = session.exec(select(Listing).where(col(Listing.id).in_(found))).all()
+    good = [
+        (offer, match)
+        for offer in offers
+        if (match := fit.fit(request, wants, offer, wording.read(vocabulary, offer.text), weight)) is not None
+        and match.good
+    ]
+    near = closeness(session, request.school_id) if good else {}
+    ranked = [
+        _candidate(offer, match.score, match.reason(wants), near.get(offer.school_id, (0, ""))) for offer, match in good
+    ]
+    return sorted(ranked, key=lambda c: (-c.score, c.offer.created_at, c.offer.id or 0))
+
+
+def _offering(vocabulary: Vocabulary, ideas: list[Idea]) -> list[Idea]:
+    """These ideas, and every idea whose offer would meet one of them (swimming: a pool too)."""
+    whats = {idea.name: idea for idea in ideas}
+    return [*whats.values(), *(vocabulary.ideas[name] for name in sorted(vocabulary.offering(whats) - whats.keys()))]
+
+
+def _candidate(offer: Listing, score: float, reason: str, near: tuple[int, str]) -> Candidate:
+    distance, partnership = near
+    if not distance:
+        return Candidate(offer, score, reason)
+    together = (
+        f"your schools already work together in {partnership}"
+        if distance == 1
+        else f"you share a partner through {partnership}"
+    )
+    return Candidate(offer, score + CLOSENESS[distance], f"{reason}; {together}")
+
+
+def requests_for(session: Session, offer: Listing, today: date) -> list[Listing]:
+    """Live requests from other schools that `offer` fits well, best fit first."""
+    vocabulary = glossary.vocabulary(session, offer.network_id)
+    has = wording.read(vocabulary, offer.text)
+    ideas = [*(vocabulary.ideas[name] for name in sorted(has.offered) if name in vocabulary.ideas), *has.whats]
+    whats = [idea for idea in ideas if idea.role == "what"]
+    found = search.ranked(
+        session, wording.ways(whats), _live_from_others(offer, "request", today), REQUESTS_FOR_AN_OFFER
+    )
+    requests = session.exec(select(Listing).where(col(Listing.id).in_(found))).all() if found else []
+    readings = [wording.read(vocabulary, request.text) for request in requests]
+    fits: list[tuple[float, Listing]] = []
+    for request, wants, weight in zip(requests, readings, fit.weights(session, *readings), strict=True):
+        match = fit.fit(request, wants, offer, has, weight)
+        if match is not None and match.good:
+            fits.append((-match.score, request))
+    return [request for _, request in sorted(fits, key=lambda f: (f[0], f[1].id or 0))]
 
 
 def suggest(session: Session, request: Listing, now: datetime, limit: int = SHOWN) -> list[tuple[Match, Candidate]]:
-    """Store the top matches for `request` as Match rows and tell both leads of each newly strong one, once."""
+    """Store the top matches for `request` as Match rows; the scheduler's tick tells both leads of new ones."""
     ranked = rank(session, request, today_in_london(now))[:limit]
     offer_ids = [c.offer.id for c in ranked]
     stored = session.exec(select(Match).where(Match.request_id == request.id, col(Match.offer_id).in_(offer_ids))).all()
     known = {m.offer_id: m for m in stored}
     found: list[tuple[Match, Candidate]] = []
-    newly_strong: list[tuple[Match, Candidate]] = []
     for candidate in ranked:
         match = known.get(candidate.offer.id or 0)
         if match is None:
             match = Match(request_id=request.id or 0, offer_id=candidate.offer.id or 0, created_at=now)
-        if candidate.strong and match.status == "suggested" and (match.id is None or match.score < STRONG):
-            # told once: when it is first found strong (the dedupe key guards against a second telling too)
-            newly_strong.append((match, candidate))
         match.score, match.reason = candidate.score, candidate.reason
         session.add(match)
         found.append((match, candidate))
     session.flush()
-    if newly_strong:
-        _tell_leads(session, request, newly_strong, now)
     return found
 
 
@@ -213,7 +165,7 @@ def scan_new_listings(session: Session, now: datetime, batch: int = 50) -> int:
     """Match offers and requests logged since the last scan; the scheduler runs this every tick.
 
     Finding matches costs more than logging the listing, so it is kept off the command's path: a new
-    listing is matched within one tick, and its strong matches told to the leads then. Returns how many it took.
+    listing is matched within one tick (and `tell_new_matches` tells the leads then). Returns how many it took.
     """
     rows = session.exec(
         select(Listing).where(Listing.scanned == False).order_by(col(Listing.id)).limit(batch)  # noqa: E712
@@ -227,34 +179,57 @@ def scan_new_listings(session: Session, now: datetime, batch: int = 50) -> int:
 
 
 def suggest_for_listing(session: Session, listing: Listing, now: datetime) -> None:
-    """Refresh the matches a new offer or request takes part in (its words are already indexed)."""
+    """Refresh the matches a new offer or request takes part in (the database indexed its text as it was logged)."""
     if listing.kind == "request":
         suggest(session, listing, now)
         return
-    requests = session.exec(similar(session, listing, "request", today_in_london(now)).limit(POOL)).all()
-    for request in requests:
+    for request in requests_for(session, listing, today_in_london(now)):
         suggest(session, request, now)
 
 
-def _tell_leads(session: Session, request: Listing, matches: list[tuple[Match, Candidate]], now: datetime) -> None:
-    schools = {request.school_id, *(c.offer.school_id for _, c in matches)}
-    names = school_names(session, schools)
-    leads = leads_of(session, schools)
-    for match, candidate in matches:
-        offer = candidate.offer
-        for lead in leads:
-            if lead.school_id == request.school_id:  # only the school that asked accepts
-                message = _match_for_asker(match, offer, request, names[offer.school_id])
-            elif lead.school_id == offer.school_id:
-                message = Message(
-                    title=f"{sentence(gist(request.text))}: your offer could meet it ({ref(match)})",
-                    text=f"Why: {match.reason}. {names[request.school_id]} can accept it; I'll tell you if they do.",
-                    fields=(Field("Your offer", offer.text),),
-                )
-            else:
-                continue
-            key = f"match:{match.id}:{lead.school_id}:{lead.id}"
-            notices.tell(session, lead.id or 0, key, message, now, kind=kinds.MATCH_NOTICE, subject_id=match.id)
+def tell_new_matches(session: Session, now: datetime, batch: int = 50) -> int:
+    """Tell both schools' leads, privately and once, of each match found since the last tick (by the scan or by
+    someone's `match`): off the command's path, so `match` answers at once. Returns how many matches it took."""
+    found = session.exec(
+        select(Match, Listing)
+        .join(Listing, col(Listing.id) == Match.request_id)
+        .where(Match.told == False)  # noqa: E712
+        .order_by(col(Match.id))
+        .limit(batch)
+    ).all()
+    offers = {o.id: o for o in session.exec(select(Listing).where(col(Listing.id).in_([m.offer_id for m, _ in found])))}
+    schools = {school for m, request in found for school in (request.school_id, offers[m.offer_id].school_id)}
+    names, leads = school_names(session, schools), leads_of(session, schools)
+    for match, request in found:
+        if match.status == "suggested":
+            _tell_leads(session, match, request, offers[match.offer_id], names, leads, now)
+        match.told = True
+        session.add(match)
+    return len(found)
+
+
+def _tell_leads(
+    session: Session,
+    match: Match,
+    request: Listing,
+    offer: Listing,
+    names: dict[int, str],
+    leads: Sequence[Member],
+    now: datetime,
+) -> None:
+    for lead in leads:
+        if lead.school_id == request.school_id:  # only the school that asked accepts
+            message = _match_for_asker(match, offer, request, names[offer.school_id])
+        elif lead.school_id == offer.school_id:
+            message = Message(
+                title=f"{sentence(gist(request.text))}: your offer could meet it ({ref(match)})",
+                text=f"Why: {match.reason}. {names[request.school_id]} can accept it; I'll tell you if they do.",
+                fields=(Field("Your offer", offer.text),),
+            )
+        else:
+            continue
+        key = f"match:{match.id}:{lead.school_id}:{lead.id}"  # the dedupe key makes a second telling a no-op
+        notices.tell(session, lead.id or 0, key, message, now, kind=kinds.MATCH_NOTICE, subject_id=match.id)
 
 
 def _match_for_asker(match: Match, offer: Listing, request: Listing, giver: str) -> Message:
@@ -285,18 +260,27 @@ def match(ctx: Context, args: str) -> Message:
     if not requests:
         return _where_we_could_help(ctx, actor, today)
     sections: list[Section] = []
+    unmet: list[str] = []
     for request in requests:
-        sections += _sections(ctx, request)
+        found = _sections(ctx, request)
+        sections += found
+        if not found:
+            unmet.append(ref(request))
     if not sections:
         return Message(
-            title="No offers match yet.",
-            text="I'll tell your lead when one arrives. The `board` shows everything open.",
+            title=f"Nothing fits {_listed(unmet)} well yet.",
+            text="I'll tell your lead when a good match comes in. The `board` shows everything open.",
         )
     return Message(
         title="Offers that could meet your requests",
+        text=f"Nothing fits {_listed(unmet)} well yet; I'll tell your lead when something does." if unmet else "",
         sections=tuple(sections),
         footer="Accepting makes it a commitment from the offering school.",
     )
+
+
+def _listed(refs: list[str]) -> str:
+    return refs[0] if len(refs) == 1 else f"{', '.join(refs[:-1])} or {refs[-1]}"
 
 
 def _where_we_could_help(ctx: Context, actor: Actor, today: date) -> Message:
@@ -307,11 +291,7 @@ def _where_we_could_help(ctx: Context, actor: Actor, today: date) -> Message:
         .order_by(col(Listing.created_at).desc())
         .limit(5)
     ).all()
-    requests = {
-        request.id: request
-        for offer in offers
-        for request in ctx.session.exec(similar(ctx.session, offer, "request", today).limit(SHOWN)).all()
-    }
+    requests = {request.id: request for offer in offers for request in requests_for(ctx.session, offer, today)[:SHOWN]}
     sections = [section for request in requests.values() for section in _sections(ctx, request, actor.school_id)]
     if not sections:
         return Message(
@@ -340,7 +320,7 @@ def _sections(ctx: Context, request: Listing, offered_by: int | None = None) -> 
     names = school_names(ctx.session, {c.offer.school_id for _, c in found} | {request.school_id})
     return [
         Section(
-            text=f"{c.offer.text} — from {names[c.offer.school_id]} ({ref(m)})"
+            text=f"{c.offer.text} — from {names[c.offer.school_id]} ({ref(m)}, for {ref(request)})"
             if offered_by is None
             else f"{request.text} — asked by {names[request.school_id]} ({ref(m)})",
             fields=(Field("Why", c.reason),),

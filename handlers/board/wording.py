@@ -1,54 +1,102 @@
-"""The words that carry meaning in an offer or request: lower-cased, stop words dropped, lightly stemmed."""
+"""An offer or request as matching reads it (the ideas it mentions, what it is about, who for, when), and the
+reason a match gives, in the request's own words: "Latin teacher, Thursdays, for GCSE"."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
+from functools import cached_property
 
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.IGNORECASE)
+from handlers.vocabulary import THINGS, Idea, Mention, Vocabulary, words
 
-STOP_WORDS = frozenset(
+SORT = {"event": "activity", "training": "activity", "advice": "activity"}  # a workshop for staff is training
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The ideas a listing mentions, in order, and those an offer of them also offers (a pool offers swimming).
+
+    `occasion` is the word where what is needed gives way to what it is for ("Transport | for a trip to the
+    seaside"): the first "for", "to", "at" or "during" after something needed.
     """
-a about above after again all also am an and any are as at be because been before being below between both
-but by can could did do does doing down during each few for from further had has have having he her here hers
-him his how i if in into is it its just me more most my no nor not now of off on once only or other our ours
-out over own same she should so some such than that the their them then there these they this those through
-to too under until up very was we were what when where which while who whom why will with would you your
-yours us per via please need needs needed offer offers offering request requests help can't we'd we'll
-able any someone anyone thanks thank term week weeks
-""".split()
-)
+
+    mentions: tuple[Mention, ...]
+    offered: frozenset[str]
+    occasion: int
+
+    @cached_property
+    def ideas(self) -> dict[str, Idea]:
+        return {m.idea.name: m.idea for m in self.mentions}
+
+    @cached_property
+    def whats(self) -> list[Idea]:
+        """What the listing is about: people, places, equipment, events, subjects and other telling words."""
+        return [idea for idea in self.ideas.values() if idea.role == "what"]
+
+    @cached_property
+    def things(self) -> frozenset[str]:
+        """The sorts of thing it names: a person, a place, equipment, transport, an activity (an event, training
+        or advice) or a service."""
+        return frozenset(SORT.get(m.idea.kind, m.idea.kind) for m in self.mentions if m.idea.kind in THINGS)
+
+    @cached_property
+    def asides(self) -> frozenset[str]:
+        """Events and unknown words named only as the occasion ("a trip", "the seaside" in "Transport for a trip
+        to the seaside"): they say what the need is for, not what it is."""
+        first: dict[str, Mention] = {}
+        for mention in self.mentions:
+            first.setdefault(mention.idea.name, mention)
+        return frozenset(
+            name for name, m in first.items() if m.idea.kind in ("event", "word") and m.start > self.occasion
+        )
+
+    @cached_property
+    def stages(self) -> frozenset[str]:
+        """The ages it names (KS2, sixth form, ...), the "who" that can rule a match out."""
+        return frozenset(m.idea.name for m in self.mentions if m.idea.kind == "stage")
 
 
-def stem(word: str) -> str:
-    """A light suffix-stripper: practicals -> practical, visits -> visit, coaching -> coach."""
-    w = word.lower()
-    if len(w) <= 3:
-        return w
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith("ing") and len(w) > 5:
-        return w[:-3]
-    if w.endswith("ed") and len(w) > 4:
-        return w[:-2]
-    if w.endswith(("sses", "xes", "ches", "shes")):
-        return w[:-2]
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
+OCCASION = frozenset({"for", "to", "at", "during"})
 
 
-def key_words(text: str) -> dict[str, str]:
-    """Stem -> the first way the text wrote it, in the order written; stop words and lone digits dropped."""
-    return dict(_key_words(text))
+def read(vocabulary: Vocabulary, text: str) -> Reading:
+    mentions = vocabulary.read(text)
+    need = min((m.end for m in mentions if m.idea.role == "what"), default=0)
+    said = words(text)
+    occasion = next((i for i in range(need, len(said)) if said[i] in OCCASION), len(said))
+    return Reading(mentions, frozenset(vocabulary.offered(m.idea.name for m in mentions)), occasion)
 
 
-@lru_cache(maxsize=8192)
-def _key_words(text: str) -> tuple[tuple[str, str], ...]:
-    found: dict[str, str] = {}
-    for word in _WORD.findall(text):
-        lowered = word.lower()
-        if lowered in STOP_WORDS or (lowered.isdigit() and len(lowered) < 4) or len(lowered) < 2:
+def ways(ideas: Iterable[Idea]) -> list[list[str]]:
+    """Each idea as the ways of writing it, for a search."""
+    return [[idea.name, *idea.ways] if idea.kind != "word" else list(idea.ways) for idea in ideas]
+
+
+def reason(request: Reading, shared: Set[str]) -> str:
+    """The `shared` ideas as the request wrote them: what first (words side by side kept together), then when,
+    then who for. Filler never appears: it is no idea."""
+    runs: dict[str, list[tuple[str, int]]] = {"what": [], "when": [], "who": []}
+    seen: set[str] = set()
+    for mention in request.mentions:
+        if mention.idea.name not in shared or mention.idea.name in seen:
             continue
-        found.setdefault(stem(lowered), word)
-    return tuple(found.items())
+        seen.add(mention.idea.name)
+        written = _as_written(mention)
+        role = runs[mention.idea.role]
+        if role and role[-1][1] == mention.start:
+            role[-1] = (f"{role[-1][0]} {written}", mention.end)
+        else:
+            role.append((written, mention.end))
+    parts = [text for text, _ in runs["what"] + runs["when"]]
+    if runs["who"]:
+        parts.append("for " + " and ".join(text for text, _ in runs["who"]))
+    return ", ".join(parts)
+
+
+def _as_written(mention: Mention) -> str:
+    """As written, less the capital a sentence starts with ("Swimming lessons" -> "swimming"), unless the idea is
+    written with one ("Latin", "INSET") or the word is one Kept doesn't know (it may be a name)."""
+    text, name = mention.written, mention.idea.name
+    if mention.start == 0 and text[:1].isupper() and text[1:2].islower() and name[:1].islower():
+        return text if mention.idea.kind == "word" else text[0].lower() + text[1:]
+    return text

@@ -32,10 +32,12 @@ class Upkeep:
 
 
 def every_tick(session: Session, now: datetime) -> None:
-    """Plan this week's digest for partnerships that have none waiting, and match listings logged since the last
-    tick (off the command's path: finding matches costs more than logging the listing)."""
+    """Plan this week's digest for partnerships that have none waiting, match listings logged since the last
+    tick, and tell the leads of new matches (off the command's path: finding matches and planning notices cost
+    more than logging a listing or answering `match`)."""
     ensure_digests(session, now)
     matching.scan_new_listings(session, now)
+    matching.tell_new_matches(session, now)
 
 
 def daily(session: Session, now: datetime) -> Upkeep:

@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers every table)
 from storage.db import make_engine
+from storage.models import outside_models  # (importing storage.models registers every table)
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -19,6 +19,7 @@ def run_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=outside_models,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -36,7 +37,13 @@ def run_online() -> None:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+        include_name=outside_models,  # the full-text index over listings is not in the models
+    )
     with context.begin_transaction():
         context.run_migrations()
 

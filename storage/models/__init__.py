@@ -7,19 +7,21 @@ from storage.models.partnerships import STAGES, Mou, Partnership, PartnershipCha
 from storage.models.people import ChatTenant, Identity, Member, Network, School
 from storage.models.platforms import ConversationRef, InviteCode, SlackInstallation, SlackOAuthState
 from storage.models.reviews import ReviewLink
+from storage.models.search import outside_models
 from storage.models.work import (
     ChecklistItem,
     Commitment,
     JointSession,
     Listing,
-    ListingWord,
     Match,
+    NetworkWord,
     SessionSchool,
 )
 
 __all__ = [
     "STAGES",
     "CalendarSpan",
+    "outside_models",
     "ChatTenant",
     "ChecklistItem",
     "Commitment",
@@ -29,12 +31,12 @@ __all__ = [
     "InviteCode",
     "JointSession",
     "Listing",
-    "ListingWord",
     "LogEntry",
     "Match",
     "Member",
     "Mou",
     "Network",
+    "NetworkWord",
     "Notification",
     "Partnership",
     "PartnershipChannel",

@@ -22,17 +22,21 @@ class Listing(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", index=True)
     text: str = Field(max_length=4000)
     category: str = Field(max_length=40, index=True)
+    category_given: bool = False  # said by the person (`[facilities] ...`, the form), not guessed by Kept
     status: str = Field(default="open", max_length=10, index=True)
     scanned: bool = Field(default=False, index=True)  # matched against the board by the scheduler's scan
     expires_on: date | None = None
     created_at: datetime = when()
 
 
-class ListingWord(SQLModel, table=True):
-    """A key word (lower-cased, stemmed) of an offer or request: matching looks words up here, never scans text."""
+class NetworkWord(SQLModel, table=True):
+    """A network's own word for an idea (`words DT = design technology`), which matching reads as the same idea."""
 
-    stem: str = Field(primary_key=True, max_length=60)
-    listing_id: int = Field(foreign_key="listing.id", primary_key=True, index=True)
+    network_id: int = Field(foreign_key="network.id", primary_key=True)
+    idea: str = Field(primary_key=True, max_length=60)
+    word: str = Field(primary_key=True, max_length=60)
+    created_by: int = Field(foreign_key="member.id")
+    created_at: datetime = when()
 
 
 class Match(SQLModel, table=True):
@@ -45,6 +49,7 @@ class Match(SQLModel, table=True):
     score: float = 0.0
     reason: str = ""
     status: str = Field(default="suggested", max_length=12)
+    told: bool = Field(default=False, index=True)  # both schools' leads told of it, by the scheduler's tick
     created_at: datetime = when()
 
 

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
-from handlers.board import matching
 from handlers.clock import MovableClock
 from handlers.context import Caller
 from handlers.dispatch import Kept
@@ -70,7 +69,15 @@ class World:
             return row.id or 0
 
     def listing(
-        self, who: str, kind: str, text: str, category: str, *, expires_on: date | None = None, age_days: int = 0
+        self,
+        who: str,
+        kind: str,
+        text: str,
+        category: str,
+        *,
+        expires_on: date | None = None,
+        age_days: int = 0,
+        given: bool = True,
     ) -> int:
         with self.db.transaction() as session:
             row = Listing(
@@ -80,12 +87,12 @@ class World:
                 member_id=self.members[who],
                 text=text,
                 category=category,
+                category_given=given,
                 expires_on=expires_on,
                 created_at=self.now - timedelta(days=age_days),
             )
             session.add(row)
             session.flush()
-            matching.index_words(session, row)  # as board.py does for every new offer and request
             return row.id or 0
 
     def commitment(

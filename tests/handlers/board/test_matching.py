@@ -1,4 +1,4 @@
-"""Matching offers to requests: ranking, reasons, strong-match notices, accepting, expiry and renewal."""
+"""Matching offers to requests: ranking, reasons, the honest empty answer, notices, accepting, expiry, renewal."""
 
 from __future__ import annotations
 
@@ -7,41 +7,31 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from handlers.board import expiry, matching
-from handlers.board.wording import key_words, stem
+from handlers.outbound import upkeep
 from storage.models import Commitment, Listing, Match, Notification
 from tests.harness.world import World, buttons, notices_in
 
-
-def test_words_drop_stop_words_and_stem_plurals() -> None:
-    assert stem("practicals") == "practical"
-    assert stem("visits") == "visit"
-    assert stem("minibus") == "minibus"
-    assert list(key_words("We need two A-level physics practicals for our pupils")) == [
-        "two",
-        "a-level",
-        "physic",
-        "practical",
-        "pupil",
-    ]
+MONDAY = date(2026, 11, 23)
 
 
-def test_offers_rank_by_category_then_words_then_closeness(world: World) -> None:
+def _ranked(world: World, request: int) -> list[matching.Candidate]:
+    with world.db.transaction() as session:
+        return matching.rank(session, session.get(Listing, request), MONDAY)
+
+
+def test_the_offer_that_meets_more_of_the_request_ranks_first_and_closeness_orders_the_rest(world: World) -> None:
     world.partnership("Physics Link", "St Ada's School", "Lovelace Primary")
     request = world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff")
     hopper = world.listing("grace", "offer", "Our physics technician can run A-level practicals", "specialist-staff")
-    lovelace = world.listing("charles", "offer", "A physics teacher for one afternoon", "specialist-staff")
-    words_only = world.listing("alan", "offer", "Spare physics kit to lend", "facilities")
+    lovelace = world.listing("charles", "offer", "Physics practicals in our labs, any year group", "facilities")
+    stranger = world.listing("alan", "offer", "Physics practicals for a visiting group", "enrichment")
     unrelated = world.listing("alan", "offer", "Our minibus on Fridays", "shared-services")
     own_school = world.listing("mary", "offer", "A-level physics practicals", "specialist-staff")
-    with world.db.transaction() as session:
-        ranked = matching.rank(session, session.get(Listing, request), date(2026, 11, 23))
-    order = [c.offer.id for c in ranked]
-    assert order == [hopper, lovelace, words_only]
-    assert unrelated not in order and own_school not in order
-    assert ranked[0].reason == "same category: specialist staff; both mention A-level physics practicals"
-    assert ranked[1].reason == (
-        "same category: specialist staff; both mention physics; your schools already work together in Physics Link"
-    )
+    ranked = _ranked(world, request)
+    assert [c.offer.id for c in ranked] == [hopper, lovelace, stranger]
+    assert unrelated not in [c.offer.id for c in ranked] and own_school not in [c.offer.id for c in ranked]
+    assert ranked[0].reason == "physics practicals, for A-level"
+    assert ranked[1].reason == "physics practicals; your schools already work together in Physics Link"
 
 
 def test_a_school_two_steps_away_ranks_above_a_stranger(world: World) -> None:
@@ -53,15 +43,50 @@ def test_a_school_two_steps_away_ranks_above_a_stranger(world: World) -> None:
         near = matching.closeness(session, world.school("St Ada's School"))
         assert near[world.school("Lovelace Primary")] == (1, "Transition")
         assert near[world.school("Hopper Academy")] == (2, "Primary Sport")
-        ranked = matching.rank(session, session.get(Listing, request), date(2026, 11, 23))
-    assert [c.offer.id for c in ranked] == [far]
+    assert [c.offer.id for c in _ranked(world, request)] == [far]
+
+
+def test_synonyms_find_offers_written_in_other_words(both_worlds: World) -> None:
+    world = both_worlds
+    latin = world.listing("grace", "offer", "A Latin teacher on Thursday afternoons for GCSE", "specialist-staff")
+    pool = world.listing("grace", "offer", "Lane time in our pool on Friday mornings", "facilities")
+    inset = world.listing("grace", "offer", "Places on our staff training day in January", "staff-development")
+    classics = world.listing("ada", "request", "A classics tutor for Year 10, ideally Thursdays", "other", given=False)
+    swimming = world.listing("ada", "request", "Swimming lessons for Year 4", "other", given=False)
+    training = world.listing("ada", "request", "Could our teachers join another school's INSET?", "other", given=False)
+    assert [c.offer.id for c in _ranked(world, classics)] == [latin]
+    assert [c.offer.id for c in _ranked(world, swimming)] == [pool]
+    assert [c.offer.id for c in _ranked(world, training)] == [inset]
+    assert _ranked(world, classics)[0].reason == "classics tutor, Thursdays, for Year 10"
+    assert _ranked(world, swimming)[0].reason == "swimming"  # not "Swimming": it only began the request
+
+
+def test_a_shared_common_word_or_a_near_miss_is_no_match(world: World) -> None:
+    """The traps from issue 16: a word in common, a different need."""
+    world.listing("grace", "offer", "Year 6 taster day: science, art and PE lessons", "primary-visits")
+    world.listing("grace", "offer", "Floodlit 3G pitch for football or rugby training", "facilities")
+    world.listing("grace", "offer", "Used A-level physics textbooks, free to collect", "other", given=False)
+    nets = world.listing("ada", "request", "Cricket nets for Year 6 after school", "facilities")
+    invigilation = world.listing("ada", "request", "Invigilator training for our support staff", "staff-development")
+    physics = world.listing("ada", "request", "An A-level physics teacher for one student", "specialist-staff")
+    assert [_ranked(world, r) for r in (nets, invigilation, physics)] == [[], [], []]
+
+
+def test_a_category_the_person_gave_counts_and_a_guessed_one_only_orders(world: World) -> None:
+    request = world.listing("ada", "request", "Clay and a kiln for a pottery project", "facilities")
+    guessed = world.listing("grace", "offer", "Pottery wheels and a kiln", "facilities", given=False)
+    given = world.listing("alan", "offer", "A kiln and pottery wheels", "facilities", age_days=1)
+    other = world.listing("charles", "offer", "Kiln and pottery wheels", "enrichment", age_days=2)
+    ranked = _ranked(world, request)
+    assert [c.offer.id for c in ranked] == [given, guessed, other]
+    assert round(ranked[0].score - ranked[2].score, 3) == 0.1  # both people chose the category
+    assert round(ranked[1].score - ranked[2].score, 3) == 0.04  # Kept guessed one of them
 
 
 def test_expired_offers_are_not_matched(world: World) -> None:
     request = world.listing("ada", "request", "A minibus for a trip", "shared-services")
     world.listing("grace", "offer", "Our minibus", "shared-services", expires_on=date(2026, 11, 20))
-    with world.db.transaction() as session:
-        assert matching.rank(session, session.get(Listing, request), date(2026, 11, 23)) == []
+    assert _ranked(world, request) == []
 
 
 def test_match_lists_offers_with_accept_buttons_and_stores_them(world: World) -> None:
@@ -73,16 +98,52 @@ def test_match_lists_offers_with_accept_buttons_and_stores_them(world: World) ->
     with world.db.transaction() as session:
         stored = session.exec(select(Match)).one()
     assert (stored.request_id, stored.offer_id) == (request, offer)
-    assert section.text == f"Our technician can run A-level physics practicals — from Hopper Academy (M{stored.id})"
+    assert section.text == (
+        f"Our technician can run A-level physics practicals — from Hopper Academy (M{stored.id}, for R{request})"
+    )
     assert section.actions[0].command == f"accept M{stored.id}"
-    assert "both mention A-level physics practicals" in section.fields[0].value
+    assert section.fields[0].value == "physics practicals, for A-level"
 
 
-def test_a_strong_match_is_told_privately_to_both_leads_once(world: World) -> None:
+def test_when_nothing_fits_match_says_so_and_the_lead_hears_when_something_does(world: World) -> None:
+    request = world.listing("ada", "request", "A Mandarin teacher for a Year 9 group", "specialist-staff")
+    world.listing("grace", "offer", "French teacher for an after-school club", "specialist-staff")
+    reply = world.say("mary", "match")
+    assert reply.ok and not reply.sections
+    assert reply.title == f"Nothing fits R{request} well yet."
+    assert "I'll tell your lead when a good match comes in" in reply.text
+    with world.db.transaction() as session:
+        assert session.exec(select(Match)).all() == []
+    world.listing("alan", "offer", "Our Mandarin teacher could take a Year 9 class", "specialist-staff")
+    with world.db.transaction() as session:
+        upkeep.every_tick(session, world.now)  # the scheduler's tick
+        told = session.exec(select(Notification).where(Notification.member_id == world.members["ada"])).one()
+    assert (
+        told.payload["title"]
+        == "Our Mandarin teacher could take a Year 9 class: Hopper Academy could meet your request (M1)"
+    )
+    assert told.payload["text"].startswith("Why: Mandarin teacher, for Year 9. Accepting makes it Hopper Academy's")
+
+
+def test_match_names_the_requests_nothing_fits_yet_beside_those_with_offers(world: World) -> None:
+    met = world.listing("ada", "request", "A minibus for a trip to the coast", "shared-services")
+    unmet = world.listing("ada", "request", "Someone to tune our piano", "other", given=False)
+    world.listing("grace", "offer", "Our minibus on Fridays", "shared-services")
+    reply = world.say("ada", "match")
+    assert [s.text.rsplit("for ", 1)[1].rstrip(")") for s in reply.sections] == [f"R{met}"]
+    assert reply.text == f"Nothing fits R{unmet} well yet; I'll tell your lead when something does."
+
+
+def test_a_good_match_is_told_privately_to_both_leads_once_by_the_scheduler(world: World) -> None:
     world.listing("ada", "request", "A-level physics practicals for Year 12", "specialist-staff")
     world.listing("grace", "offer", "Our technician can run A-level physics practicals", "specialist-staff")
     world.say("mary", "match")
+    with world.db.transaction() as session:
+        assert session.exec(select(Notification)).all() == []  # `match` answers; the tick tells the leads
+        assert matching.tell_new_matches(session, world.now) == 1
     world.say("ada", "match")
+    with world.db.transaction() as session:
+        assert matching.tell_new_matches(session, world.now) == 0
     told = notices_in(world.db, "match_notice")
     assert sorted(n.member_id for n in told) == sorted([world.members["ada"], world.members["grace"]])
     to_grace = next(n for n in told if n.member_id == world.members["grace"])
@@ -90,15 +151,6 @@ def test_a_strong_match_is_told_privately_to_both_leads_once(world: World) -> No
     assert to_grace.payload["title"].endswith("your offer could meet it (M1)")
     assert buttons(to_grace) == []  # only the school that asked accepts
     assert buttons(to_ada) == ["accept M1"]
-
-
-def test_a_weak_match_is_listed_but_not_announced(world: World) -> None:
-    world.listing("ada", "request", "Someone to judge our debate final", "enrichment")
-    world.listing("grace", "offer", "Judges for a poetry competition", "advice")
-    reply = world.say("ada", "match")
-    assert reply.ok and reply.sections
-    with world.db.transaction() as session:
-        assert session.exec(select(Notification)).all() == []
 
 
 def test_accepting_a_match_makes_a_commitment_from_the_offering_school(world: World) -> None:
@@ -173,11 +225,11 @@ def test_expired_listings_leave_the_board(world: World) -> None:
 
 def test_matching_runs_the_same_on_postgresql(both_worlds: World) -> None:
     world = both_worlds
-    request = world.listing("ada", "request", "100% A-level physics_practicals", "specialist-staff")
+    request = world.listing("ada", "request", "100% A-level physics_practicals (Year 12/13)", "specialist-staff")
     offer = world.listing("grace", "offer", "A-level physics practicals", "specialist-staff")
-    with world.db.transaction() as session:
-        ranked = matching.rank(session, session.get(Listing, request), date(2026, 11, 23))
+    ranked = _ranked(world, request)
     assert [c.offer.id for c in ranked] == [offer]
+    assert ranked[0].reason == "physics practicals, for A-level"
 
 
 def test_a_new_offer_finds_the_requests_it_could_meet(world: World) -> None:
@@ -185,6 +237,7 @@ def test_a_new_offer_finds_the_requests_it_could_meet(world: World) -> None:
     offer = world.listing("mary", "offer", "Year 6 transition visits: a morning in our labs", "primary-visits")
     with world.db.transaction() as session:
         matching.suggest_for_listing(session, session.get(Listing, offer), world.now)
+        matching.tell_new_matches(session, world.now)
         stored = session.exec(select(Match)).one()
         told = session.exec(select(Notification)).all()
     assert (stored.request_id, stored.offer_id) == (request, offer)

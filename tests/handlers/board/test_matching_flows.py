@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import select
 
 from handlers.board import matching
+from handlers.outbound import upkeep
 from storage.models import ChecklistItem, Commitment, Listing, Match, Notification
 from tests.harness.world import World, buttons, notices_in
 
@@ -20,9 +21,9 @@ def test_a_new_request_is_matched_at_once_and_both_leads_hear(world: World) -> N
     assert world.say("mary", "request [specialist staff] A-level physics practicals for Year 12").ok
     with world.db.transaction() as session:
         assert session.exec(select(Match)).all() == []  # found by the scheduler's scan, not while Mary waits
-        assert matching.scan_new_listings(session, world.now) == 2  # the offer and the request
+        upkeep.every_tick(session, world.now)
     with world.db.transaction() as session:
-        assert matching.scan_new_listings(session, world.now) == 0
+        assert matching.scan_new_listings(session, world.now) == 0  # the offer and the request were both scanned
         match = session.exec(select(Match)).one()
         request = session.get(Listing, match.request_id)
     assert request.expires_on == date(2026, 12, 18)  # the end of the autumn term

@@ -247,7 +247,13 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(HANDOVER, "the giver, the taker and the receiving schools' leads", "when a lead hands work over", _always),
         Kind(ACCEPTED, "the offer's owner", "when the requesting school accepts a match", _still_open),
-        Kind(MATCH_NOTICE, "both schools' leads", "when a strong match is first found", _match_open, leads_only=True),
+        Kind(
+            MATCH_NOTICE,
+            "both schools' leads",
+            "when a good match is first found, on the next tick",
+            _match_open,
+            leads_only=True,
+        ),
         Kind(EXPIRY, "the listing's owner", "a week before it closes", _listing_closing),
         Kind(
             LOPSIDED,

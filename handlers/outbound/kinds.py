@@ -286,6 +286,7 @@ KINDS: dict[str, Kind] = {
             "when an item is assigned across schools",
             _still_proposed,
         ),
+        Kind(ASK_ANSWERED, "whoever offered the item", "when the colleague asked says yes or no", _always),
         Kind(
             MOU_REVIEW,
             "the partnership's leads",

@@ -29,3 +29,19 @@ def test_daily_upkeep_reminds_closes_and_checks_each_partnership_once(world: Wor
         assert session.get(Listing, closing).status == "open"
         keys = sorted(n.dedupe_key.split(":")[0] for n in session.exec(select(Notification)).all())
     assert keys == ["expiry", "lopsided", "lopsided"]
+
+
+def test_every_kind_kept_plans_has_its_rule() -> None:
+    """A kind planned anywhere in the core without a row in outbound/kinds.py would be sent without its check."""
+    import ast
+    from pathlib import Path
+
+    from handlers.outbound import kinds
+
+    planned = set()
+    for path in Path("handlers").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg == "kind" and isinstance(node.value, ast.Attribute):
+                if isinstance(node.value.value, ast.Name) and node.value.value.id == "kinds":
+                    planned.add(getattr(kinds, node.value.attr))
+    assert planned and planned <= set(kinds.KINDS), planned - set(kinds.KINDS)

@@ -57,7 +57,7 @@ def build_app(parts: Parts, *, scheduler: bool = False) -> web.Application:
     if parts.teams is not None:
         from bot.teams import routes as teams_routes
 
-        teams_routes.mount(app, parts.teams.adapter, parts.teams.bot, requires_auth=parts.teams.requires_auth)
+        teams_routes.mount(app, parts.teams)
     if scheduler:
         app.cleanup_ctx.append(jobs.cleanup_context(parts.delivery.tick, parts.tick_seconds, parts.timezone))
     return app

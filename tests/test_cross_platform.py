@@ -81,6 +81,8 @@ async def kept2(
         slack_signing_secret=SECRET,
         slack_bot_token="xoxb-st-adas",  # type: ignore[call-arg]
         slack_api_url=slack_api.url + "api/",
+        allow_insecure_teams=True,
+        teams_service_urls=connector.url,
     )
     parts = assemble(settings, clock, sqlite_db)
     client = await aiohttp_client(build_app(parts))

@@ -12,7 +12,16 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 from bot.links import Links, with_links
 from bot.teams import references
 from bot.teams.cards import Card, to_card, to_form_card
-from bot.teams.inbound import CardPress, caller_from, card_press, channel_of, command_text, is_personal, tenant_of
+from bot.teams.inbound import (
+    CardPress,
+    caller_from,
+    card_press,
+    channel_of,
+    command_text,
+    inbound_key,
+    is_personal,
+    tenant_of,
+)
 from handlers.clock import Clock
 from handlers.context import Caller
 from handlers.dispatch import Kept
@@ -64,7 +73,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._on_card_press(turn_context, card_press(turn_context.activity.value))
             return
         activity = turn_context.activity
-        reply = await self.db.run(self._handle, caller_from(activity), command_text(activity), activity.id or "")
+        reply = await self.db.run(self._handle, caller_from(activity), command_text(activity), inbound_key(activity))
         await turn_context.send_activity(card_activity(to_card(reply), reply.title))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -98,7 +107,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         caller = caller_from(activity)
         kept = self.kept
         if press.kind == "command":
-            reply = self._handle(caller, press.command, activity.id or "")
+            reply = self._handle(caller, press.command, inbound_key(activity))
             return reply, to_card(reply)
         try:
             reply = kept.submit(caller, press.form_id, press.context, press.values)

@@ -29,6 +29,7 @@ from tests.harness.recording import RecordingNotifier
 from tests.harness.slack import SlackStandIn, Workspace, _finished, _workspace
 from tests.harness.teams import MakeTeams, TeamsChat
 from tests.harness.teams_connector import Connector, start_connector
+from tests.harness.teams_keys import KeyService, start_key_service
 from tests.harness.world import World, build_world
 
 POSTGRES_URL = os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -183,10 +184,20 @@ async def connector() -> AsyncIterator[Connector]:
 
 
 @pytest.fixture
+async def key_service() -> AsyncIterator[KeyService]:
+    service, server = await start_key_service()
+    yield service
+    await server.close()
+
+
+@pytest.fixture
 def make_teams(aiohttp_client: Any, connector: Connector, sqlite_db: Database, clock: MovableClock) -> MakeTeams:
-    """`await make_teams(MicrosoftAppId=...)`: the app with those settings (none: unauthenticated, local)."""
+    """`await make_teams(microsoft_app_id=...)`: the app with those settings (none: unauthenticated, as for local
+    development); the connector stand-in is the one service URL Kept may call."""
 
     async def make(**settings: Any) -> TeamsChat:
+        settings.setdefault("allow_insecure_teams", not settings.get("microsoft_app_id"))
+        settings.setdefault("teams_service_urls", connector.url)
         parts = assemble(Settings(_env_file=None, **settings), clock, db=sqlite_db)  # type: ignore[call-arg]
         client = await aiohttp_client(build_app(parts))
         return TeamsChat(client, connector, parts)

@@ -53,7 +53,7 @@ def build_app(parts: Parts, *, scheduler: bool = False) -> web.Application:
     elif slack is not None:
         from bot.slack import routes as slack_routes
 
-        slack_routes.mount(app, slack.bolt, slack.bridge)
+        slack_routes.mount(app, slack.bolt, slack.bridge, slack.signing_secret)
     if parts.teams is not None:
         from bot.teams import routes as teams_routes
 

@@ -48,6 +48,7 @@ class SlackParts:
     bolt: AsyncApp
     bridge: Bridge
     socket_token: str = ""
+    signing_secret: str = ""
 
 
 @dataclass
@@ -155,7 +156,9 @@ def _add_slack(parts: Parts, settings: Settings, *, web: bool, socket: bool) -> 
     if web and (settings.slack_configured or socket):
         bolt = build_bolt(config, parts.db, parts.clock, socket_mode=socket)
         bridge = Bridge(parts.kept, parts.db, parts.clock, parts.links)
-        parts.slack = SlackParts(bolt, bridge, settings.slack_app_token if socket else "")
+        parts.slack = SlackParts(
+            bolt, bridge, settings.slack_app_token if socket else "", settings.slack_signing_secret
+        )
 
 
 def _add_teams(parts: Parts, settings: Settings, *, web: bool) -> None:

@@ -52,13 +52,16 @@ class Kept:
         verb = command.verb
         return self._run(caller, lambda ctx: verb.run(ctx, command.args), inbound_id)
 
-    def submit(self, caller: Caller, form_id: str, context: str, values: dict[str, str]) -> Message:
-        """Take a form submission. Raises FormErrors for fields to correct; anything else becomes a reply."""
+    def submit(
+        self, caller: Caller, form_id: str, context: str, values: dict[str, str], *, inbound_id: str = ""
+    ) -> Message:
+        """Take a form submission. Raises FormErrors for fields to correct; anything else becomes a reply.
+        `inbound_id` (a signed request's signature) makes a replayed submission a no-op."""
         submit = grammar.FORMS.get(form_id)
         if submit is None:
             return Message(title="Sorry, I don't recognise that form. Please start again.", ok=False)
         clean = {str(k)[:100]: str(v)[: grammar.MAX_TEXT] for k, v in values.items()}
-        return self._run(caller, lambda ctx: submit(ctx, context[:200], clean), "", reraise=FormErrors)
+        return self._run(caller, lambda ctx: submit(ctx, context[:200], clean), inbound_id, reraise=FormErrors)
 
     def _run(
         self,

@@ -8,6 +8,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot import links
+from bot.readiness import Schema
 from bot.wiring import Parts
 from scheduler import jobs
 from storage.db import Database
@@ -15,6 +16,7 @@ from storage.db import Database
 log = logging.getLogger("kept.web")
 
 DATABASE = web.AppKey("database", Database)
+SCHEMA = web.AppKey("schema", Schema)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -22,8 +24,10 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready when the database answers; a load balancer stops sending work to a replica that can't reach it."""
+    """Ready when the database answers and the schema is up to date; a load balancer stops sending work to a
+    replica that can't reach it."""
     db = request.app[DATABASE]
+    schema = request.app.get(SCHEMA)
 
     def ping() -> None:
         with db.engine.connect() as connection:
@@ -31,17 +35,24 @@ async def readyz(request: web.Request) -> web.Response:
 
     try:
         await db.run(ping)
-    except Exception:  # noqa: BLE001
-        log.warning("readiness check failed: database unreachable", exc_info=True)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("readiness check failed: database unreachable (%s)", type(exc).__name__)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    if schema is not None and not schema.ready:
+        return web.json_response({"status": "unavailable", "database": "migrating"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-def build_app(parts: Parts, *, scheduler: bool = False) -> web.Application:
+def build_app(parts: Parts, *, scheduler: bool = False, schema: Schema | None = None) -> web.Application:
     """The whole web app from the assembled parts: each platform's routes only if it was built. With
-    `scheduler`, the delivery tick runs in the app's loop from start-up to shutdown."""
+    `scheduler`, the delivery tick runs in the app's loop from start-up to shutdown. With a `schema` not yet
+    up to date (the database was away at start), its migration is retried in the background."""
     app = web.Application(client_max_size=1024 * 1024)
     app[DATABASE] = parts.db
+    if schema is not None:
+        app[SCHEMA] = schema
+        if not schema.ready:
+            app.cleanup_ctx.append(schema.retrying(every=5.0))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     links.mount(app, parts.links, parts.db, parts.clock)

@@ -13,6 +13,7 @@ from handlers.errors import BadDate
 
 END_OF_DAY = time(17, 0)  # "by Friday" means by the end of the school day
 START_OF_DAY = time(9, 0)
+HORIZON_YEARS = 5  # further ahead than any promise, session or absence Kept keeps; beyond it, date sums overflow
 
 _TIME = re.compile(r"\b(\d{1,2}[:.]\d{2}|\d{1,2}\s*(am|pm)|noon|midday)\b", re.IGNORECASE)
 _DURATION = re.compile(r"^\s*(?:in\s+)?(\d{1,3})\s*(d|days?|w|wks?|weeks?)\s*$", re.IGNORECASE)
@@ -40,6 +41,8 @@ def parse_moment(text: str, now: datetime, zone: ZoneInfo, default_time: time = 
     moment = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
     if moment <= local_now:
         raise BadDate(f"{describe(moment, zone, now)} has already passed. Please pick a later date.")
+    if moment.year > local_now.year + HORIZON_YEARS:
+        raise BadDate(f"That's too far ahead for me: please pick a date within the next {HORIZON_YEARS} years.")
     return moment.astimezone(UTC)
 
 
@@ -47,7 +50,10 @@ def _dateparser(text: str, local_now: datetime, zone: ZoneInfo) -> datetime | No
     settings = dict(_SETTINGS, RELATIVE_BASE=local_now.replace(tzinfo=None))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return dateparser.parse(text, languages=["en"], settings=settings)
+        try:
+            return dateparser.parse(text, languages=["en"], settings=settings)
+        except (OverflowError, ValueError):  # "in 99999999 days": past the calendar's end
+            return None
 
 
 def shift(moment: datetime, text: str) -> datetime | None:

@@ -27,6 +27,8 @@ T = TypeVar("T")
 
 # The Bolt context key under which a signed request carries its signature: its id, so a replay changes nothing.
 REQUEST_ID = "kept_request_id"
+# Set once Kept has answered: a fault after it (rendering, Slack) must not say that nothing was changed.
+ANSWERED = "kept_answered"
 
 # What can go wrong calling Slack from a listener, after the change has already been committed.
 SLACK_TROUBLE = (SlackApiError, TimeoutError, OSError)

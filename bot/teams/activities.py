@@ -38,6 +38,8 @@ WELCOME = Message(
     "masterclass`, or `help` to see everything I can do.",
     footer="In a channel, mention me first: @Kept offer …",
 )
+# Set in a turn's state once Kept has answered: a fault after it must not say that nothing was changed.
+ANSWERED = "kept_answered"
 UNKNOWN_PRESS = Message(
     title="Sorry, I don't recognise that button.",
     text="It may be from an older card. Say `mine` to see your commitments with fresh buttons.",
@@ -74,6 +76,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         activity = turn_context.activity
         reply = await self.db.run(self._handle, caller_from(activity), command_text(activity), inbound_key(activity))
+        turn_context.turn_state[ANSWERED] = reply.ok
         await turn_context.send_activity(card_activity(to_card(reply), reply.title))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -95,6 +98,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await turn_context.send_activity(card_activity(to_card(UNKNOWN_PRESS), UNKNOWN_PRESS.title))
             return
         reply, card = await self.db.run(self._run_press, turn_context.activity, press)
+        turn_context.turn_state[ANSWERED] = reply.ok
         if reply.ok and turn_context.activity.reply_to_id:
             updated = card_activity(card, reply.title)
             updated.id = turn_context.activity.reply_to_id

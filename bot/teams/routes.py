@@ -18,12 +18,11 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, CallerIdConstants
 from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity
 
-from bot.teams.activities import card_activity, close_connector
+from bot.teams.activities import ANSWERED, card_activity, close_connector
 from bot.teams.cards import to_card
 from bot.teams.tokens import KeysUnavailable, Refused, shape_refusal
 from bot.wiring import TeamsParts
-from handlers.errors import new_reference
-from handlers.messages import Message
+from handlers.errors import new_reference, reply_for
 
 log = logging.getLogger("kept.teams")
 
@@ -138,20 +137,13 @@ def _refuse(status: int, reason: str) -> web.Response:
 
 
 async def _on_turn_error(turn_context: Any, error: Exception) -> None:
-    """A fault in the Teams layer (rendering, or the connector refusing the reply): logged with a reference.
-
-    Kept's handlers have already committed by then, so the apology doesn't say nothing changed.
-    """
-    ref = new_reference()
-    log.error("Teams turn failed (ref %s)", ref, exc_info=error)
-    apology = Message(
-        title=f"Sorry, something went wrong on our side (ref {ref}).",
-        text="What you asked may already be done: say `mine` or `board` to check before trying again.",
-        ok=False,
-    )
+    """A fault in a Teams turn, logged with a reference (reply_for). The apology says truthfully whether the
+    change was saved: Kept's handlers had answered (and committed) when the fault came from rendering or the
+    connector; before that, nothing was changed (and while the database is out of reach, the refusal says so)."""
+    apology = reply_for(error, saved=bool(turn_context.turn_state.get(ANSWERED)))
     try:
         await turn_context.send_activity(card_activity(to_card(apology), apology.title))
-    except Exception:  # noqa: BLE001  (the connector itself may be what failed; the log has the ref)
-        log.warning("could not send the apology to Teams (ref %s)", ref, exc_info=True)
+    except Exception:  # noqa: BLE001  (the connector itself may be what failed; the log has the error)
+        log.warning("could not send the apology to Teams", exc_info=True)
     finally:
         await close_connector(turn_context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text
 
 from bot import links
@@ -17,6 +18,19 @@ log = logging.getLogger("kept.web")
 
 DATABASE = web.AppKey("database", Database)
 SCHEMA = web.AppKey("schema", Schema)
+
+
+class _ClientFaults(logging.Filter):
+    """aiohttp logs a request it can't parse (a header over 8 KB, a malformed request line) at ERROR with a
+    traceback. That is the client's mistake, already answered with a 4xx: keep one INFO line of it instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError) and 400 <= (error.code or 0) < 500:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg = f"{record.msg} ({type(error).__name__}: refused with {error.code})"
+            record.exc_info = record.exc_text = None
+        return True
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -48,6 +62,9 @@ def build_app(parts: Parts, *, scheduler: bool = False, schema: Schema | None = 
     `scheduler`, the delivery tick runs in the app's loop from start-up to shutdown. With a `schema` not yet
     up to date (the database was away at start), its migration is retried in the background."""
     app = web.Application(client_max_size=1024 * 1024)
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, _ClientFaults) for f in server_log.filters):
+        server_log.addFilter(_ClientFaults())
     app[DATABASE] = parts.db
     if schema is not None:
         app[SCHEMA] = schema

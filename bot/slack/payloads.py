@@ -61,7 +61,7 @@ def _form(text: str) -> dict[str, str]:
 def _json(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise Malformed("not JSON") from None
     if not isinstance(value, dict):
         raise Malformed("JSON is not an object")

@@ -28,6 +28,7 @@ log = logging.getLogger("kept.teams")
 
 ROUTE = "/api/messages"
 MAX_BODY = 256 * 1024  # Teams' own activities are far smaller (a card is at most about 28 KB)
+MAX_ID = 1024  # for ids and URLs Kept sends back to the Bot Connector in a request's path
 ADAPTER = web.AppKey("teams_adapter", CloudAdapter)
 
 
@@ -105,7 +106,7 @@ async def _read_activity(request: web.Request) -> dict[str, Any] | web.Response:
         return _refuse(413, "request too large")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _refuse(400, "malformed JSON")
     if not isinstance(body, dict):
         return _refuse(400, "not a Bot Framework activity")
@@ -123,6 +124,9 @@ def _activity(body: dict[str, Any]) -> Activity | None:
     if not isinstance(activity.service_url, str) or not activity.service_url.startswith(("https://", "http://")):
         return None
     if activity.conversation is None or not isinstance(activity.conversation.id, str):
+        return None
+    ids = (activity.id or "", activity.conversation.id, activity.reply_to_id or "", activity.service_url)
+    if not all(isinstance(i, str) and len(i) <= MAX_ID for i in ids):  # Teams' own are under 200 characters
         return None
     return activity
 

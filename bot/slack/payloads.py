@@ -16,6 +16,8 @@ Check = dict[str, type | tuple[type, ...]]
 
 INTERACTIVE = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action", "block_suggestion"}
 EVENTS = {"url_verification", "event_callback", "app_rate_limited"}
+SUBSCRIBED = {"app_home_opened", "app_uninstalled", "tokens_revoked"}  # the manifest's bot events
+VIEWS = {"modal", "home"}
 
 
 class Malformed(ValueError):
@@ -79,7 +81,9 @@ def _event(body: dict[str, Any]) -> None:
         raise Malformed(f"unknown event body type {body['type']!r}")
     if body["type"] == "event_callback":
         _fields(body, {"event": dict, "team_id": str, "event_id": str})
-        _fields(body["event"], {"type": str}, optional={"user": (str, dict), "tab": str})
+        _fields(body["event"], {"type": str}, optional={"user": (str, dict), "tab": str, "view": dict})
+        if body["event"]["type"] not in SUBSCRIBED:
+            raise Malformed(f"an event Kept does not subscribe to: {body['event']['type']!r}")
 
 
 def _interactive(payload: dict[str, Any]) -> None:
@@ -111,7 +115,9 @@ def _actions(payload: dict[str, Any]) -> None:
 def _view(payload: dict[str, Any]) -> None:
     _fields(payload, {"view": dict})
     view = payload["view"]
-    _fields(view, {}, optional={"callback_id": str, "private_metadata": str, "blocks": list, "state": dict})
+    _fields(view, {"type": str}, optional={"callback_id": str, "private_metadata": str, "blocks": list, "state": dict})
+    if view["type"] not in VIEWS:
+        raise Malformed(f"not one of Kept's views: {view['type']!r}")
     if not all(isinstance(block, dict) for block in view.get("blocks", [])):
         raise Malformed("view blocks are not objects")
     values = (view.get("state") or {}).get("values", {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
@@ -29,6 +30,7 @@ log = logging.getLogger("kept.teams")
 ROUTE = "/api/messages"
 MAX_BODY = 256 * 1024  # Teams' own activities are far smaller (a card is at most about 28 KB)
 MAX_ID = 1024  # for ids and URLs Kept sends back to the Bot Connector in a request's path
+_ID = re.compile(r"[A-Za-z0-9:;@=._\-+,!*~$'()|]{0,1024}")  # up to MAX_ID characters
 ADAPTER = web.AppKey("teams_adapter", CloudAdapter)
 
 
@@ -125,9 +127,9 @@ def _activity(body: dict[str, Any]) -> Activity | None:
         return None
     if activity.conversation is None or not isinstance(activity.conversation.id, str):
         return None
-    ids = (activity.id or "", activity.conversation.id, activity.reply_to_id or "", activity.service_url)
-    if not all(isinstance(i, str) and len(i) <= MAX_ID for i in ids):  # Teams' own are under 200 characters
-        return None
+    ids = (activity.id or "", activity.conversation.id, activity.reply_to_id or "")
+    if not all(isinstance(i, str) and _ID.fullmatch(i) for i in ids) or len(activity.service_url) > MAX_ID:
+        return None  # Kept sends these ids back in the Bot Connector's URL paths; Teams' own are plain ASCII
     return activity
 
 

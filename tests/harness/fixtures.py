@@ -127,6 +127,11 @@ def kept(sqlite_db: Database, clock: MovableClock) -> Kept:
 
 
 @pytest.fixture
+def pg_kept(pg_db: Database, clock: MovableClock) -> Kept:
+    return Kept(pg_db, clock)
+
+
+@pytest.fixture
 def person(kept: Kept) -> Join:
     """`person("Sam Patel", "St Ada's School")`: someone who has joined that school (SQLite)."""
     return joiner(kept)

@@ -7,6 +7,7 @@ and everything is signed with the v0 scheme exactly as Slack signs it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -75,7 +76,8 @@ async def _arguments(request: web.Request) -> dict[str, Any]:
         args.update(dict(await request.post()))
     for key, value in list(args.items()):
         if isinstance(value, str) and value[:1] in "[{":
-            args[key] = json.loads(value)
+            with contextlib.suppress(ValueError):  # text someone typed may start with a bracket too
+                args[key] = json.loads(value)
     return args
 
 

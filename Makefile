@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit install demo bench clean
+.PHONY: run test lint typecheck unit install demo bench fuzz clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ bench: install
 	$(BIN)/python bench/slack_ack_bench.py
 	$(BIN)/python bench/dispatch_bench.py
 	$(BIN)/python bench/insights_bench.py
+
+# A million fuzzed core commands and 100,000 HTTP bodies; FUZZ_ARGS="--minutes 30" caps each part's time.
+fuzz: install
+	$(BIN)/python -m tests.fuzz_run $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -148,3 +148,14 @@ def test_a_database_out_of_reach_gets_a_kind_refusal_not_an_apology(
     reply = grace.say("offer Two physics teachers")
 
     assert not reply.ok and reply.title == "Sorry, I can't reach my records just now, so nothing was changed."
+
+
+def test_a_replayed_request_is_done_once_on_either_store(any_person: Join, any_kept: Kept) -> None:
+    grace = any_person("Grace Okafor", "St Ada's School")
+
+    first = any_kept.handle(grace.caller, "offer Two physics teachers", inbound_id="v0=" + "a" * 64)
+    again = any_kept.handle(grace.caller, "offer Two physics teachers", inbound_id="v0=" + "a" * 64)
+
+    assert first.ok and again.title == "Already done: I'd received that one before."
+    with any_kept.db.transaction() as session:
+        assert len(session.exec(select(Listing)).all()) == 1

@@ -21,8 +21,9 @@ def first_time(session: Session, source: str, inbound_id: str, now: datetime) ->
         insert(InboundReceipt)
         .values(source=source, inbound_id=inbound_id[:200], at=now)
         .on_conflict_do_nothing(index_elements=["source", "inbound_id"])
+        .returning(col(InboundReceipt.id))
     )
-    return rows_changed(session.execute(statement)) == 1
+    return session.execute(statement).first() is not None
 
 
 def prune(session: Session, before: datetime) -> int:

@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -40,7 +39,7 @@ from storage.db import Database
 from tests.harness.fixtures import POSTGRES_URL, postgres_available
 from tests.harness.fuzzing import APOLOGY, Tally, TracebackCounter, seed, unsafe
 from tests.harness.hostile import slack_headers
-from tests.harness.slack import SECRET, SlackStandIn
+from tests.harness.slack import SECRET, start_slack_api
 from tests.harness.strategies import command_text, form_submission, slack_body, teams_activity
 from tests.harness.teams_connector import start_connector
 
@@ -107,17 +106,18 @@ def _schema(chunk_number: int) -> str:
 
 def _own_schema(chunk_number: int) -> str:
     """A URL whose connections see a new, empty schema of this run's own (never anyone else's tables)."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{_schema(chunk_number)}"'))
-    admin.dispose()
+    _admin(f'CREATE SCHEMA "{_schema(chunk_number)}"')
     return f"{POSTGRES_URL}?options=-csearch_path%3D{_schema(chunk_number)}"
 
 
 def _drop_schema(chunk_number: int) -> None:
+    _admin(f'DROP SCHEMA "{_schema(chunk_number)}" CASCADE')
+
+
+def _admin(statement: str) -> None:
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{_schema(chunk_number)}" CASCADE'))
+        connection.execute(text(statement))
     admin.dispose()
 
 
@@ -132,13 +132,7 @@ class HttpTarget:
         self.http = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
 
     async def _start(self) -> tuple[str, str]:
-        stand_in = SlackStandIn()
-        api = web.Application()
-        api.router.add_route("*", "/api/{method}", stand_in.answer)
-        api.router.add_route("*", "/respond/{method}", stand_in.answer)
-        api_server = TestServer(api, host="127.0.0.1")
-        await api_server.start_server()
-        stand_in.url = str(api_server.make_url("/"))
+        stand_in, _ = await start_slack_api()
         connector, _ = await start_connector()
         self.connector = connector
         db = Database.from_url("sqlite://")

@@ -9,7 +9,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,8 +20,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import unused_port
 from sqlalchemy import create_engine, text
 
 from tests.harness.fixtures import POSTGRES_URL
@@ -37,18 +35,12 @@ KILL_AFTER = int(os.environ.get("KEPT_TEST_KILL_AFTER", "50"))  # acknowledged o
 REFUSAL = "I can't reach my records just now"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class Proxy:
     """A TCP proxy to the real PostgreSQL: `down()` closes it and cuts every open connection, `up()` reopens it."""
 
     target: tuple[str, int]
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=unused_port)
     _server: asyncio.Server | None = None
     _open: set[asyncio.StreamWriter] = field(default_factory=set)
 
@@ -100,20 +92,13 @@ class Server:
 
 
 @pytest.fixture
-async def slack_api_url() -> AsyncIterator[str]:
-    stand_in = SlackStandIn()
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", stand_in.answer)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    stand_in.url = str(server.make_url("/"))
-    yield stand_in.url + "api/"
-    await server.close()
+def slack_api_url(slack_api: SlackStandIn) -> str:
+    return slack_api.url + "api/"
 
 
 @contextlib.asynccontextmanager
 async def kept_serve(database_url: str, slack_api_url: str, log: Path) -> AsyncIterator[Server]:
-    port = _free_port()
+    port = unused_port()
     env = {
         **os.environ,
         "KEPT_DATABASE_URL": database_url,

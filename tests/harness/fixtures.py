@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -26,7 +24,7 @@ from storage.db import Database, make_engine
 from tests.harness.delivery import RunUntil, make_delivery_loop
 from tests.harness.people import Join, Person, joiner
 from tests.harness.recording import RecordingNotifier
-from tests.harness.slack import SlackStandIn, Workspace, _finished, _workspace
+from tests.harness.slack import SlackStandIn, Workspace, _finished, _workspace, start_slack_api
 from tests.harness.teams import MakeTeams, TeamsChat
 from tests.harness.teams_connector import Connector, start_connector
 from tests.harness.teams_keys import KeyService, start_key_service
@@ -150,13 +148,7 @@ def any_person(any_kept: Kept) -> Join:
 
 @pytest.fixture
 async def slack_api() -> AsyncIterator[SlackStandIn]:
-    stand_in = SlackStandIn()
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", stand_in.answer)
-    app.router.add_route("*", "/respond/{method}", stand_in.answer)
-    server = TestServer(app)
-    await server.start_server()
-    stand_in.url = str(server.make_url("/"))
+    stand_in, server = await start_slack_api()
     yield stand_in
     await server.close()
 

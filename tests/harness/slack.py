@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings
@@ -66,6 +66,18 @@ class SlackStandIn:
             status, body, headers = fault
             return web.json_response(body, status=status, headers=headers)
         return web.json_response(_reply(method, args))
+
+
+async def start_slack_api() -> tuple[SlackStandIn, TestServer]:
+    """The Web API and response_url stand-in on an ephemeral loopback port (its `url` set)."""
+    stand_in = SlackStandIn()
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", stand_in.answer)
+    app.router.add_route("*", "/respond/{method}", stand_in.answer)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    stand_in.url = str(server.make_url("/"))
+    return stand_in, server
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:

@@ -30,7 +30,7 @@ log = logging.getLogger("kept.teams")
 ROUTE = "/api/messages"
 MAX_BODY = 256 * 1024  # Teams' own activities are far smaller (a card is at most about 28 KB)
 MAX_ID = 1024  # for ids and URLs Kept sends back to the Bot Connector in a request's path
-_ID = re.compile(r"[A-Za-z0-9:;@=._\-+,!*~$'()|]{0,1024}")  # up to MAX_ID characters
+_ID = re.compile(r"(?=[^\n]*[A-Za-z0-9])[A-Za-z0-9:;@=._\-+,]{1,1024}|")  # up to MAX_ID, as Teams' own
 ADAPTER = web.AppKey("teams_adapter", CloudAdapter)
 
 

@@ -151,6 +151,9 @@ ODD_FIELDS: dict[str, dict[str, Any]] = {
     "value with an odd spec": {"value": {"kept": "form", "form": "offer", "spec": {"inputs": [7]}, "what": ["x"]}},
     "type unknown": {"type": "launchRockets"},
     "id huge": {"id": "1" * 10_000},
+    "id with URL characters": {"id": "1'(x)$!*~|"},
+    "id of dots": {"id": ".."},
+    "id with a slash": {"id": "../../v3/conversations"},
 }
 
 

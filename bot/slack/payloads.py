@@ -67,7 +67,17 @@ def _json(text: str) -> dict[str, Any]:
         raise Malformed("not JSON") from None
     if not isinstance(value, dict):
         raise Malformed("JSON is not an object")
+    if ("\\ud" in text or "\\uD" in text) and not _encodable(value):
+        raise Malformed("JSON escapes a lone surrogate")  # Slack's JSON is always valid Unicode
     return value
+
+
+def _encodable(value: dict[str, Any]) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _slash(form: dict[str, str]) -> None:
@@ -81,6 +91,8 @@ def _event(body: dict[str, Any]) -> None:
         raise Malformed(f"unknown event body type {body['type']!r}")
     if body["type"] == "event_callback":
         _fields(body, {"event": dict, "team_id": str, "event_id": str})
+        if not (body["event_id"].isascii() and body["event_id"].isprintable() and len(body["event_id"]) <= 100):
+            raise Malformed("event_id is not one of Slack's")
         _fields(body["event"], {"type": str}, optional={"user": (str, dict), "tab": str, "view": dict})
         if body["event"]["type"] not in SUBSCRIBED:
             raise Malformed(f"an event Kept does not subscribe to: {body['event']['type']!r}")

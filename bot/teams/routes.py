@@ -31,6 +31,7 @@ ROUTE = "/api/messages"
 MAX_BODY = 256 * 1024  # Teams' own activities are far smaller (a card is at most about 28 KB)
 MAX_ID = 1024  # for ids and URLs Kept sends back to the Bot Connector in a request's path
 _ID = re.compile(r"(?=[^\n]*[A-Za-z0-9])[A-Za-z0-9:;@=._\-+,]{1,1024}|")  # up to MAX_ID, as Teams' own
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ADAPTER = web.AppKey("teams_adapter", CloudAdapter)
 
 
@@ -112,7 +113,19 @@ async def _read_activity(request: web.Request) -> dict[str, Any] | web.Response:
         return _refuse(400, "malformed JSON")
     if not isinstance(body, dict):
         return _refuse(400, "not a Bot Framework activity")
+    if b"\\ud" in raw or b"\\uD" in raw:  # JSON may escape a lone surrogate; no column or request can carry one
+        body = _without_surrogates(body)
     return body
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _activity(body: dict[str, Any]) -> Activity | None:

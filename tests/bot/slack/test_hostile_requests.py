@@ -118,6 +118,15 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "text/plain": (BODY, "text/plain"),
     "form not URL-encoded": (b"payload", FORM),
     "deeply nested JSON": (interactive("[" * 100_000 + "]" * 100_000), FORM),
+    "event id with a lone surrogate": (
+        b'{"type": "event_callback", "team_id": "T0ADA", "event_id": "\\udf8e", '
+        b'"event": {"type": "app_home_opened", "user": "U0SAM", "tab": "home"}}',
+        JSON,
+    ),
+    "user id with a lone surrogate": (
+        interactive('{"type": "block_actions", "user": {"id": "U\\ud800"}, "actions": [{"action_id": "kept:x"}]}'),
+        FORM,
+    ),
     "a NUL in the form": (b"command=/partner&text=offer\x00&team_id=T0ADA&user_id=U0SAM\x00&&=", FORM),
 }
 

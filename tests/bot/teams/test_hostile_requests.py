@@ -146,6 +146,8 @@ ODD_FIELDS: dict[str, dict[str, Any]] = {
     "local timezone nonsense": {"localTimezone": "Mars/Olympus_Mons"},
     "a lone surrogate": {"text": "offer a\ud800b physics teacher"},
     "a NUL byte": {"text": "offer a NUL\u0000 physics teacher"},
+    "a lone surrogate in the tenant": {"channelData": {"tenant": {"id": "T\udfff"}}},
+    "a lone surrogate in a name": {"from": {"id": "29:1GrAcE", "name": "Grace\ud800"}},
     "value a string": {"value": "done C1"},
     "value with a forged form": {"value": {"kept": "form", "form": "mou", "context": "99999999999999999999"}},
     "value with an odd spec": {"value": {"kept": "form", "form": "offer", "spec": {"inputs": [7]}, "what": ["x"]}},

@@ -78,7 +78,7 @@ def test_dates_past_the_horizon_get_a_kind_refusal(any_person: Join, command: st
 
     reply = sam.say(command)
 
-    assert not reply.ok and "too far ahead" in reply.title, reply.title
+    assert not reply.ok and "ahead" in reply.title and "went wrong" not in reply.title, reply.title
 
 
 def test_a_form_date_past_the_horizon_is_refused_on_its_field(any_person: Join) -> None:
@@ -88,7 +88,7 @@ def test_a_form_date_past_the_horizon_is_refused_on_its_field(any_person: Join) 
     with pytest.raises(FormErrors) as refused:
         sam.submit("promise", {"what": "a minibus", "school": "2", "due": "9999-12-31"})
 
-    assert "too far ahead" in refused.value.errors["due"]
+    assert "ahead" in refused.value.errors["due"]
 
 
 @pytest.mark.parametrize("context", ["99999999999999999999", "²", "C99999999999", "1; DROP TABLE", "x" * 500])

@@ -100,6 +100,16 @@ def test_a_form_context_that_kept_never_wrote_is_refused(any_person: Join, conte
         assert not reply.ok and APOLOGY not in reply.title, reply.title
 
 
+@pytest.mark.parametrize("school", ["99999999999999999999", "²", "-1", " 2"])
+def test_a_form_value_naming_no_school_kept_offered_is_refused_on_its_field(any_person: Join, school: str) -> None:
+    sam = any_person("Sam Patel", "St Ada's School")
+
+    with pytest.raises(FormErrors) as refused:
+        sam.submit("promise", {"what": "a minibus", "school": school, "due": "2026-12-04"})
+
+    assert refused.value.errors["school"] == "Please pick a school from the list."
+
+
 @pytest.mark.postgres
 def test_ten_people_joining_a_new_school_from_two_new_workspaces_at_once_all_get_in(pg_db: Database) -> None:
     from handlers.clock import MovableClock

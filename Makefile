@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: soak run test lint typecheck unit install demo bench clean screenshots screenshots-messages screenshots-review bench-review browser-tools
+.PHONY: soak fuzz run test lint typecheck unit install demo bench clean screenshots screenshots-messages screenshots-review bench-review browser-tools
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench-review: install
 # true when it lands, nobody told twice a day, nothing private in a channel, no erased name left.
 soak: install
 	KEPT_SOAK_EXAMPLES=$${KEPT_SOAK_EXAMPLES:-20000} $(BIN)/pytest -q -p no:randomly tests/properties --hypothesis-show-statistics
+
+# A million fuzzed core commands and 100,000 HTTP bodies; FUZZ_ARGS="--minutes 30" caps each part's time.
+fuzz: install
+	$(BIN)/python -m tests.fuzz_run $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

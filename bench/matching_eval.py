@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday in the autumn term
 SHOWN = 3
 TARGETS = {"precision@1": (0.85, ">="), "recall@3": (0.9, ">="), "false match": (1 / 6, "<="), "trap": (1 / 20, "<=")}
-LOGGED = re.compile(r"Logged as ([OR]\d+)")
+LOGGED = re.compile(r"on the board \(([OR]\d+)\)")
 
 
 @dataclass(frozen=True)

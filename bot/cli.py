@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from bot.config import Settings
 from bot.wiring import Parts, StartupError, assemble
 from handlers.clock import MovableClock, SystemClock
 from storage import migrate
-from storage.db import Database
+from storage.db import Database, unreachable
 
 log = logging.getLogger("kept")
 
@@ -31,8 +32,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     command = args.command or ("serve" if settings.has_platform else "chat")
-    result: int = COMMANDS[command](settings, args)
+    try:
+        result: int = COMMANDS[command](settings, args)
+    except BrokenPipeError:  # the reader went away (`kept notifications | head`): not a failure
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001  (one line naming the problem; the traceback only at DEBUG)
+        log.debug("kept %s failed", command, exc_info=True)
+        print(f"Kept stopped: {problem(exc, settings.database_url)}", file=sys.stderr)
+        return 1
     return result
+
+
+def problem(exc: BaseException, database_url: str) -> str:
+    """What went wrong, in one line a person can act on."""
+    from sqlalchemy.exc import ArgumentError
+
+    if isinstance(exc, ArgumentError):
+        return f"KEPT_DATABASE_URL is not a database URL Kept can use ({exc.__class__.__name__})."
+    if unreachable(exc):
+        return f"can't reach the database ({_first_line(getattr(exc, 'orig', None) or exc)})."
+    return f"{type(exc).__name__}: {_first_line(exc)}"
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:300]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -185,11 +209,15 @@ def _report_pdf(db: Database, args: argparse.Namespace) -> int:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.readiness import Schema
     from bot.web import build_app
 
+    db = Database.from_url(settings.database_url)
+    schema = Schema(db)
+    schema.try_upgrade()  # a database that is away is not fatal: serve, answer 503 on /readyz, and retry
     try:
-        parts = assemble(settings, SystemClock(), _database(settings), socket=getattr(args, "socket", False))
-        app = build_app(parts, scheduler=True)
+        parts = assemble(settings, SystemClock(), db, socket=getattr(args, "socket", False))
+        app = build_app(parts, scheduler=True, schema=schema)
     except StartupError as exc:
         return _refuse_to_start(exc)
     web.run_app(app, host=settings.host, port=settings.port, print=lambda text: log.info(text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.teams import service_urls
 from handlers.policy import parse_offsets
 
 
@@ -56,11 +57,21 @@ class Settings(BaseSettings):
     microsoft_app_type: str = Field("MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE"))
     microsoft_app_tenant_id: str = Field("", validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
     allow_insecure_teams: bool = Field(False, validation_alias=_env("KEPT_ALLOW_INSECURE_TEAMS"))
+    # Where Kept may send Bot Connector calls (URL prefixes), and where it reads the Bot Framework's signing keys
+    # (empty: login.botframework.com's OpenID metadata; tests point it at a local stand-in).
+    teams_service_urls: str = Field(service_urls.DEFAULT, validation_alias=_env("KEPT_TEAMS_SERVICE_URLS"))
+    teams_openid_url: str = Field("", validation_alias=_env("KEPT_TEAMS_OPENID_URL"), pattern=r"^(https?://\S+)?$")
 
     @field_validator("nudge_offsets", "overdue_offsets", "lead_after", "session_offsets", "impact_after")
     @classmethod
     def _reminder_offsets(cls, value: str) -> str:
         parse_offsets(value)  # raises ValueError naming the part it could not read
+        return value
+
+    @field_validator("teams_service_urls")
+    @classmethod
+    def _service_urls(cls, value: str) -> str:
+        service_urls.ServiceUrls.parse(value)  # raises ValueError naming the entry it could not read
         return value
 
     @property

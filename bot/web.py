@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text
 
 from bot import links, pages
+from bot.readiness import Schema
 from bot.review import routes as review_routes
 from bot.wiring import Parts
 from scheduler import jobs
@@ -16,6 +18,20 @@ from storage.db import Database
 log = logging.getLogger("kept.web")
 
 DATABASE = web.AppKey("database", Database)
+SCHEMA = web.AppKey("schema", Schema)
+
+
+class _ClientFaults(logging.Filter):
+    """aiohttp logs a request it can't parse (a header over 8 KB, a malformed request line) at ERROR with a
+    traceback. That is the client's mistake, already answered with a 4xx: keep one INFO line of it instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError) and 400 <= (error.code or 0) < 500:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg = f"{record.msg} ({type(error).__name__}: refused with {error.code})"
+            record.exc_info = record.exc_text = None
+        return True
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -23,8 +39,10 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready when the database answers; a load balancer stops sending work to a replica that can't reach it."""
+    """Ready when the database answers and the schema is up to date; a load balancer stops sending work to a
+    replica that can't reach it."""
     db = request.app[DATABASE]
+    schema = request.app.get(SCHEMA)
 
     def ping() -> None:
         with db.engine.connect() as connection:
@@ -32,17 +50,27 @@ async def readyz(request: web.Request) -> web.Response:
 
     try:
         await db.run(ping)
-    except Exception:  # noqa: BLE001
-        log.warning("readiness check failed: database unreachable", exc_info=True)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("readiness check failed: database unreachable (%s)", type(exc).__name__)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    if schema is not None and not schema.ready:
+        return web.json_response({"status": "unavailable", "database": "migrating"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-def build_app(parts: Parts, *, scheduler: bool = False) -> web.Application:
+def build_app(parts: Parts, *, scheduler: bool = False, schema: Schema | None = None) -> web.Application:
     """The whole web app from the assembled parts: each platform's routes only if it was built. With
-    `scheduler`, the delivery tick runs in the app's loop from start-up to shutdown."""
+    `scheduler`, the delivery tick runs in the app's loop from start-up to shutdown. With a `schema` not yet
+    up to date (the database was away at start), its migration is retried in the background."""
     app = web.Application(client_max_size=1024 * 1024)
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, _ClientFaults) for f in server_log.filters):
+        server_log.addFilter(_ClientFaults())
     app[DATABASE] = parts.db
+    if schema is not None:
+        app[SCHEMA] = schema
+        if not schema.ready:
+            app.cleanup_ctx.append(schema.retrying(every=5.0))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     links.mount(app, parts.links, parts.db, parts.clock)
@@ -56,11 +84,11 @@ def build_app(parts: Parts, *, scheduler: bool = False) -> web.Application:
     elif slack is not None:
         from bot.slack import routes as slack_routes
 
-        slack_routes.mount(app, slack.bolt, slack.bridge)
+        slack_routes.mount(app, slack.bolt, slack.bridge, slack.signing_secret)
     if parts.teams is not None:
         from bot.teams import routes as teams_routes
 
-        teams_routes.mount(app, parts.teams.adapter, parts.teams.bot, requires_auth=parts.teams.requires_auth)
+        teams_routes.mount(app, parts.teams)
     if scheduler:
         app.cleanup_ctx.append(jobs.cleanup_context(parts.delivery.tick, parts.tick_seconds, parts.timezone))
     return app

@@ -7,7 +7,6 @@ is not configured is not imported at all.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass, field
 from datetime import time, timedelta
@@ -32,6 +31,8 @@ if TYPE_CHECKING:
 
     from bot.slack.bridge import Bridge
     from bot.teams.activities import KeptTeamsBot
+    from bot.teams.service_urls import ServiceUrls
+    from bot.teams.tokens import TokenChecker
 
 log = logging.getLogger("kept")
 links_log = logging.getLogger("kept.links")
@@ -49,6 +50,7 @@ class SlackParts:
     bolt: AsyncApp
     bridge: Bridge
     socket_token: str = ""
+    signing_secret: str = ""
 
 
 @dataclass
@@ -57,7 +59,8 @@ class TeamsParts:
 
     adapter: CloudAdapter
     bot: KeptTeamsBot
-    requires_auth: bool
+    tokens: TokenChecker | None  # None: unauthenticated, for local development (KEPT_ALLOW_INSECURE_TEAMS=1)
+    service_urls: ServiceUrls
 
 
 @dataclass
@@ -136,7 +139,7 @@ def assemble(settings: Settings, clock: Clock, db: Database, *, web: bool = True
         )
     if settings.slack_configured or settings.slack_app_token:
         _add_slack(parts, settings, web=web, socket=socket)
-    if _teams_allowed(settings, web=web):
+    if _teams_allowed(settings):
         _add_teams(parts, settings, web=web)
     return parts
 
@@ -167,7 +170,9 @@ def _add_slack(parts: Parts, settings: Settings, *, web: bool, socket: bool) -> 
     if web and (settings.slack_configured or socket):
         bolt = build_bolt(config, parts.db, parts.clock, socket_mode=socket)
         bridge = Bridge(parts.kept, parts.db, parts.clock, parts.links)
-        parts.slack = SlackParts(bolt, bridge, settings.slack_app_token if socket else "")
+        parts.slack = SlackParts(
+            bolt, bridge, settings.slack_app_token if socket else "", settings.slack_signing_secret
+        )
 
 
 def _add_teams(parts: Parts, settings: Settings, *, web: bool) -> None:
@@ -175,6 +180,8 @@ def _add_teams(parts: Parts, settings: Settings, *, web: bool) -> None:
     from bot.teams.adapter import BotFrameworkConfig, TeamsSettingsError, make_adapter
     from bot.teams.inbound import PLATFORM
     from bot.teams.notifier import TeamsNotifier
+    from bot.teams.service_urls import ServiceUrls
+    from bot.teams.tokens import OPENID_METADATA_URL, SigningKeys, TokenChecker
 
     config = BotFrameworkConfig(
         APP_ID=settings.microsoft_app_id,
@@ -186,42 +193,27 @@ def _add_teams(parts: Parts, settings: Settings, *, web: bool) -> None:
         adapter = make_adapter(config)
     except TeamsSettingsError as exc:
         raise StartupError(str(exc)) from exc
-    parts.notifiers[PLATFORM] = TeamsNotifier(adapter, parts.db, parts.clock, settings.microsoft_app_id)
+    service_urls = ServiceUrls.parse(settings.teams_service_urls)
+    parts.notifiers[PLATFORM] = TeamsNotifier(adapter, parts.db, parts.clock, settings.microsoft_app_id, service_urls)
     if web:
         bot = KeptTeamsBot(parts.kept, parts.db, parts.clock, parts.links)
-        parts.teams = TeamsParts(adapter, bot, requires_auth=bool(settings.microsoft_app_id))
+        keys = SigningKeys(settings.teams_openid_url or OPENID_METADATA_URL)
+        tokens = TokenChecker(settings.microsoft_app_id, keys) if settings.microsoft_app_id else None
+        parts.teams = TeamsParts(adapter, bot, tokens, service_urls)
 
 
-def _teams_allowed(settings: Settings, *, web: bool = True) -> bool:
-    """Whether to serve Teams. With MicrosoftAppId set: yes, authenticated. Without it the endpoint is
-    unauthenticated, for local use: served with a warning on loopback (or anywhere with
-    KEPT_ALLOW_INSECURE_TEAMS=1). On any other address it is left off when Slack is configured (Kept still
-    serves Slack), and otherwise Kept refuses to start."""
-    host = settings.host
+def _teams_allowed(settings: Settings) -> bool:
+    """Whether to serve Teams: with MicrosoftAppId set, authenticated. Without it /api/messages would let anyone
+    act as any Teams user, so it is mounted only with KEPT_ALLOW_INSECURE_TEAMS=1, for local development, and
+    said loudly; otherwise Teams is simply off (a Slack-only deployment never exposes it)."""
     if settings.microsoft_app_id:
         return True
-    if _is_loopback(host) or settings.allow_insecure_teams:
-        if not web:  # nothing is served: the terminal and the worker only deliver
-            return True
+    if settings.allow_insecure_teams:
         teams_log.warning(
-            "Teams: MicrosoftAppId is not set, so /api/messages is UNAUTHENTICATED (local use only; bound to %s)", host
+            "Teams: KEPT_ALLOW_INSECURE_TEAMS=1 and MicrosoftAppId is not set, so /api/messages is "
+            "UNAUTHENTICATED: anyone who reaches %s can act as any Teams user. For local development only.",
+            settings.host,
         )
         return True
-    if settings.slack_configured:
-        teams_log.warning("Teams is off: MicrosoftAppId is not set and Kept is bound to %s, not loopback", host)
-        return False
-    raise StartupError(
-        f"MicrosoftAppId is not set, so /api/messages would accept anyone's requests, but Kept is bound to "
-        f"{host!r}, not loopback. Set MicrosoftAppId and MicrosoftAppPassword (with MicrosoftAppType and "
-        f"MicrosoftAppTenantId for SingleTenant), bind to 127.0.0.1, or set KEPT_ALLOW_INSECURE_TEAMS=1 "
-        f"if you really mean it."
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    if host in ("localhost", "ip6-localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    teams_log.info("Teams is off: set MicrosoftAppId (or KEPT_ALLOW_INSECURE_TEAMS=1 for local development)")
+    return False

@@ -210,7 +210,10 @@ def _dateparser(text: str, local_now: datetime) -> datetime | None:
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return dateparser.parse(text, languages=["en"], settings=settings)
+        try:
+            return dateparser.parse(text, languages=["en"], settings=settings)
+        except (OverflowError, ValueError):  # "in 99999999 days": past the calendar's end
+            return None
 
 
 def _count(word: str) -> int:

@@ -6,6 +6,7 @@ import logging
 import secrets
 
 from handlers.messages import Message
+from storage.db import unreachable
 
 log = logging.getLogger("kept")
 
@@ -44,14 +45,28 @@ def new_reference() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(6))
 
 
-def reply_for(exc: BaseException) -> Message:
-    """The reply for a failed command: a refusal's own reason, or an apology that quotes a reference."""
+UNREACHABLE = Message(
+    title="Sorry, I can't reach my records just now, so nothing was changed.",
+    text="Please try again in a few minutes.",
+    ok=False,
+)
+_AFTER = {
+    False: "Nothing was changed. Please try again; if it keeps happening, quote the ref to your Kept admin.",
+    True: "What you asked was saved, but I couldn't show you the reply: say `mine` or `board` to see where "
+    "things stand.",
+    None: "I couldn't tell whether it was saved: say `mine` or `board` to check before trying again.",
+}
+
+
+def reply_for(exc: BaseException, *, saved: bool | None = False) -> Message:
+    """The reply for a failed command: a refusal's own reason, a kind refusal while the database is out of
+    reach, or an apology that quotes a reference and says truthfully whether anything was `saved` (None when
+    the failure came as the change was being committed, so Kept can't know)."""
     if isinstance(exc, CommandError):
         return Message(title=exc.reason, ok=False)
+    if saved is False and unreachable(exc):
+        log.warning("database unreachable: %s", type(exc).__name__)
+        return UNREACHABLE
     ref = new_reference()
     log.error("unexpected error (ref %s)", ref, exc_info=exc)
-    return Message(
-        title=f"Sorry, something went wrong on our side (ref {ref}).",
-        text="Nothing was changed. Please try again; if it keeps happening, quote the ref to your Kept admin.",
-        ok=False,
-    )
+    return Message(title=f"Sorry, something went wrong on our side (ref {ref}).", text=_AFTER[saved], ok=False)

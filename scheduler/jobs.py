@@ -18,6 +18,8 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from storage.db import unreachable
+
 log = logging.getLogger("kept.scheduler")
 
 Tick = Callable[[], Awaitable[Any]]
@@ -36,8 +38,11 @@ class Metronome:
         self.idle.clear()
         try:
             await self.tick()
-        except Exception:  # noqa: BLE001  (a database blip must not stop the metronome; the next tick retries)
-            log.exception("scheduler tick failed; the next tick will try again")
+        except Exception as exc:  # noqa: BLE001  (a database blip must not stop the metronome; the next tick retries)
+            if not unreachable(exc):
+                log.exception("scheduler tick failed; the next tick will try again")
+            else:
+                log.warning("scheduler tick skipped: database unreachable; the next tick will try again")
         finally:
             self.idle.set()
 

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -48,6 +50,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def rows_changed(result: Any) -> int:
     """How many rows an UPDATE or DELETE changed: a conditional update that changed none lost its race."""
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """True when `exc` means the database could not be reached or the connection was lost (not a bug)."""
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout) or bool(
+        getattr(exc, "connection_invalidated", False)
+    )
 
 
 class Database:

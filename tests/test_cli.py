@@ -5,11 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+
+KEPT = str(Path(sys.executable).with_name("kept"))
 
 
 @pytest.fixture
@@ -57,14 +62,52 @@ def test_a_bad_setting_is_reported_plainly(monkeypatch: pytest.MonkeyPatch, caps
     assert "a setting is wrong" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["serve", "worker"])
-def test_an_unauthenticated_teams_endpoint_off_loopback_refuses_to_start(
-    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("bogus://x", "Kept stopped: KEPT_DATABASE_URL is not a database URL Kept can use"),
+        ("not a url", "Kept stopped: KEPT_DATABASE_URL is not a database URL Kept can use"),
+        ("postgresql+psycopg://kept@127.0.0.1:1/kept", "Kept stopped: can't reach the database (connection"),
+    ],
+)
+@pytest.mark.parametrize("command", ["chat", "migrate", "export", "notifications", "worker"])
+def test_a_database_kept_cannot_use_is_named_in_one_line_never_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str, url: str, said: str
 ) -> None:
-    monkeypatch.setenv("KEPT_HOST", "0.0.0.0")
-    assert main([command]) == 2
+    monkeypatch.setenv("KEPT_DATABASE_URL", url)
+
+    assert main([command]) == 1
+
     err = capsys.readouterr().err
-    assert err.startswith("Kept can't start: MicrosoftAppId is not set") and "Traceback" not in err
+    assert err.startswith(said) and err.count("\n") == 1, err
+
+
+def test_kept_notifications_piped_into_head_stops_quietly(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from storage import outbox
+    from storage.db import Database
+
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    assert subprocess.run([KEPT, "migrate"], env={**os.environ, "KEPT_DATABASE_URL": url}, check=False).returncode == 0
+    db = Database.from_url(url)
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    with db.transaction() as session:
+        for n in range(5000):
+            outbox.enqueue(session, kind="notice", key=f"help:C{n}:2026-11-23:1", due_at=now, now=now)
+    db.close()
+
+    piped = subprocess.run(
+        f"{KEPT} notifications | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KEPT_DATABASE_URL": url},
+        check=False,
+    )
+
+    assert piped.stdout.count("\n") == 1
+    assert piped.stderr == ""
 
 
 def test_calendar_loads_a_schools_term_dates_from_a_file(

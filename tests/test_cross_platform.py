@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from sqlmodel import col, select
 
 from bot.config import Settings
@@ -27,7 +25,7 @@ from scheduler.delivery import DeliveryLoop
 from storage.db import Database
 from storage.models import Commitment, LogEntry, Notification
 from tests.bot.teams.test_messages import find_action, texts
-from tests.harness.slack import SECRET, SlackStandIn, Workspace, text_of
+from tests.harness.slack import SECRET, SlackStandIn, Workspace, start_slack_api, text_of
 from tests.harness.teams import TeamsChat
 from tests.harness.teams_connector import Connector, start_connector
 from tests.harness.teams_payloads import GRACE, STAFFROOM
@@ -54,13 +52,7 @@ class Kept2:
 
 @pytest.fixture
 async def slack_api() -> AsyncIterator[SlackStandIn]:
-    stand_in = SlackStandIn()
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", stand_in.answer)
-    app.router.add_route("*", "/respond/{method}", stand_in.answer)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    stand_in.url = str(server.make_url("/"))
+    stand_in, server = await start_slack_api()
     yield stand_in
     await server.close()
 
@@ -81,6 +73,8 @@ async def kept2(
         slack_signing_secret=SECRET,
         slack_bot_token="xoxb-st-adas",  # type: ignore[call-arg]
         slack_api_url=slack_api.url + "api/",
+        allow_insecure_teams=True,
+        teams_service_urls=connector.url,
     )
     parts = assemble(settings, clock, sqlite_db)
     client = await aiohttp_client(build_app(parts))

@@ -25,6 +25,11 @@ from storage.db import Database
 log = logging.getLogger("kept.slack")
 T = TypeVar("T")
 
+# The Bolt context key under which a signed request carries its signature: its id, so a replay changes nothing.
+REQUEST_ID = "kept_request_id"
+# Set once Kept has answered: a fault after it (rendering, Slack) must not say that nothing was changed.
+ANSWERED = "kept_answered"
+
 # What can go wrong calling Slack from a listener, after the change has already been committed.
 SLACK_TROUBLE = (SlackApiError, TimeoutError, OSError)
 
@@ -48,13 +53,17 @@ class Bridge:
         profile = await self.profiles.get(client, inbound.team_of(body), inbound.user_of(body))
         return inbound.caller_from_body(body, profile.name, profile.timezone)
 
-    async def handle(self, caller: Caller, text: str) -> Message:
-        """Run a command through Kept, its transaction committed before this returns; files come as links."""
-        return with_links(await self.run(self.kept.handle, caller, text), self.links)
+    async def handle(self, caller: Caller, text: str, request_id: str = "") -> Message:
+        """Run a command through Kept, its transaction committed before this returns; files come as links.
+        `request_id` (a signed request's signature) makes a replay of the same request a no-op."""
+        reply = await self.db.run(self.kept.handle, caller, text, inbound_id=request_id)
+        return with_links(reply, self.links)
 
-    async def submit(self, caller: Caller, form_id: str, context: str, values: dict[str, str]) -> Message:
+    async def submit(
+        self, caller: Caller, form_id: str, context: str, values: dict[str, str], request_id: str = ""
+    ) -> Message:
         """Take a form through Kept; raises FormErrors for fields to correct."""
-        return await self.run(self.kept.submit, caller, form_id, context, values)
+        return await self.db.run(self.kept.submit, caller, form_id, context, values, inbound_id=request_id)
 
     async def first_delivery(self, event_id: str) -> bool:
         """Record an Events API `event_id`; False when Slack is re-sending one already handled."""

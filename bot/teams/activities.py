@@ -12,7 +12,16 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 from bot.links import Links, with_links
 from bot.teams import references
 from bot.teams.cards import Card, to_card, to_form_card
-from bot.teams.inbound import CardPress, caller_from, card_press, channel_of, command_text, is_personal, tenant_of
+from bot.teams.inbound import (
+    CardPress,
+    caller_from,
+    card_press,
+    channel_of,
+    command_text,
+    inbound_key,
+    is_personal,
+    tenant_of,
+)
 from handlers.clock import Clock
 from handlers.context import Caller
 from handlers.dispatch import Kept
@@ -29,6 +38,8 @@ WELCOME = Message(
     "masterclass`, or `help` to see everything I can do.",
     footer="In a channel, mention me first: @Kept offer …",
 )
+# Set in a turn's state once Kept has answered: a fault after it must not say that nothing was changed.
+ANSWERED = "kept_answered"
 UNKNOWN_PRESS = Message(
     title="Sorry, I don't recognise that button.",
     text="It may be from an older card. Say `mine` to see your commitments with fresh buttons.",
@@ -64,7 +75,8 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._on_card_press(turn_context, card_press(turn_context.activity.value))
             return
         activity = turn_context.activity
-        reply = await self.db.run(self._handle, caller_from(activity), command_text(activity), activity.id or "")
+        reply = await self.db.run(self._handle, caller_from(activity), command_text(activity), inbound_key(activity))
+        turn_context.turn_state[ANSWERED] = reply.ok
         await turn_context.send_activity(card_activity(to_card(reply), reply.title))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -86,6 +98,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await turn_context.send_activity(card_activity(to_card(UNKNOWN_PRESS), UNKNOWN_PRESS.title))
             return
         reply, card = await self.db.run(self._run_press, turn_context.activity, press)
+        turn_context.turn_state[ANSWERED] = reply.ok
         if reply.ok and turn_context.activity.reply_to_id:
             updated = card_activity(card, reply.title)
             updated.id = turn_context.activity.reply_to_id
@@ -98,7 +111,7 @@ class KeptTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         caller = caller_from(activity)
         kept = self.kept
         if press.kind == "command":
-            reply = self._handle(caller, press.command, activity.id or "")
+            reply = self._handle(caller, press.command, inbound_key(activity))
             return reply, to_card(reply)
         try:
             reply = kept.submit(caller, press.form_id, press.context, press.values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
@@ -43,6 +44,19 @@ def caller_from(activity: Activity) -> Caller:
         timezone=activity.local_timezone or None,
         channel_id=channel_of(activity),
     )
+
+
+def inbound_key(activity: Activity) -> str:
+    """What makes an activity the same delivery again (a Teams retry): its tenant, conversation and id together.
+
+    Activity ids are only unique within a conversation, so the id alone would take one conversation's message
+    for a retry of another's. Hashed, so long conversation ids fit the receipt's column whole.
+    """
+    if not activity.id:
+        return ""
+    conversation = getattr(activity.conversation, "id", "") or ""
+    said = "\x1f".join((tenant_of(activity), str(conversation), str(activity.id)))
+    return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def tenant_of(activity: Activity) -> str:

@@ -16,6 +16,7 @@ from bot.teams import references
 from bot.teams.activities import card_activity, close_connector
 from bot.teams.cards import to_card
 from bot.teams.inbound import PLATFORM
+from bot.teams.service_urls import ServiceUrls
 from handlers.clock import Clock
 from handlers.messages import Address, Message
 from scheduler.notifier import DeliveryFailed, retry_after_seconds
@@ -37,11 +38,14 @@ class TeamsNotifier:
 
     platform = PLATFORM
 
-    def __init__(self, adapter: CloudAdapter, db: Database, clock: Clock, app_id: str) -> None:
+    def __init__(
+        self, adapter: CloudAdapter, db: Database, clock: Clock, app_id: str, service_urls: ServiceUrls
+    ) -> None:
         self.adapter = adapter
         self.db = db
         self.clock = clock
         self.app_id = app_id
+        self.service_urls = service_urls
 
     async def deliver(self, address: Address, message: Message) -> str:
         activity = card_activity(to_card(message), message.title)
@@ -92,6 +96,10 @@ class TeamsNotifier:
     async def _through(self, stored: dict[str, Any], send: Send) -> str:
         """Run `send` with a connector for the stored conversation's service; map failures to DeliveryFailed."""
         reference = ConversationReference().deserialize(stored)
+        if not self.service_urls.allows(reference.service_url):
+            raise DeliveryFailed(
+                "That Teams conversation's service URL is not in KEPT_TEAMS_SERVICE_URLS.", permanent=True
+            )
         outcome: dict[str, Any] = {}
 
         async def callback(turn_context: TurnContext) -> None:

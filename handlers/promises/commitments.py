@@ -105,7 +105,7 @@ def submit_promise(ctx: Context, context: str, values: dict[str, str]) -> Messag
 
 
 def _school_by_id(ctx: Context, actor: Actor, raw: str) -> School | None:
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # a row id Kept offered, never a huge number
         return None
     school = ctx.session.get(School, int(raw))
     if school is None or school.network_id != actor.network_id or school.id == actor.school_id:

@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -27,9 +25,10 @@ from tests.harness import gallery
 from tests.harness.delivery import RunUntil, make_delivery_loop
 from tests.harness.people import Join, Person, joiner
 from tests.harness.recording import RecordingNotifier
-from tests.harness.slack import SlackStandIn, Workspace, _finished, _workspace
+from tests.harness.slack import SlackStandIn, Workspace, _finished, _workspace, start_slack_api
 from tests.harness.teams import MakeTeams, TeamsChat
 from tests.harness.teams_connector import Connector, start_connector
+from tests.harness.teams_keys import KeyService, start_key_service
 from tests.harness.world import World, build_world
 
 POSTGRES_URL = os.environ.get("KEPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -127,6 +126,11 @@ def kept(sqlite_db: Database, clock: MovableClock) -> Kept:
 
 
 @pytest.fixture
+def pg_kept(pg_db: Database, clock: MovableClock) -> Kept:
+    return Kept(pg_db, clock)
+
+
+@pytest.fixture
 def person(kept: Kept) -> Join:
     """`person("Sam Patel", "St Ada's School")`: someone who has joined that school (SQLite)."""
     return joiner(kept)
@@ -145,13 +149,7 @@ def any_person(any_kept: Kept) -> Join:
 
 @pytest.fixture
 async def slack_api() -> AsyncIterator[SlackStandIn]:
-    stand_in = SlackStandIn()
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", stand_in.answer)
-    app.router.add_route("*", "/respond/{method}", stand_in.answer)
-    server = TestServer(app)
-    await server.start_server()
-    stand_in.url = str(server.make_url("/"))
+    stand_in, server = await start_slack_api()
     yield stand_in
     await server.close()
 
@@ -184,10 +182,20 @@ async def connector() -> AsyncIterator[Connector]:
 
 
 @pytest.fixture
+async def key_service() -> AsyncIterator[KeyService]:
+    service, server = await start_key_service()
+    yield service
+    await server.close()
+
+
+@pytest.fixture
 def make_teams(aiohttp_client: Any, connector: Connector, sqlite_db: Database, clock: MovableClock) -> MakeTeams:
-    """`await make_teams(MicrosoftAppId=...)`: the app with those settings (none: unauthenticated, local)."""
+    """`await make_teams(microsoft_app_id=...)`: the app with those settings (none: unauthenticated, as for local
+    development); the connector stand-in is the one service URL Kept may call."""
 
     async def make(**settings: Any) -> TeamsChat:
+        settings.setdefault("allow_insecure_teams", not settings.get("microsoft_app_id"))
+        settings.setdefault("teams_service_urls", connector.url)
         parts = assemble(Settings(_env_file=None, **settings), clock, db=sqlite_db)  # type: ignore[call-arg]
         client = await aiohttp_client(build_app(parts))
         return TeamsChat(client, connector, parts)

@@ -7,6 +7,7 @@ and everything is signed with the v0 scheme exactly as Slack signs it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings
@@ -84,6 +85,18 @@ class SlackStandIn:
         return web.json_response(_reply(method, args))
 
 
+async def start_slack_api() -> tuple[SlackStandIn, TestServer]:
+    """The Web API and response_url stand-in on an ephemeral loopback port (its `url` set)."""
+    stand_in = SlackStandIn()
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", stand_in.answer)
+    app.router.add_route("*", "/respond/{method}", stand_in.answer)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    stand_in.url = str(server.make_url("/"))
+    return stand_in, server
+
+
 async def _arguments(request: web.Request) -> dict[str, Any]:
     args: dict[str, Any] = dict(request.query)
     if request.content_type == "application/json":
@@ -92,7 +105,8 @@ async def _arguments(request: web.Request) -> dict[str, Any]:
         args.update(dict(await request.post()))
     for key, value in list(args.items()):
         if isinstance(value, str) and value[:1] in "[{":
-            args[key] = json.loads(value)
+            with contextlib.suppress(ValueError):  # text someone typed may start with a bracket too
+                args[key] = json.loads(value)
     return args
 
 

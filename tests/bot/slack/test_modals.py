@@ -134,7 +134,7 @@ async def test_a_form_slack_cannot_open_is_explained_in_the_reply(workspace: Wor
     assert "couldn't open the form" in text_of(reply)
 
 
-async def test_a_malformed_submission_gets_an_apology_with_a_reference(
+async def test_a_malformed_submission_is_a_400_with_no_traceback_and_nothing_saved(
     workspace: Workspace, caplog: pytest.LogCaptureFixture
 ) -> None:
     await workspace.say("U0SAM", "join St Ada's School")
@@ -151,11 +151,8 @@ async def test_a_malformed_submission_gets_an_apology_with_a_reference(
             },
         }
     )
-    assert response.status == 200
-    answer = await response.json()
-    assert answer["response_action"] == "update"
-    assert "something went wrong on our side (ref" in text_of(answer["view"])
-    assert "unexpected error (ref" in caplog.text
+    assert response.status == 400
+    assert "Traceback" not in caplog.text and "ERROR" not in caplog.text
     with workspace.parts.db.transaction() as session:
         assert session.exec(select(Listing)).all() == []
 

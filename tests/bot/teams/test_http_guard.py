@@ -105,28 +105,27 @@ def _teams_served(sqlite_db: Database, clock: MovableClock, **settings: object) 
     return parts.teams is not None
 
 
-def test_without_an_app_id_teams_is_served_on_loopback_with_a_warning(
-    caplog: pytest.LogCaptureFixture, sqlite_db: Database, clock: MovableClock
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_without_an_app_id_teams_is_not_served_even_on_loopback(
+    sqlite_db: Database, clock: MovableClock, host: str
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="kept.teams"):
-        assert _teams_served(sqlite_db, clock, host="127.0.0.1")
-
-    assert "UNAUTHENTICATED" in caplog.text
+    assert not _teams_served(sqlite_db, clock, host=host)
 
 
-def test_without_an_app_id_kept_refuses_to_serve_teams_on_a_public_address(
-    sqlite_db: Database, clock: MovableClock
-) -> None:
-    with pytest.raises(StartupError, match="MicrosoftAppId is not set"):
-        _teams_served(sqlite_db, clock, host="0.0.0.0")
-
-
-def test_kept_allow_insecure_teams_overrides_the_refusal(
-    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database, clock: MovableClock
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_kept_allow_insecure_teams_serves_it_unauthenticated_and_says_so_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    sqlite_db: Database,
+    clock: MovableClock,
+    host: str,
 ) -> None:
     monkeypatch.setenv("KEPT_ALLOW_INSECURE_TEAMS", "1")
 
-    assert _teams_served(sqlite_db, clock, host="0.0.0.0")
+    with caplog.at_level(logging.WARNING, logger="kept.teams"):
+        assert _teams_served(sqlite_db, clock, host=host)
+
+    assert "UNAUTHENTICATED" in caplog.text
 
 
 def test_with_an_app_id_teams_is_served_anywhere(sqlite_db: Database, clock: MovableClock) -> None:

@@ -13,17 +13,18 @@ import logging
 import re
 from collections.abc import Callable
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.links import Links
-from bot.review.content import Review, review_of
-from bot.review.page import closed_page, review_page
-from bot.review.pdf import governors_pdf
 from handlers.clock import Clock
 from handlers.partnerships.review import ReviewView, open_review
 from storage.db import Database
 from storage.models import ReviewLink
+
+if TYPE_CHECKING:
+    from bot.review.content import Review
 
 log = logging.getLogger("kept.review")
 
@@ -83,6 +84,9 @@ def mount(app: web.Application, links: Links, db: Database, clock: Clock) -> Non
         if isinstance(view, web.Response):
             return view
         pdf_url = f"{request.path}/governors.pdf"
+        from bot.review.content import review_of  # the renderers (Jinja, ReportLab) load on the first page asked for
+        from bot.review.page import review_page
+
         html = await asyncio.to_thread(lambda: review_page(review_of(view), pdf_url=pdf_url, css_url=CSS_ROUTE))
         return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
 
@@ -90,6 +94,9 @@ def mount(app: web.Application, links: Links, db: Database, clock: Clock) -> Non
         view = await opened(request)
         if isinstance(view, web.Response):
             return view
+        from bot.review.content import review_of
+        from bot.review.pdf import governors_pdf
+
         review = review_of(view)
         headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{pdf_name(review)}"'}
         body = await asyncio.to_thread(governors_pdf, review)
@@ -115,6 +122,8 @@ def _open(db: Database, clock: Clock, link_id: int, genuine: Callable[[ReviewLin
 def _closed(reason: str, logged: str) -> web.Response:
     """The kind page for a link that opens nothing; the log names the reason only, never the link."""
     log.info("review link refused: %s", logged)
+    from bot.review.page import closed_page
+
     status, html = closed_page(reason, css_url=CSS_ROUTE)
     return web.Response(status=status, text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
 

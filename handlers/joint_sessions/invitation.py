@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
 from sqlmodel import Session
 
 from handlers.context import Context
@@ -75,6 +74,8 @@ def deployment_host(public_url: str) -> str:
 
 def invitation(joint: JointSession, schools: list[str], organiser: str, now: datetime, public_url: str) -> str:
     """The session as an RFC 5545 calendar (see the module's docstring for how it is written)."""
+    from icalendar import Calendar, Event, Timezone, vCalAddress  # only when someone asks for the file
+
     calendar = Calendar()
     calendar.add("prodid", "-//Kept//Joint sessions//EN")
     calendar.add("version", "2.0")

@@ -21,13 +21,14 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from icalendar import Calendar as ICalendar
-from icalendar.cal import Component
+from typing import TYPE_CHECKING
 
 from handlers.dates import describe_date
 from handlers.errors import CommandError
 from handlers.terms import Span
+
+if TYPE_CHECKING:
+    from icalendar.cal import Component
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 500
@@ -85,6 +86,8 @@ def read(content: bytes | str) -> TermDates:
 
 def read_ics(text: str) -> TermDates:
     """Term dates from an iCalendar file (what local authorities publish)."""
+    from icalendar import Calendar as ICalendar
+
     try:
         calendar = ICalendar.from_ical(text)
     except (ValueError, IndexError, KeyError) as exc:

@@ -8,12 +8,14 @@ for its index. Both are created with the listing table (`create_all`, for tests)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import Connection, Table, event
 
 from storage.models.work import Listing
+
+if TYPE_CHECKING:  # Alembic is imported only when a migration runs
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 SQLITE = (
     "CREATE VIRTUAL TABLE listing_fts USING fts5(text, content='listing', content_rowid='id', "

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from handlers.calendar import zone_named
@@ -31,28 +33,41 @@ class Caller:
 
 @dataclass(frozen=True)
 class Actor:
-    """A caller who is a member of a school."""
+    """A caller who is a member of a school. Every command needs the ids, read in one plain query; the Member
+    and School objects are loaded from the session only by the commands that use them (most don't)."""
 
-    member: Member
-    school: School
+    session: Session = field(repr=False, compare=False)
+    member_id: int
+    school_id: int
+    network_id: int
+    role: str
+    member_timezone: str
+    school_name: str
+
+    @cached_property
+    def member(self) -> Member:
+        member = self.session.get(Member, self.member_id)
+        assert member is not None
+        return member
+
+    @cached_property
+    def school(self) -> School:
+        school = self.session.get(School, self.school_id)
+        assert school is not None
+        return school
 
     @property
     def is_lead(self) -> bool:
-        return self.member.role == "lead"
+        return self._now("role", self.role) == "lead"
 
     @property
-    def member_id(self) -> int:
-        assert self.member.id is not None
-        return self.member.id
+    def timezone(self) -> str:
+        return self._now("timezone", self.member_timezone)
 
-    @property
-    def school_id(self) -> int:
-        assert self.school.id is not None
-        return self.school.id
-
-    @property
-    def network_id(self) -> int:
-        return self.school.network_id
+    def _now(self, name: str, as_read: str) -> str:
+        """The member's value: from the object once this command has loaded it (and may have changed it)."""
+        loaded = self.__dict__.get("member")
+        return str(getattr(loaded, name)) if loaded is not None else as_read
 
 
 @dataclass
@@ -103,7 +118,7 @@ class Context:
     @property
     def timezone(self) -> ZoneInfo:
         """The reader's zone: their platform profile, else their member record, else Kept's default."""
-        name = self.caller.timezone or (self.actor.member.timezone if self.actor else None)
+        name = self.caller.timezone or (self.actor.timezone if self.actor else None)
         return zone_named(name, self.default_timezone)
 
     def member_id(self) -> int | None:
@@ -133,7 +148,14 @@ class Context:
 
 # Built once: every command asks this, and building the statement costs more than running it.
 _ACTOR_OF_IDENTITY = (
-    select(Member, School)
+    select_columns(
+        col(Member.id),
+        col(Member.school_id),
+        col(School.network_id),
+        col(Member.role),
+        col(Member.timezone),
+        col(School.name),
+    )
     .join(Identity, col(Identity.member_id) == Member.id)
     .join(School, col(School.id) == Member.school_id)
     .where(
@@ -146,7 +168,8 @@ _ACTOR_OF_IDENTITY = (
 
 
 def resolve_actor(session: Session, caller: Caller) -> Actor | None:
-    """The member behind a chat identity, with their school; None for someone who has not joined."""
+    """The member behind a chat identity, with their school; None for someone who has not joined. A plain row
+    on the session's connection: the ORM would build two objects that most commands never look at."""
     params = {"platform": caller.platform, "tenant_id": caller.tenant_id, "user_id": caller.user_id}
-    row = session.exec(_ACTOR_OF_IDENTITY, params=params).first()
-    return Actor(member=row[0], school=row[1]) if row else None
+    row = session.connection().execute(_ACTOR_OF_IDENTITY, params).first()
+    return Actor(session, row.id, row.school_id, row.network_id, row.role, row.timezone, row.name) if row else None

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.models import LogEntry
+from storage.rows import add_row
 
 
 def record(
@@ -21,9 +22,12 @@ def record(
     member_id: int | None,
     subject: str = "",
     **detail: Any,
-) -> LogEntry:
-    """Add one entry in the caller's transaction, so the log and the change commit together."""
-    entry = LogEntry(
+) -> None:
+    """Add one entry in the caller's transaction, so the log and the change commit together. Every command
+    writes one, so it is a plain INSERT (storage/rows.py)."""
+    add_row(
+        session,
+        LogEntry,
         at=at,
         action=action,
         platform=platform,
@@ -32,8 +36,6 @@ def record(
         subject=subject,
         detail=detail,
     )
-    session.add(entry)
-    return entry
 
 
 def entries(session: Session, network_id: int | None = None, batch: int = 1000) -> Iterator[LogEntry]:

@@ -13,8 +13,9 @@ from handlers.dates import DATE_HINT, read_day
 from handlers.errors import CommandError, FormErrors
 from handlers.messages import Choice, Field, Form, Input, Message, Section
 from handlers.phrases import gist, sentence
-from handlers.refs import ref
+from handlers.refs import ref_of
 from storage.models import Listing, School
+from storage.rows import add_row_returning_id
 
 BOARD_LIMIT = 15
 MIN_TEXT = 3
@@ -79,7 +80,9 @@ def _create(
     text = " ".join(text.split())
     if len(text) < MIN_TEXT:
         raise CommandError(f"Please say what you {NOUN[kind][2]}, e.g. `{kind} two physics practicals for Year 9`.")
-    listing = Listing(
+    listing_id = add_row_returning_id(  # the database indexes its text; the scheduler's scan finds its matches
+        ctx.session,
+        Listing,
         kind=kind,
         network_id=actor.network_id,
         school_id=actor.school_id,
@@ -90,15 +93,13 @@ def _create(
         expires_on=expires_on or expiry.default_expiry(ctx.now.astimezone(ctx.timezone).date()),
         created_at=ctx.now,
     )
-    ctx.session.add(listing)
-    ctx.session.flush()  # the database indexes its text for matching; the scheduler's scan finds its matches
-    reference = ref(listing)
+    reference = ref_of(NOUN[kind][1], listing_id)
     ctx.log(kind, reference, category=category, text=text)
     thanks = "Thank you for offering!" if kind == "offer" else "Asking is a strength: thank you!"
     return Message(
         title=f"{sentence(gist(text))}: on the board ({reference})",
         text=text if len(text) > len(gist(text)) else "",
-        fields=(Field("Category", categories.label(category)), Field("School", actor.school.name)),
+        fields=(Field("Category", categories.label(category)), Field("School", actor.school_name)),
         footer=f"{thanks} Say `match` to see what could meet it.",
     )
 

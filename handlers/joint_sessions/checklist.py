@@ -122,7 +122,7 @@ def _ask_to_take_on(
     take = f"take {ref(joint)} {item.item}"
     asked = Message(
         title=f"{item.item.capitalize()} for {joint.title}: would you take it on? ({ref(joint)})",
-        text=f"{actor.member.name} at {actor.school.name} asks. It would be yours, due "
+        text=f"{actor.member.name} at {actor.school_name} asks. It would be yours, due "
         f"{describe(due, zone_named(owner.timezone), ctx.now)}; nothing is yours until you say yes.",
         actions=(
             Action("take", "I'll take it on", take, "primary"),
@@ -135,7 +135,7 @@ def _ask_to_take_on(
         ctx.session, owner.id or 0, key, asked, ctx.now, kind=kinds.ASK_TO_TAKE_ON, facts=facts, subject_id=item.id
     )
     heads_up = Message(
-        title=f"{item.item.capitalize()} for {joint.title}: {actor.school.name} has asked {owner.name} ({ref(joint)})",
+        title=f"{item.item.capitalize()} for {joint.title}: {actor.school_name} has asked {owner.name} ({ref(joint)})",
         text="Only for your information: it becomes theirs only if they say yes.",
     )
     for lead in school_leads(ctx.session, owner):

@@ -62,7 +62,7 @@ def plan(ctx: Context, args: str) -> Message:
         fields=(
             Field("When", session_time(ctx, joint)),
             Field("Where", venue),
-            Field("With", ", ".join([actor.school.name, *sorted(names)])),
+            Field("With", ", ".join([actor.school_name, *sorted(names)])),
         ),
         footer="I'll remind everyone a week before (transport and consent take time), the day before and "
         "two hours before.",

@@ -17,13 +17,13 @@ def partnership_for(ctx: Context, name: str) -> tuple[Actor, Partnership]:
             return actor, mine[0]
         if not mine:
             raise CommandError(
-                f"{actor.school.name} isn't in a partnership yet. A lead can start one with "
+                f"{actor.school_name} isn't in a partnership yet. A lead can start one with "
                 "`partnership <name> with <school>`."
             )
         raise CommandError("Which partnership? Yours: " + ", ".join(p.name for p in mine) + ".")
     partnership = find_partnership(ctx.session, actor.network_id, name)
     if partnership.id not in {p.id for p in mine}:
-        raise NotAllowed(f"{actor.school.name} isn't part of {partnership.name}.")
+        raise NotAllowed(f"{actor.school_name} isn't part of {partnership.name}.")
     return actor, partnership
 
 

@@ -26,7 +26,7 @@ def join(ctx: Context, args: str) -> Message:
     The first member of a school becomes its lead. Someone already at a school is told so; nothing changes.
     """
     if ctx.actor is not None:
-        raise CommandError(f"You're already part of {ctx.actor.school.name} on Kept.")
+        raise CommandError(f"You're already part of {ctx.actor.school_name} on Kept.")
     name = clean_name(args, "school name")
     network_id = ctx.network_id or _new_network(ctx, name)
     school, created = _school(ctx.session, network_id, name, ctx)
@@ -136,7 +136,7 @@ def use_channel(ctx: Context, args: str) -> Message:
         raise CommandError("Please say this in the channel that should receive the digest.")
     partnership = find_partnership(ctx.session, actor.network_id, args) if args.strip() else _only(ctx)
     if partnership.id not in {p.id for p in partnerships_of(ctx.session, actor.school_id)}:
-        raise NotAllowed(f"{actor.school.name} isn't part of {partnership.name}.")
+        raise NotAllowed(f"{actor.school_name} isn't part of {partnership.name}.")
     exists = ctx.session.exec(
         select(PartnershipChannel).where(
             PartnershipChannel.partnership_id == partnership.id,

@@ -137,7 +137,7 @@ def _create(ctx: Context, actor: Actor, what: str, school: School, due: datetime
     return Message(
         title=f"{sentence(gist(what))}: promised to {school.name} ({reference})",
         text=what if len(what) > len(gist(what)) else "",
-        fields=(Field("Due", describe(due, ctx.timezone, ctx.now)), Field("From", actor.school.name)),
+        fields=(Field("Due", describe(due, ctx.timezone, ctx.now)), Field("From", actor.school_name)),
         actions=commitment_actions(reference),
         footer=_holiday_warning(ctx, commitment) or "Thank you! I'll remind you privately before it's due.",
     )
@@ -263,7 +263,7 @@ def _tell_receiving_school(ctx: Context, actor: Actor, commitment: Commitment, k
     if asker is not None and not asker.erased:
         people.setdefault(asker.id, asker)
     message = Message(
-        title=f"{sentence(gist(commitment.what))}, from {actor.school.name} ({ref(commitment)})",
+        title=f"{sentence(gist(commitment.what))}, from {actor.school_name} ({ref(commitment)})",
         text=news,
         fields=(Field("Told by", actor.member.name),),
     )

@@ -92,8 +92,8 @@ def record(ctx: Context, args: str) -> Message:
     by_member = delivery_records(ctx.session, "owner", [m.id or 0 for m in colleagues])
     sections = tuple(Section(text=f"{m.name}: {by_member[m.id or 0].summary()}") for m in colleagues)
     return Message(
-        title=f"Delivery record: {actor.school.name}",
-        fields=(*fields, Field(actor.school.name, school.summary())),
+        title=f"Delivery record: {actor.school_name}",
+        fields=(*fields, Field(actor.school_name, school.summary())),
         sections=sections,
         footer="Only your school sees this: records are for reflection, never a league table.",
     )
@@ -131,7 +131,7 @@ def confirm(ctx: Context, args: str) -> Message:
     """`confirm C12`, by the receiving school: it arrived. A second press changes nothing."""
     actor, commitment = _receiving(ctx, args)
     if _mark_confirmed(ctx, commitment):
-        _tell_owner(ctx, kinds.CONFIRMED, commitment, f"{actor.school.name} confirmed it arrived. Thank you!")
+        _tell_owner(ctx, kinds.CONFIRMED, commitment, f"{actor.school_name} confirmed it arrived. Thank you!")
     return Message(
         title=f"{sentence(gist(commitment.what))}: confirmed it arrived ({ref(commitment)})",
         text="Thank you for closing the loop.",
@@ -150,7 +150,7 @@ def thanks(ctx: Context, args: str) -> Message:
     commitment.thanks = words
     ctx.session.add(commitment)
     ctx.log("thanks", ref(commitment), words=words)
-    _tell_owner(ctx, kinds.THANKED, commitment, f"{actor.school.name} says thank you: “{words}”")
+    _tell_owner(ctx, kinds.THANKED, commitment, f"{actor.school_name} says thank you: “{words}”")
     return Message(title="Thank you: your thanks will be passed on, and shared in this week's digest.")
 
 

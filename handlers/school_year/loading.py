@@ -73,7 +73,7 @@ def show(ctx: Context, actor: Actor) -> Message:
     if half:
         fields.append(Field("Next half term", f"{half.name}, {_range(half.starts_on, half.ends_on)}"))
     fields.append(Field("Joint sessions last", _minutes(actor.school.session_minutes or 120)))
-    return Message(title=f"{actor.school.name}'s calendar", fields=tuple(fields), footer=_coverage(school_calendar))
+    return Message(title=f"{actor.school_name}'s calendar", fields=tuple(fields), footer=_coverage(school_calendar))
 
 
 def _coverage(school_calendar: Calendar) -> str:
@@ -175,7 +175,7 @@ def _nation(ctx: Context, actor: Actor, text: str) -> Message:
         raise CommandError(f"I know the school years of {', '.join(NATIONS.values())}. Say `calendar nation wales`.")
     _change_school(ctx, actor, "calendar nation", "nation", nation)
     return Message(
-        title=f"{actor.school.name} now follows {NATIONS[nation]}'s bank holidays and typical term dates.",
+        title=f"{actor.school_name} now follows {NATIONS[nation]}'s bank holidays and typical term dates.",
         footer="Term dates you load yourself still come first.",
     )
 
@@ -184,7 +184,7 @@ def _change_school(ctx: Context, actor: Actor, action: str, field: str, value: s
     setattr(actor.school, field, value)
     ctx.session.add(actor.school)
     detail: dict[str, Any] = {field: value}
-    ctx.log(action, actor.school.name, **detail)
+    ctx.log(action, actor.school_name, **detail)
 
 
 def _clear(ctx: Context, actor: Actor, whole_network: bool) -> Message:
@@ -207,7 +207,7 @@ def session_length(ctx: Context, args: str) -> Message:
         raise CommandError("A joint session should last between 15 minutes and 12 hours.")
     _change_school(ctx, actor, "session-length", "session_minutes", minutes)
     return Message(
-        title=f"Joint sessions at {actor.school.name} now last {_minutes(minutes)} unless you say otherwise.",
+        title=f"Joint sessions at {actor.school_name} now last {_minutes(minutes)} unless you say otherwise.",
         footer="Say `for 90 minutes` or `until 15:30` when you plan one to set its own.",
     )
 

@@ -478,9 +478,11 @@ def hostile_table(servers: list[Server], figures: dict[Key, Figures], concurrenc
         failures += [
             f"- {server.target.label}: {name[name.index(':') + 2 :]} ×{n}"
             for name, n in answers.items()
-            if name.startswith(("5xx:", "no answer:"))
+            if name.startswith(("5xx:", "no answer:")) and server.target.kind == "kept"
         ]
-    return "\n".join(rows + (["", "Hostile requests answered 5xx or not at all:", *failures] if failures else []))
+    return "\n".join(
+        rows + (["", "Hostile requests Kept answered with a 5xx or not at all:", *failures] if failures else [])
+    )
 
 
 def store_urls(args: argparse.Namespace, workdir: Path, schemas: list[str]) -> list[tuple[str, Callable[[str], str]]]:

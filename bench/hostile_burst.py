@@ -111,15 +111,15 @@ def malformed(team: str, user: str) -> dict[str, tuple[bytes, str]]:
 
 
 def hostile_requests(secret: str, team: str, user: str) -> list[Request]:
-    """Every case once, with fresh timestamps, and a signed command captured to be replayed between them."""
+    """Every case once, with fresh timestamps, then a signed command that, sent again in each round of the burst,
+    is a replay (its first send is an ordinary offer)."""
     body = slash(team, user, f"offer a replayed minibus, {time.time_ns()}")
-    replay: Request = ("replayed signed command", body, {"Content-Type": FORM, **signed_headers(body, secret)})
     cases = forged(body, secret)
     cases += [
         (name, raw, {"Content-Type": kind, **signed_headers(raw, secret)})
         for name, (raw, kind) in malformed(team, user).items()
     ]
-    return [request for case in cases for request in (case, replay)]
+    return [*cases, ("replayed signed command", body, {"Content-Type": FORM, **signed_headers(body, secret)})]
 
 
 async def burst(url: str, requests: list[Request], rate: float, until: float) -> Counter[str]:

@@ -589,7 +589,8 @@ async def bench(args: argparse.Namespace) -> None:
         hostile_level = 50 if 50 in levels else max(levels)
         print(
             f"\nAt concurrency {hostile_level}, without and with a burst of malformed and forged requests "
-            f"({args.hostile_rate:g}/s; wanted: no 5xx, figures within run-to-run noise):\n"
+            f"({args.hostile_rate:g}/s; wanted: no 5xx from Kept, figures within run-to-run noise; the fair peer "
+            "and the minimal apps are plain Bolt, so their 5xx are Bolt's own):\n"
         )
         print(hostile_table(servers, figures, hostile_level))
 

@@ -1,15 +1,25 @@
-"""Slash-command ack latency: signed `/partner offer ...` at a real `kept serve`, beside a minimal Bolt app.
+"""Slash-command ack latency: signed `/partner offer ...` at a real `kept serve`, beside a fair peer and a minimal
+Bolt app, in one run.
 
-    .venv/bin/python bench/slack_ack_bench.py [--seconds 4] [--levels 1,10,50] [--no-postgres]
-                                              [--kept-only] [--help-only]
+    .venv/bin/python bench/slack_ack_bench.py [--seconds 4] [--levels 1,10,50] [--repeat 3] [--processes N]
+                                              [--hostile] [--no-postgres] [--kept-only] [--no-peer] [--help-only]
 
-Starts, on loopback, a Slack Web API stand-in (in this process), `kept serve` as a subprocess on a temporary
-SQLite file and then on a fresh PostgreSQL schema (KEPT_TEST_POSTGRES_URL or the CI default), and a minimal Bolt
-AsyncApp on aiohttp in both modes (default, and process_before_response=True). Each is fired signed slash
-commands at concurrency 1, 10 and 50 for a few seconds; every Kept command writes an offer, committed before its
-ack (each reply is checked for its ref). Prints progress, then a table with p50/p99, commands per second and
-the server process's CPU per command (from /proc: robust to a busy machine, and 1000 / it bounds one process's
-rate). `--help-only` sends `/partner help` instead, to measure the Slack path without a write.
+Starts, on loopback, a Slack Web API stand-in (in this process); `kept serve` and the fair peer (bench/fair_peer.py:
+a Bolt AsyncApp writing an offer and an audit row through SQLModel, then acking with Block Kit) as subprocesses,
+each on a temporary SQLite file and on a fresh PostgreSQL schema of its own (KEPT_TEST_POSTGRES_URL or the CI
+default); with `--processes N`, `kept serve --processes N` too; and a minimal Bolt AsyncApp on aiohttp in both
+modes (default, and process_before_response=True). All are up at once, and each level is run on each in turn, so
+a busy moment on the machine falls on all of them alike. Each is fired signed slash commands at concurrency 1, 10
+and 50 for a few seconds; every Kept and peer command writes an offer, committed before its ack (each reply is
+checked for its ref, e.g. "(O12)"). With `--repeat N` each figure is the median of N runs of its level.
+
+Server CPU per command is from /proc, summed over the server process and all its descendants (for a process tree,
+`kept serve --processes N`): robust to a busy machine, and 1000 / it bounds one core's rate.
+
+`--hostile` runs the concurrency-50 level a second time with a burst of malformed and forged requests beside it
+(bench/hostile_burst.py, the hostile suite's cases, 50 a second by default), and reports how many got a 5xx (must
+be none) and the figures with and without the burst side by side. `--help-only` sends `/partner help` instead of
+offers, to measure the Slack path without a write.
 """
 
 from __future__ import annotations
@@ -17,7 +27,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -25,7 +37,9 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,11 +47,16 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hostile_burst import burst, hostile_requests  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
 TEAM = "T0BENCH"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 READ_ONLY = "--help-only" in sys.argv  # `/partner help` instead of offers: the Slack layer's own cost, no write
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # ---- the minimal Bolt app (run as a subprocess of this script with --minimal default|inline)
@@ -77,7 +96,7 @@ async def start_stand_in() -> tuple[web.AppRunner, str]:
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": "U0KEPT", "bot_id": "B0KEPT", "team_id": TEAM})
         if method == "users.info":
-            user = request.query.get("user") or (await request.post()).get("user", "")
+            user = str(request.query.get("user") or (await request.post()).get("user", ""))
             return web.json_response(
                 {
                     "ok": True,
@@ -111,10 +130,24 @@ class Target:
     command: list[str]
     env: dict[str, str]
     port: int
-    writes: bool
+    kind: str  # "kept", "peer" or "bolt"
+    processes: int = 1
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} [{self.store}]"
+
+    @property
+    def expected(self) -> re.Pattern[str]:
+        """What every answer must contain: an offer's ref for a write, e.g. "(O12)"."""
+        if self.kind == "bolt":
+            return re.compile("Got it")
+        if READ_ONLY:
+            return re.compile("Kept can do" if self.kind == "kept" else "Say")
+        return re.compile(r"\(O\d+\)")
 
 
-def kept_target(store: str, database_url: str, api_url: str) -> Target:
+def kept_target(store: str, database_url: str, api_url: str, processes: int = 1) -> Target:
     port = free_port()
     env = {
         "KEPT_DATABASE_URL": database_url,
@@ -128,7 +161,17 @@ def kept_target(store: str, database_url: str, api_url: str) -> Target:
     }
     kept = str(Path(sys.executable).with_name("kept"))
     migrated(database_url)
-    return Target("kept serve", store, [kept, "serve"], env, port, writes=True)
+    if processes > 1:
+        command = [kept, "serve", "--processes", str(processes)]
+        return Target(f"kept serve ×{processes}", store, command, env, port, "kept", processes)
+    return Target("kept serve", store, [kept, "serve"], env, port, "kept")
+
+
+def peer_target(store: str, database_url: str, api_url: str) -> Target:
+    port = free_port()
+    script = str(Path(__file__).with_name("fair_peer.py"))
+    command = [sys.executable, script, "--port", str(port), "--database-url", database_url, "--api-url", api_url]
+    return Target("fair peer", store, command, {}, port, "peer")
 
 
 def migrated(database_url: str) -> None:
@@ -152,29 +195,81 @@ def bolt_target(mode: str, api_url: str) -> Target:
     port = free_port()
     command = [sys.executable, __file__, "--minimal", mode, "--port", str(port), "--api-url", api_url]
     label = "minimal Bolt, default" if mode == "default" else "minimal Bolt, process_before_response"
-    return Target(label, "-", command, {}, port, writes=False)
+    return Target(label, "-", command, {}, port, "bolt")
 
 
-async def started(target: Target, session: aiohttp.ClientSession) -> subprocess.Popen[bytes]:
+# ---- CPU of a process tree, from /proc
+
+
+def descendants(pid: int) -> list[int]:
+    """The process and every live descendant (through each thread's children list)."""
+    found = [pid]
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [p for child in children.read_text().split() for p in descendants(int(child))]
+        except OSError:
+            continue  # the thread or child ended as we looked
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User plus system CPU of a process and its live descendants, each with its reaped children's (cutime,
+    cstime): a child that ends and is reaped moves its time into its parent's, so the sum only grows. Only a
+    descendant that ends unreaped between two samples is lost."""
+    ticks = 0
+    for each in descendants(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += sum(int(fields[n]) for n in (11, 12, 13, 14))
+    return ticks / CLOCK_TICKS
+
+
+@dataclass
+class Server:
+    target: Target
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        """SIGTERM to the server and then to any descendant left (a process tree must not outlive the bench)."""
+        tree = descendants(self.process.pid) if self.process.poll() is None else []
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for pid in tree[1:]:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+
+async def started(target: Target, session: aiohttp.ClientSession, workdir: Path) -> Server:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KEPT_", "Microsoft"))}
-    process = subprocess.Popen(
-        target.command, env={**env, **target.env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    log = workdir / f"{uuid.uuid4().hex[:8]}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            target.command, env={**env, **target.env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sink
+        )
+    server = Server(target, process, log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(
-                f"{target.name} exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
-            )
+            raise RuntimeError(f"{target.label} exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             async with session.get(f"http://127.0.0.1:{target.port}/healthz") as response:
-                if response.status == 200:
-                    return process
+                if response.status == 200 and len(descendants(process.pid)) >= target.processes:
+                    await asyncio.sleep(1.0 if target.processes > 1 else 0)  # every process listening
+                    return server
         except aiohttp.ClientError:
             pass
         await asyncio.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"{target.name} did not start within 60 s")
+    server.stop()
+    raise RuntimeError(f"{target.label} did not start within 60 s")
 
 
 # ---- load
@@ -200,108 +295,106 @@ def signed(user: str, text: str, trigger: str) -> tuple[bytes, dict[str, str]]:
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature,
+        "X-Slack-Signature": signature or "",
     }
     return body.encode(), headers
 
 
-async def command(session: aiohttp.ClientSession, url: str, user: str, text: str, expect: str) -> float:
+async def command(session: aiohttp.ClientSession, url: str, user: str, text: str, expect: re.Pattern[str]) -> float:
     body, headers = signed(user, text, uuid.uuid4().hex)
     start = time.perf_counter()
     async with session.post(url, data=body, headers=headers) as response:
         answer = await response.text()
     elapsed = time.perf_counter() - start
-    if response.status != 200 or expect not in answer:
-        raise SystemExit(f"unexpected answer {response.status}: {answer[:300]}")
+    if response.status != 200 or not expect.search(answer):
+        raise SystemExit(f"unexpected answer {response.status} to {text!r}: {answer[:300]}")
     return elapsed
 
 
-@dataclass
-class Result:
-    target: Target
-    concurrency: int
-    latencies: list[float]
-    seconds: float
-    server_cpu: float  # seconds of CPU the server process used over the level
+@dataclass(frozen=True)
+class Figures:
+    """One level on one server: commands answered, p50 and p99 in ms, commands a second, server CPU ms/command;
+    and, for a level run beside the hostile burst, how its requests were answered."""
 
-    @property
-    def cpu_ms(self) -> float:
-        """Server CPU per command: 1000 / this is the most one server process could do on one core."""
-        return self.server_cpu / len(self.latencies) * 1000
+    commands: float
+    p50: float
+    p99: float
+    rate: float
+    cpu_ms: float
+    hostile: Counter[str] = field(default_factory=Counter)
 
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.latencies) * 1000
+    @classmethod
+    def of(cls, latencies: list[float], seconds: float, cpu: float, hostile: Counter[str]) -> Figures:
+        ordered = sorted(latencies)
+        return cls(
+            commands=len(ordered),
+            p50=statistics.median(ordered) * 1000,
+            p99=ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+            rate=len(ordered) / seconds,
+            cpu_ms=cpu / len(ordered) * 1000,
+            hostile=hostile,
+        )
 
-    @property
-    def p99(self) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    @classmethod
+    def median(cls, runs: list[Figures]) -> Figures:
+        """The median of each figure over the runs; the hostile answers added up (a 5xx in any run counts)."""
+        return cls(
+            commands=statistics.median(r.commands for r in runs),
+            p50=statistics.median(r.p50 for r in runs),
+            p99=statistics.median(r.p99 for r in runs),
+            rate=statistics.median(r.rate for r in runs),
+            cpu_ms=statistics.median(r.cpu_ms for r in runs),
+            hostile=sum((r.hostile for r in runs), Counter()),
+        )
 
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.seconds
+    def line(self) -> str:
+        return (
+            f"{self.commands:.0f} commands, p50 {self.p50:.2f} ms, p99 {self.p99:.2f} ms, {self.rate:.0f}/s, "
+            f"server CPU {self.cpu_ms:.2f} ms/command"
+        )
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def level(target: Target, session: aiohttp.ClientSession, pid: int, concurrency: int, seconds: float) -> Result:
+async def level(
+    server: Server, session: aiohttp.ClientSession, concurrency: int, seconds: float, hostile_rate: float = 0
+) -> Figures:
+    target = server.target
     url = f"http://127.0.0.1:{target.port}/slack/events"
-    expect = ("Kept can do" if READ_ONLY else "Logged as O") if target.writes else "Got it"
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
 
     async def worker(n: int) -> None:
         user = f"U{n:04d}"
         while time.perf_counter() < stop:
-            text = (
-                "help" if READ_ONLY else f"offer maths tutoring for year {len(latencies) % 13 + 1}, #{len(latencies)}"
-            )
-            latencies.append(await command(session, url, user, text, expect))
+            count = len(latencies)
+            text = "help" if READ_ONLY else f"offer maths tutoring for year {count % 13 + 1}, #{count}"
+            latencies.append(await command(session, url, user, text, target.expected))
 
-    started_at, cpu_at = time.perf_counter(), cpu_seconds(pid)
-    await asyncio.gather(*(worker(n) for n in range(concurrency)))
+    started_at, cpu_at = time.perf_counter(), tree_cpu_seconds(server.process.pid)
+    load = asyncio.gather(*(worker(n) for n in range(concurrency)))
+    if hostile_rate:
+        answers, _ = await asyncio.gather(burst(url, hostile_requests(SECRET, TEAM, "U0000"), hostile_rate, stop), load)
+    else:
+        answers = Counter()
+        await load
     elapsed = time.perf_counter() - started_at
-    return Result(target, concurrency, latencies, elapsed, cpu_seconds(pid) - cpu_at)
+    cpu = tree_cpu_seconds(server.process.pid) - cpu_at
+    if server.process.poll() is not None:
+        raise SystemExit(f"{target.label} died: {server.log.read_text(errors='replace')[-2000:]}")
+    return Figures.of(latencies, elapsed, cpu, answers)
 
 
-async def prepare(target: Target, session: aiohttp.ClientSession, users: int) -> None:
-    """Every bench user joins St Ada's School (and is looked up in users.info) before timing starts."""
-    url = f"http://127.0.0.1:{target.port}/slack/events"
-    expect = "Welcome" if target.writes else "Got it"
+async def prepare(server: Server, session: aiohttp.ClientSession, users: int) -> None:
+    """Every bench user joins St Ada's School in Kept (and is looked up in users.info) before timing starts."""
+    if server.target.kind != "kept":
+        return
+    url = f"http://127.0.0.1:{server.target.port}/slack/events"
     for n in range(users):
-        await command(session, url, f"U{n:04d}", "join St Ada's School", expect)
+        await command(session, url, f"U{n:04d}", "join St Ada's School", re.compile("Welcome"))
 
 
-async def run_target(target: Target, levels: list[int], seconds: float) -> list[Result]:
-    connector = aiohttp.TCPConnector(limit=max(levels) + 5)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        process = await started(target, session)
-        try:
-            await prepare(target, session, max(levels))
-            await level(target, session, process.pid, 1, 1.0)  # warm-up
-            results = []
-            for concurrency in levels:
-                result = await level(target, session, process.pid, concurrency, seconds)
-                print(
-                    f"  {target.name} [{target.store}] x{concurrency}: {len(result.latencies)} commands, "
-                    f"p50 {result.p50:.2f} ms, p99 {result.p99:.2f} ms, {result.rate:.0f}/s, "
-                    f"server CPU {result.cpu_ms:.2f} ms/command",
-                    file=sys.stderr,
-                )
-                results.append(result)
-            return results
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-
-
-def postgres_schema(url: str) -> tuple[str, str] | None:
-    """A fresh schema for this run, and the URL whose connections use it; None if PostgreSQL is unreachable."""
+def postgres_schema(url: str, schemas: list[str]) -> str | None:
+    """A fresh schema (noted in `schemas`, to drop afterwards), as the URL whose connections use it; None if
+    PostgreSQL is unreachable."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
 
@@ -313,8 +406,9 @@ def postgres_schema(url: str) -> tuple[str, str] | None:
         engine.dispose()
     except OperationalError:
         return None
+    schemas.append(schema)
     separator = "&" if "?" in url else "?"
-    return schema, f"{url}{separator}options=-csearch_path%3D{schema}"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
 def drop_schema(url: str, schema: str) -> None:
@@ -326,63 +420,193 @@ def drop_schema(url: str, schema: str) -> None:
     engine.dispose()
 
 
-def table(results: list[Result]) -> str:
-    baseline = {(r.target.name, r.concurrency): r for r in results if not r.target.writes}
+Key = tuple[int, int, bool]  # the server's index, the concurrency, whether the hostile burst ran beside it
+
+
+def main_table(servers: list[Server], figures: dict[Key, Figures]) -> str:
     rows = [
-        "| server | store | concurrency | commands | p50 ms | p99 ms | commands/s | server CPU ms/command "
-        "| p50 vs Bolt default | p50 vs Bolt inline | rate vs Bolt inline |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | store | concurrency | commands | p50 ms | p99 ms | commands/s | server CPU ms/command |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for r in results:
-        default = baseline.get(("minimal Bolt, default", r.concurrency))
-        inline = baseline.get(("minimal Bolt, process_before_response", r.concurrency))
-        ratios = [
-            f"{r.p50 / default.p50:.2f}x" if default else "-",
-            f"{r.p50 / inline.p50:.2f}x" if inline else "-",
-            f"{r.rate / inline.rate:.2f}x" if inline else "-",
-        ]
+    for (index, concurrency, hostile), f in figures.items():
+        target = servers[index].target
+        level_name = f"{concurrency} + hostile" if hostile else str(concurrency)
         rows.append(
-            f"| {r.target.name} | {r.target.store} | {r.concurrency} | {len(r.latencies)} | {r.p50:.2f} "
-            f"| {r.p99:.2f} | {r.rate:.0f} | {r.cpu_ms:.2f} | " + " | ".join(ratios) + " |"
+            f"| {target.name} | {target.store} | {level_name} | {f.commands:.0f} | {f.p50:.2f} | {f.p99:.2f} "
+            f"| {f.rate:.0f} | {f.cpu_ms:.2f} |"
         )
     return "\n".join(rows)
+
+
+def ratio_table(servers: list[Server], figures: dict[Key, Figures], levels: list[int]) -> str:
+    """Kept / fair peer on the same store at the same concurrency: at or under 1.00x is as good as the peer for
+    CPU, p50 and p99; at or over 1.00x for the rate."""
+    peers = {s.target.store: i for i, s in enumerate(servers) if s.target.kind == "peer"}
+    rows = [
+        "| server | store | concurrency | CPU/command | p50 | p99 | rate |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for index, server in enumerate(servers):
+        peer = peers.get(server.target.store)
+        if server.target.kind != "kept" or peer is None:
+            continue
+        for concurrency in levels:
+            kept, fair = figures[(index, concurrency, False)], figures[(peer, concurrency, False)]
+            rows.append(
+                f"| {server.target.name} | {server.target.store} | {concurrency} | {kept.cpu_ms / fair.cpu_ms:.2f}x "
+                f"| {kept.p50 / fair.p50:.2f}x | {kept.p99 / fair.p99:.2f}x | {kept.rate / fair.rate:.2f}x |"
+            )
+    return "\n".join(rows)
+
+
+def hostile_table(servers: list[Server], figures: dict[Key, Figures], concurrency: int) -> str:
+    rows = [
+        "| server | store | p50 ms without / with | p99 ms | commands/s | CPU ms/command | hostile sent "
+        "| 2xx | 4xx | 5xx | no answer |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    failures: list[str] = []
+    for index, server in enumerate(servers):
+        calm, hit = figures[(index, concurrency, False)], figures[(index, concurrency, True)]
+        answers = hit.hostile
+        rows.append(
+            f"| {server.target.name} | {server.target.store} | {calm.p50:.2f} / {hit.p50:.2f} "
+            f"| {calm.p99:.2f} / {hit.p99:.2f} | {calm.rate:.0f} / {hit.rate:.0f} "
+            f"| {calm.cpu_ms:.2f} / {hit.cpu_ms:.2f} | {answers['sent']} | {answers['2xx']} | {answers['4xx']} "
+            f"| {answers['5xx']} | {answers['no answer']} |"
+        )
+        failures += [
+            f"- {server.target.label}: {name[name.index(':') + 2 :]} ×{n}"
+            for name, n in answers.items()
+            if name.startswith(("5xx:", "no answer:")) and server.target.kind == "kept"
+        ]
+    return "\n".join(
+        rows + (["", "Hostile requests Kept answered with a 5xx or not at all:", *failures] if failures else [])
+    )
+
+
+def store_urls(args: argparse.Namespace, workdir: Path, schemas: list[str]) -> list[tuple[str, Callable[[str], str]]]:
+    """The stores to run on, each as a maker of a fresh database URL for each server (named)."""
+
+    def sqlite(name: str) -> str:
+        return f"sqlite:///{workdir}/{name}.db"
+
+    def postgres(_name: str) -> str:
+        url = postgres_schema(args.postgres_url, schemas)
+        if url is None:
+            raise SystemExit(f"PostgreSQL went away at {args.postgres_url}")
+        return url
+
+    if args.no_postgres:
+        return [("SQLite", sqlite)]
+    if postgres_schema(args.postgres_url, schemas) is None:  # reachable? (dropped at the end)
+        print(f"PostgreSQL unreachable at {args.postgres_url}: skipping it", file=sys.stderr)
+        return [("SQLite", sqlite)]
+    return [("SQLite", sqlite), ("PostgreSQL", postgres)]
+
+
+def targets_for(args: argparse.Namespace, api_url: str, workdir: Path, schemas: list[str]) -> list[Target]:
+    targets = [] if args.kept_only else [bolt_target("default", api_url), bolt_target("inline", api_url)]
+    for store, url_for in store_urls(args, workdir, schemas):
+        targets.append(kept_target(store, url_for("kept"), api_url))
+        if not args.no_peer:
+            targets.append(peer_target(store, url_for("peer"), api_url))
+        if args.processes > 1:
+            targets.append(kept_target(store, url_for("kept-n"), api_url, args.processes))
+    return targets
+
+
+async def start_all(targets: list[Target], session: aiohttp.ClientSession, workdir: Path, users: int) -> list[Server]:
+    servers: list[Server] = []
+    for target in targets:
+        print(f"starting {target.label} ...", file=sys.stderr)
+        try:
+            server = await started(target, session, workdir)
+        except RuntimeError as exc:
+            if target.processes == 1:
+                raise SystemExit(str(exc)) from None
+            print(f"  skipped: {str(exc)[-400:]}", file=sys.stderr)  # `--processes` not in this Kept yet
+            continue
+        servers.append(server)
+        await prepare(server, session, users)
+        await level(server, session, 1, 1.0)  # warm-up
+    return servers
+
+
+async def measure(
+    servers: list[Server], args: argparse.Namespace, session: aiohttp.ClientSession
+) -> dict[Key, Figures]:
+    """Each level on each server in turn (the order reversed every other repeat), `--repeat` times."""
+    levels = [int(n) for n in args.levels.split(",")]
+    hostile_level = 50 if 50 in levels else max(levels)
+    runs: dict[Key, list[Figures]] = {}
+    for repeat in range(args.repeat):
+        for concurrency in levels:
+            order = list(enumerate(servers))
+            for index, server in order if repeat % 2 == 0 else reversed(order):
+                kinds = [False, True] if args.hostile and concurrency == hostile_level else [False]
+                for hostile in kinds:
+                    rate = args.hostile_rate if hostile else 0
+                    f = await level(server, session, concurrency, args.seconds, rate)
+                    runs.setdefault((index, concurrency, hostile), []).append(f)
+                    name = f"{concurrency} + hostile" if hostile else str(concurrency)
+                    extra = f", hostile answers {dict(f.hostile)}" if hostile else ""
+                    print(f"  {server.target.label} x{name} (run {repeat + 1}): {f.line()}{extra}", file=sys.stderr)
+    return {key: Figures.median(runs[key]) for key in sorted(runs)}
 
 
 async def bench(args: argparse.Namespace) -> None:
     levels = [int(n) for n in args.levels.split(",")]
     runner, api_url = await start_stand_in()
     workdir = Path(tempfile.mkdtemp(prefix="kept-bench-"))
-    targets = [] if args.kept_only else [bolt_target("default", api_url), bolt_target("inline", api_url)]
-    targets.append(kept_target("SQLite", f"sqlite:///{workdir}/kept.db", api_url))
-    pg_url = os.environ.get("KEPT_TEST_POSTGRES_URL", PG_DEFAULT)
-    schema = None if args.no_postgres else postgres_schema(pg_url)
-    if schema:
-        targets.append(kept_target("PostgreSQL", schema[1], api_url))
-    elif not args.no_postgres:
-        print(f"PostgreSQL unreachable at {pg_url}: skipping it", file=sys.stderr)
-    results: list[Result] = []
+    schemas: list[str] = []
+    servers: list[Server] = []
     try:
-        for target in targets:
-            print(f"{target.name} [{target.store}] ...", file=sys.stderr)
-            results += await run_target(target, levels, args.seconds)
+        targets = targets_for(args, api_url, workdir, schemas)
+        connector = aiohttp.TCPConnector(limit=max(levels) + 5)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            try:
+                servers = await start_all(targets, session, workdir, max(levels))
+                figures = await measure(servers, args, session)
+            finally:
+                for server in servers:
+                    server.stop()
     finally:
         await runner.cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
-        if schema:
-            drop_schema(pg_url, schema[0])
+        for schema in schemas:
+            drop_schema(args.postgres_url, schema)
     print(
-        f"\nSlash-command ack latency on loopback ({os.cpu_count()} CPUs, {args.seconds:g} s per level, "
-        f"Python {sys.version.split()[0]}); Kept's commands each write an offer before the ack.\n"
+        f"\nSlash-command ack latency on loopback, {time.strftime('%d %B %Y')} ({os.cpu_count()} CPUs, "
+        f"{args.seconds:g} s per level, median of {args.repeat}, Python {sys.version.split()[0]}); Kept's and the "
+        "fair peer's commands each write an offer before the ack.\n"
     )
-    print(table(results))
+    print(main_table(servers, figures))
+    if any(s.target.kind == "peer" for s in servers):
+        print("\nKept / fair peer, same store, same run (CPU, p50, p99: lower is better; rate: higher):\n")
+        print(ratio_table(servers, figures, levels))
+    if args.hostile:
+        hostile_level = 50 if 50 in levels else max(levels)
+        print(
+            f"\nAt concurrency {hostile_level}, without and with a burst of malformed and forged requests "
+            f"({args.hostile_rate:g}/s; wanted: no 5xx from Kept, figures within run-to-run noise; the fair peer "
+            "and the minimal apps are plain Bolt, so their 5xx are Bolt's own):\n"
+        )
+        print(hostile_table(servers, figures, hostile_level))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--levels", default="1,10,50")
+    parser.add_argument("--repeat", type=int, default=1, help="median of N runs per level")
+    parser.add_argument("--processes", type=int, default=1, help="also `kept serve --processes N` (N > 1)")
+    parser.add_argument("--hostile", action="store_true", help="a burst of bad requests beside the 50 level")
+    parser.add_argument("--hostile-rate", type=float, default=50.0, help="bad requests a second")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--postgres-url", default=os.environ.get("KEPT_TEST_POSTGRES_URL", PG_DEFAULT))
     parser.add_argument("--kept-only", action="store_true", help="skip the minimal Bolt apps")
+    parser.add_argument("--no-peer", action="store_true", help="skip the fair peer")
     parser.add_argument("--help-only", action="store_true", help="send `/partner help` (no write) to isolate Slack")
     parser.add_argument("--minimal", choices=["default", "inline"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.readiness import Schema
 from bot.wiring import Parts, StartupError, assemble
 from handlers.clock import MovableClock, SystemClock
 from storage import migrate
@@ -29,8 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001  (pydantic lists every bad setting at once)
         print(f"Kept can't start: a setting is wrong.\n{exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _configure_logging(settings)
     command = args.command or ("serve" if settings.has_platform else "chat")
     try:
         result: int = COMMANDS[command](settings, args)
@@ -42,6 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Kept stopped: {problem(exc, settings.database_url)}", file=sys.stderr)
         return 1
     return result
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def problem(exc: BaseException, database_url: str) -> str:
@@ -64,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="the web server for Slack and Teams, with the scheduler")
     serve.add_argument("--socket", action="store_true", help="Slack Socket Mode (needs SLACK_APP_TOKEN)")
+    serve.add_argument(
+        "--processes", type=_positive, help="serve one port from N processes (default: KEPT_PROCESSES, else 1)"
+    )
     sub.add_parser("worker", help="the scheduler alone")
     sub.add_parser("chat", help="talk to Kept in the terminal")
     sub.add_parser("migrate", help="bring the database up to date")
@@ -89,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     notifications.add_argument("--failed", action="store_true", help="what could not be sent, and why")
     notifications.add_argument("--dropped", action="store_true", help="what was no longer true when due, and why")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to 64")
+    return int(text)
 
 
 def _database(settings: Settings) -> Database:
@@ -207,20 +221,44 @@ def _report_pdf(db: Database, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    socket = getattr(args, "socket", False)
+    processes = getattr(args, "processes", None) or settings.processes
+    if processes == 1:
+        return _serve_here(settings, socket=socket)
+    if socket:
+        print("Socket Mode runs in one process: leave out --processes (or KEPT_PROCESSES).", file=sys.stderr)
+        return 2
+    from bot.processes import Supervisor
+
+    db = Database.from_url(settings.database_url)
+    Schema(db).try_upgrade()  # once, before the children start (each would otherwise queue for the lock)
+    db.engine.dispose()
+    return Supervisor(_serve_child, processes).run()
+
+
+def _serve_child(index: int) -> None:
+    """One of `kept serve --processes N`'s children (a fresh interpreter: it reads the settings again)."""
+    settings = Settings()
+    _configure_logging(settings)
+    raise SystemExit(_serve_here(settings, scheduler=index == 0, reuse_port=True))
+
+
+def _serve_here(settings: Settings, *, socket: bool = False, scheduler: bool = True, reuse_port: bool = False) -> int:
     from aiohttp import web
 
-    from bot.readiness import Schema
     from bot.web import build_app
 
     db = Database.from_url(settings.database_url)
     schema = Schema(db)
     schema.try_upgrade()  # a database that is away is not fatal: serve, answer 503 on /readyz, and retry
     try:
-        parts = assemble(settings, SystemClock(), db, socket=getattr(args, "socket", False))
-        app = build_app(parts, scheduler=True, schema=schema)
+        parts = assemble(settings, SystemClock(), db, socket=socket)
+        app = build_app(parts, scheduler=scheduler, schema=schema)
     except StartupError as exc:
         return _refuse_to_start(exc)
-    web.run_app(app, host=settings.host, port=settings.port, print=lambda text: log.info(text))
+    web.run_app(
+        app, host=settings.host, port=settings.port, reuse_port=reuse_port or None, print=lambda text: log.info(text)
+    )
     return 0
 
 

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///./data/kept.db", validation_alias=_env("KEPT_DATABASE_URL"))
     host: str = Field("127.0.0.1", validation_alias=_env("KEPT_HOST"))
     port: int = Field(3978, validation_alias=_env("KEPT_PORT"), ge=1, le=65535)
+    processes: int = Field(1, validation_alias=_env("KEPT_PROCESSES"), ge=1, le=64)  # `kept serve --processes`
     timezone: str = Field("Europe/London", validation_alias=_env("KEPT_TIMEZONE"))
     tick_seconds: float = Field(30.0, validation_alias=_env("KEPT_TICK_SECONDS"), gt=0)
     # Reminder offsets: days before/after a due date count working days; h and m are exact (for demos).

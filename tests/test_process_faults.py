@@ -97,7 +97,7 @@ def slack_api_url(slack_api: SlackStandIn) -> str:
 
 
 @contextlib.asynccontextmanager
-async def kept_serve(database_url: str, slack_api_url: str, log: Path) -> AsyncIterator[Server]:
+async def kept_serve(database_url: str, slack_api_url: str, log: Path, *args: str) -> AsyncIterator[Server]:
     port = unused_port()
     env = {
         **os.environ,
@@ -109,7 +109,7 @@ async def kept_serve(database_url: str, slack_api_url: str, log: Path) -> AsyncI
         "SLACK_API_URL": slack_api_url,
     }
     with log.open("wb") as out:
-        process = subprocess.Popen([KEPT, "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([KEPT, "serve", *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     async with aiohttp.ClientSession() as session:
         server = Server(f"http://127.0.0.1:{port}", process, session)
         try:
@@ -235,3 +235,65 @@ async def test_sigkill_mid_load_loses_no_acknowledged_write(slack_api_url: str, 
 
 async def _some(acked: set[int], count: int) -> bool:
     return len(acked) >= count
+
+
+def _serving_children(pid: int) -> set[int]:
+    """The processes `kept serve --processes N` started to serve (not multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    found = set()
+    for child in children:
+        with contextlib.suppress(FileNotFoundError):
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(int(child))
+    return found
+
+
+@pytest.mark.postgres
+async def test_several_processes_serve_one_port_and_one_that_dies_is_replaced(
+    schema_url: tuple[str, str], slack_api_url: str, tmp_path: Path
+) -> None:
+    direct, schema = schema_url
+    url = f"{direct}?options=-csearch_path%3D{schema}"
+    async with kept_serve(url, slack_api_url, tmp_path / "serve.log", "--processes", "2") as kept:
+        await _until(lambda: _count(_serving_children(kept.process.pid), 2), seconds=60)
+        first = _serving_children(kept.process.pid)
+        assert "Welcome to Kept" in (await kept.say("join St Ada's School"))[1]
+
+        said = await asyncio.gather(*(kept.say(f"offer a physics teacher, week {n}") for n in range(40)))
+        refs = {_acked(text) for _, text in said}
+        assert None not in refs and len(refs) == 40
+
+        lost = min(first)
+        os.kill(lost, signal.SIGKILL)
+        await _until(lambda: _replaced(kept.process.pid, lost), seconds=60)
+        said = await asyncio.gather(*(kept.say(f"offer a chemistry teacher, week {n}") for n in range(10)))
+        assert all(_acked(text) is not None for _, text in said)
+        serving = _serving_children(kept.process.pid)
+
+        kept.process.terminate()
+        assert kept.process.wait(timeout=60) == 0
+    assert not [pid for pid in serving if Path(f"/proc/{pid}").exists()], "a child outlived kept serve"
+    log = (tmp_path / "serve.log").read_text()
+    assert "process 1 stopped" in log or "process 0 stopped" in log
+    assert "Traceback" not in log
+    assert _offers(direct, schema) >= {ref for ref in refs if ref is not None}
+
+
+async def _count(found: set[int], expected: int) -> bool:
+    return len(found) == expected
+
+
+async def _replaced(parent: int, lost: int) -> bool:
+    serving = _serving_children(parent)
+    return len(serving) == 2 and lost not in serving
+
+
+def test_socket_mode_is_refused_with_several_processes(tmp_path: Path) -> None:
+    env = {**os.environ, "KEPT_DATABASE_URL": f"sqlite:///{tmp_path / 'kept.db'}", "SLACK_APP_TOKEN": "xapp-1"}
+    done = subprocess.run(
+        [KEPT, "serve", "--socket", "--processes", "2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "Socket Mode runs in one process" in done.stderr
+    bad = subprocess.run([KEPT, "serve", "--processes", "0"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "is not a number of processes from 1 to 64" in bad.stderr

@@ -113,7 +113,8 @@ def _retry_line(settled: list[outbox.Settled], retrying: int) -> str:
     if not retrying and not needed:
         return "No retries: everything went first time. Lovely.\n"
     waiting = f"{retrying} waiting to try again" if retrying else "none waiting to try again"
-    return f"Retries: {waiting}; {needed} sent in the last day needed more than one try.\n"
+    needing = f"{needed} sent in the last day needed more than one try" if needed else "nothing sent today needed it"
+    return f"Retries: {waiting}; {needing}.\n"
 
 
 def _ago(span: timedelta) -> str:

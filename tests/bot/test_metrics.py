@@ -3,18 +3,26 @@ waits in the outbox, stays private behind a token when asked, and never names a 
 
 from __future__ import annotations
 
+import io
 import timeit
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.cli import main
 from bot.config import Settings
 from bot.metrics import Metrics, verb_of
 from bot.web import build_app
 from bot.wiring import assemble
+from bot.worker import show_stats
 from handlers.clock import MovableClock
 from storage.db import Database
+from tests.harness.delivery import make_delivery_loop
+from tests.harness.people import Join
+from tests.harness.recording import RecordingNotifier
 from tests.harness.slack import Workspace
 
 NAMES = ("Sam", "Alan", "St Ada", "Turing", "physics", "practicals")
@@ -139,3 +147,56 @@ def test_counting_a_command_costs_a_few_microseconds() -> None:
     naming = timeit.timeit(lambda: verb_of("offer two physics teachers for Year 9"), number=runs) / runs
     print(f"\nper command: counting {counting * 1e6:.2f} µs, naming the verb {naming * 1e6:.2f} µs")
     assert counting + naming < 100e-6  # far below a command's own 1-2 ms, even on a busy machine
+
+
+async def test_stats_summarise_the_outbox_and_the_last_day_without_naming_anyone(
+    any_person: Join, clock: MovableClock, slack_inbox: RecordingNotifier, teams_inbox: RecordingNotifier
+) -> None:
+    sam = any_person("Sam Patel", "St Ada's School")
+    any_person("Alan Turing", "Turing Primary")
+    assert sam.say("promise two physics practicals to Turing Primary by Friday").ok
+    loop = make_delivery_loop(sam.kept.db, clock, slack_inbox, teams_inbox)
+    slack_inbox.fail_next()
+    clock.advance(timedelta(days=2, hours=1))
+    await loop.tick()  # the first nudge fails, and waits to try again
+    waiting = io.StringIO()
+    show_stats(sam.kept.db, clock.now(), waiting)
+
+    clock.advance(timedelta(hours=2))
+    await loop.tick()  # tried again, and sent
+    settled = io.StringIO()
+    show_stats(sam.kept.db, clock.now(), settled)
+
+    print(waiting.getvalue(), settled.getvalue(), sep="\n")
+    assert "Retries: 1 waiting to try again" in waiting.getvalue()
+    assert "nudge" in settled.getvalue() and "none due yet" in settled.getvalue()
+    assert "Slack:            1 sent" in settled.getvalue()
+    assert "1 sent in the last day needed more than one try" in settled.getvalue()
+    both = waiting.getvalue() + settled.getvalue()
+    assert not [name for name in NAMES if name.lower() in both.lower()]
+
+
+def test_kept_notifications_stats_is_warm_when_nothing_has_happened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KEPT_DATABASE_URL", f"sqlite:///{tmp_path / 'kept.db'}")
+
+    assert main(["notifications", "--stats"]) == 0
+    assert capsys.readouterr().out == (
+        "Nothing is waiting to be sent.\n\n"
+        "In the last 24 hours: nothing sent, failed or dropped.\n\n"
+        "No retries: everything went first time. Lovely.\n"
+    )
+
+
+def test_kept_notifications_stats_after_the_demo_counts_without_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KEPT_DATABASE_URL", f"sqlite:///{tmp_path / 'kept.db'}")
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+
+    assert main(["notifications", "--stats"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Waiting to be sent: ") and "nudge" in out
+    assert not [name for name in (*NAMES, "Hopper", "Patel") if name.lower() in out.lower()]

@@ -4,6 +4,9 @@ waits in the outbox, stays private behind a token when asked, and never names a 
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import timeit
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.cli import main
 from bot.config import Settings
+from bot.console.repl import Chat
 from bot.metrics import Metrics, verb_of
 from bot.web import build_app
 from bot.wiring import assemble
@@ -200,3 +204,39 @@ def test_kept_notifications_stats_after_the_demo_counts_without_names(
     out = capsys.readouterr().out
     assert out.startswith("Waiting to be sent: ") and "nudge" in out
     assert not [name for name in (*NAMES, "Hopper", "Patel") if name.lower() in out.lower()]
+
+
+COUNT_IN_A_PROCESS = """
+from bot.config import Settings
+from bot.metrics import Metrics
+
+metrics = Metrics(Settings().prometheus_multiproc_dir)
+metrics.command("slack", "offer", True, 0.004)
+metrics.command("teams", "offer", False, 0.02)
+metrics.delivered("sent", "slack")
+"""
+
+
+def test_several_processes_add_up_in_one_scrape(tmp_path: Path, clock: MovableClock) -> None:
+    """`kept serve --processes N`: each process writes its counts to PROMETHEUS_MULTIPROC_DIR; any one scrapes all."""
+    environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", COUNT_IN_A_PROCESS], env=environment, check=True, timeout=60)
+
+    figures = Metrics(str(tmp_path)).exposition([], clock.now()).decode()
+    assert sample(figures, "kept_commands_total", platform="slack", verb="offer") == 2
+    assert sample(figures, "kept_refusals_total", platform="teams", verb="offer") == 2
+    assert sample(figures, "kept_command_duration_seconds_count", platform="teams", verb="offer") == 2
+    assert sample(figures, "kept_deliveries_total", platform="slack", outcome="sent") == 2
+
+
+def test_the_console_counts_through_the_same_place(sqlite_db: Database, clock: MovableClock) -> None:
+    parts = assemble(Settings(), clock, sqlite_db, web=False)
+    chat = Chat(parts.kept, clock)
+    chat.say(":as Sam Patel @ St Ada's School")
+    chat.say("board")
+    assert parts.metrics is not None
+
+    figures = parts.metrics.exposition([], clock.now()).decode()
+    assert sample(figures, "kept_commands_total", platform="console", verb="join") == 1
+    assert sample(figures, "kept_commands_total", platform="console", verb="board") == 1

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -38,6 +38,8 @@ log = logging.getLogger("kept.metrics")
 PLATFORMS = frozenset({"slack", "teams", "console"})
 OUTCOMES = frozenset(f.name for f in fields(TickReport))
 OTHER = "other"
+# The classic text format, which every Prometheus reads (Kept's names and labels need none of 1.0.0's escaping).
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Every word that names a verb, to the verb's own name: an unknown word is "other", never the word itself.
 VERBS = frozenset(verb.name for verb in grammar.VERBS)
 _COMMAND_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -216,7 +218,7 @@ def mount(app: web.Application, metrics: Metrics, db: Database, clock: Clock, to
             log.warning("metrics: could not read the outbox (%s)", type(exc).__name__)
             waiting = None
         body = metrics.exposition(waiting, clock.now())
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
     app.router.add_get("/metrics", scrape)
 

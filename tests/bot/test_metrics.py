@@ -35,6 +35,7 @@ NAMES = ("Sam", "Alan", "St Ada", "Turing", "physics", "practicals")
 async def scrape(client: Any, headers: dict[str, str] | None = None) -> str:
     response = await client.get("/metrics", headers=headers or {})
     assert response.status == 200, await response.text()
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     text: str = await response.text()
     return text
 

@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     notifications = sub.add_parser("notifications", help="what the scheduler has sent, or failed to")
     notifications.add_argument("--failed", action="store_true", help="what could not be sent, and why")
     notifications.add_argument("--dropped", action="store_true", help="what was no longer true when due, and why")
+    notifications.add_argument("--stats", action="store_true", help="a summary: what waits, and the last day's figures")
     return parser
 
 
@@ -146,8 +147,10 @@ def _refuse_to_start(exc: Exception) -> int:
 
 
 def _notifications(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.worker import show_notifications
+    from bot.worker import show_notifications, show_stats
 
+    if args.stats:
+        return show_stats(_database(settings), datetime.now(UTC), sys.stdout)
     return show_notifications(_database(settings), args.failed, sys.stdout, dropped=args.dropped)
 
 

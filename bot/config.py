@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     # The pages the manifests link to: the text itself, or file:/path/to/page.html (Kept's own text if empty).
     privacy_page: str = Field("", validation_alias=_env("KEPT_PRIVACY_PAGE"))
     terms_page: str = Field("", validation_alias=_env("KEPT_TERMS_PAGE"))
+    # Figures for Prometheus at /metrics (counts and timings only, never names); with a token, only for
+    # `Authorization: Bearer <token>`.
+    metrics: bool = Field(True, validation_alias=_env("KEPT_METRICS"))
+    metrics_token: str = Field("", validation_alias=_env("KEPT_METRICS_TOKEN"))
+    # prometheus_client's own setting: a folder every `kept serve` process writes its counts to, summed at scrape.
+    prometheus_multiproc_dir: str = Field("", validation_alias=_env("PROMETHEUS_MULTIPROC_DIR"))
 
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))

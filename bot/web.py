@@ -8,7 +8,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text
 
-from bot import links, pages
+from bot import links, metrics, pages
 from bot.readiness import Schema
 from bot.review import routes as review_routes
 from bot.wiring import Parts
@@ -76,6 +76,8 @@ def build_app(parts: Parts, *, scheduler: bool = False, schema: Schema | None = 
     links.mount(app, parts.links, parts.db, parts.clock)
     review_routes.mount(app, parts.links, parts.db, parts.clock)
     pages.mount(app, parts.pages)
+    if parts.metrics is not None:
+        metrics.mount(app, parts.metrics, parts.db, parts.clock, parts.metrics_token)
     slack = parts.slack
     if slack is not None and slack.socket_token:
         from bot.slack import socket

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.links import Links, fallback_secret
+from bot.metrics import MeasuredKept, Metrics
 from bot.pages import PageError, Pages, pages
 from handlers.calendar import WorkingHours
 from handlers.clock import Clock
@@ -76,6 +78,8 @@ class Parts:
     timezone: str
     pages: Pages
     notifiers: dict[str, Notifier] = field(default_factory=dict)
+    metrics: Metrics | None = None  # the /metrics figures, unless KEPT_METRICS is off
+    metrics_token: str = ""
     slack: SlackParts | None = None
     teams: TeamsParts | None = None
 
@@ -108,6 +112,7 @@ def assemble(settings: Settings, clock: Clock, db: Database, *, web: bool = True
     `socket` runs Slack over Socket Mode. Raises StartupError for settings that can't be served safely."""
     policy = reminder_policy(settings)
     notifiers: dict[str, Notifier] = {}
+    metrics = _metrics(settings, web=web)
     delivery = DeliveryLoop(
         db,
         notifiers,
@@ -118,19 +123,20 @@ def assemble(settings: Settings, clock: Clock, db: Database, *, web: bool = True
         concurrency=settings.delivery_concurrency,
         retry=outbox.Retry(max_attempts=settings.max_attempts),
         fetch=fetch_url,
+        watch=metrics,
     )
     parts = Parts(
         db=db,
         clock=clock,
-        kept=Kept(
-            db, clock, settings.timezone, policy, review_days=settings.review_link_days, public_url=settings.base_url
-        ),
+        kept=_core(settings, db, clock, policy, metrics),
         links=links_for(settings),
         delivery=delivery,
         tick_seconds=settings.tick_seconds,
         timezone=settings.timezone,
         pages=_pages(settings),
         notifiers=notifiers,
+        metrics=metrics,
+        metrics_token=settings.metrics_token,
     )
     if web and not settings.link_secret:
         links_log.warning(
@@ -142,6 +148,27 @@ def assemble(settings: Settings, clock: Clock, db: Database, *, web: bool = True
     if _teams_allowed(settings):
         _add_teams(parts, settings, web=web)
     return parts
+
+
+def _core(settings: Settings, db: Database, clock: Clock, policy: ReminderPolicy, metrics: Metrics | None) -> Kept:
+    """Kept itself; counted for /metrics when there are figures to keep."""
+    kept = Kept if metrics is None else partial(MeasuredKept, metrics)
+    return kept(
+        db, clock, settings.timezone, policy, review_days=settings.review_link_days, public_url=settings.base_url
+    )
+
+
+def _metrics(settings: Settings, *, web: bool) -> Metrics | None:
+    """The figures, unless KEPT_METRICS is off; said aloud when /metrics would be open beyond this machine."""
+    if not settings.metrics:
+        return None
+    if web and not settings.metrics_token and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning(
+            "/metrics is open to anyone who reaches %s: counts only, no names, but set KEPT_METRICS_TOKEN "
+            "to keep them private (or KEPT_METRICS=off).",
+            settings.host,
+        )
+    return Metrics(settings.prometheus_multiproc_dir)
 
 
 def _pages(settings: Settings) -> Pages:

@@ -1,10 +1,11 @@
-"""`kept worker`, the console's scheduler tick, and `kept notifications`."""
+"""`kept worker`, the console's scheduler tick, and `kept notifications` (with `--stats`, a summary)."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.wiring import Parts
@@ -63,3 +64,64 @@ def show_notifications(db: Database, failed: bool, out: TextIO, *, dropped: bool
             detail = f"  attempts {row.attempts}: {row.last_error}" if row.last_error else ""
             out.write(line + detail + "\n")
     return 1 if failed else 0
+
+
+SETTLED = (outbox.SENT, outbox.FAILED, outbox.UNDELIVERABLE, outbox.DROPPED)
+_PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams", "console": "the console", "": "no chat account"}
+
+
+def show_stats(db: Database, now: datetime, out: TextIO) -> int:
+    """`kept notifications --stats`: what waits by kind and how late the oldest is, what was sent, failed or
+    dropped in the last day by platform, and what is being retried. Counts only: no names."""
+    with db.transaction() as session:
+        waiting = outbox.waiting(session)
+        settled = outbox.settled_since(session, now - timedelta(hours=24))
+        retrying = outbox.retrying(session)
+    out.write(_waiting_lines(waiting, now) + "\n" + _settled_lines(settled) + "\n" + _retry_line(settled, retrying))
+    return 0
+
+
+def _waiting_lines(waiting: list[outbox.Waiting], now: datetime) -> str:
+    if not waiting:
+        return "Nothing is waiting to be sent.\n"
+    kinds: dict[str, tuple[int, datetime]] = {}
+    for group in waiting:
+        rows, oldest = kinds.get(group.kind, (0, group.oldest_due))
+        kinds[group.kind] = (rows + group.rows, min(oldest, group.oldest_due))
+    lines = [f"Waiting to be sent: {sum(rows for rows, _ in kinds.values())}"]
+    for kind, (rows, oldest) in sorted(kinds.items()):
+        late = f"oldest due {_ago(now - oldest)} ago" if oldest <= now else "none due yet"
+        lines.append(f"  {kind:<18} {rows:>5}   {late}")
+    return "\n".join(lines) + "\n"
+
+
+def _settled_lines(settled: list[outbox.Settled]) -> str:
+    if not settled:
+        return "In the last 24 hours: nothing sent, failed or dropped.\n"
+    platforms: dict[str, dict[str, int]] = {}
+    for group in settled:
+        platforms.setdefault(group.platform, {})[group.status] = group.rows
+    lines = ["In the last 24 hours:"]
+    for platform, counts in sorted(platforms.items()):
+        said = ", ".join(f"{counts[status]} {status}" for status in SETTLED if counts.get(status))
+        lines.append(f"  {_PLATFORM_NAMES.get(platform, platform) + ':':<17} {said}")
+    return "\n".join(lines) + "\n"
+
+
+def _retry_line(settled: list[outbox.Settled], retrying: int) -> str:
+    needed = sum(group.retried for group in settled if group.status == outbox.SENT)
+    if not retrying and not needed:
+        return "No retries: everything went first time. Lovely.\n"
+    waiting = f"{retrying} waiting to try again" if retrying else "none waiting to try again"
+    needing = f"{needed} sent in the last day needed more than one try" if needed else "nothing sent today needed it"
+    return f"Retries: {waiting}; {needing}.\n"
+
+
+def _ago(span: timedelta) -> str:
+    """A span as a person would say it: "under a minute", "12 minutes", "3 hours", "2 days"."""
+    seconds = span.total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "under a minute"

@@ -16,10 +16,11 @@ import logging
 import os
 import random
 import socket
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from handlers.clock import Clock, SystemClock
 from handlers.messages import Address
@@ -39,6 +40,18 @@ T = TypeVar("T")
 def worker_name() -> str:
     """A name for this process's claims, unique across hosts: host, process id and a random tag."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{random.randrange(16**4):04x}"
+
+
+class Watch(Protocol):
+    """Told what the loop does, for an operator's figures (`bot/metrics.py`). Called on the event loop: must be
+    quick and must not raise."""
+
+    def delivered(self, outcome: str, platform: str) -> None:
+        """A row's outcome, as recorded: a TickReport field's name (`sent`, `retrying`, ...) and the platform
+        it went to, or "" when it was settled before any platform was tried."""
+
+    def ticked(self, seconds: float) -> None:
+        """One tick took `seconds`, wall time, whether or not it finished cleanly."""
 
 
 @dataclass
@@ -74,6 +87,7 @@ class DeliveryLoop:
     retry: outbox.Retry = field(default_factory=outbox.Retry)
     rng: random.Random = field(default_factory=random.Random)
     fetch: calendars.Fetch | None = None  # fetches term-date links; None leaves them unfetched (tests, demos)
+    watch: Watch | None = None  # told each outcome and each tick's length (the /metrics figures)
     _upkept_on: date | None = field(default=None, repr=False)
 
     async def _db_work(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -82,6 +96,14 @@ class DeliveryLoop:
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Deliver everything due at `now` (the clock's time if not given): what fell due while Kept was down
         is claimed once, however many ticks were missed."""
+        started = time.perf_counter()
+        try:
+            return await self._tick(now)
+        finally:
+            if self.watch is not None:
+                self.watch.ticked(time.perf_counter() - started)
+
+    async def _tick(self, now: datetime | None) -> TickReport:
         report = TickReport()
         start = now or self.clock.now()
         await self._db_work(self._housekeeping, start)
@@ -120,11 +142,11 @@ class DeliveryLoop:
         if outcome is None:
             outcome = await self._db_work(self._prepare_one, row, now)
         if outcome is None:
-            await self._record(report.retrying, report, row, outbox.fail, now, "could not prepare it", retry=self.retry)
+            await self._record("retrying", report, row, outbox.fail, now, "could not prepare it", retry=self.retry)
         elif isinstance(outcome, Drop):
-            await self._record(report.dropped, report, row, outbox.drop, outcome.reason)
+            await self._record("dropped", report, row, outbox.drop, outcome.reason)
         elif isinstance(outcome, Later):
-            await self._record(report.postponed, report, row, outbox.postpone, outcome.until, outcome.payload)
+            await self._record("postponed", report, row, outbox.postpone, outcome.until, outcome.payload)
         else:
             await self._send(outcome, row, now, report)
 
@@ -149,25 +171,36 @@ class DeliveryLoop:
         results = await asyncio.gather(*(self._send_one(a, send) for a in send.addresses))
         refs = [r for r in results if isinstance(r, str)]
         failures = [r for r in results if isinstance(r, DeliveryFailed)]
+        accepted = [a.platform for a, r in zip(send.addresses, results, strict=True) if isinstance(r, str)]
+        via = (accepted or [a.platform for a in send.addresses] or [""])[0]
         if refs:
-            await self._record(report.sent, report, row, outbox.complete, now, " ".join(refs))
+            await self._record("sent", report, row, outbox.complete, now, " ".join(refs), via=via)
         elif all(f.permanent for f in failures):
             reason = failures[0].reason if failures else "no chat account to reach them on"
-            await self._record(report.undeliverable, report, row, outbox.undeliverable, reason)
+            await self._record("undeliverable", report, row, outbox.undeliverable, reason, via=via)
             if send.unreachable_member is not None:
                 await self._db_work(self._report_unreachable, row, send.unreachable_member, now)
         else:
-            await self._retry(row, now, failures, report)
+            await self._retry(row, now, failures, report, via)
 
     async def _retry(
-        self, row: Notification, now: datetime, failures: list[DeliveryFailed], report: TickReport
+        self, row: Notification, now: datetime, failures: list[DeliveryFailed], report: TickReport, via: str
     ) -> None:
         transient = [f for f in failures if not f.permanent]
         waits = [f.retry_after for f in transient if f.retry_after is not None]
-        target = report.failed if row.attempts >= self.retry.max_attempts else report.retrying
+        target = "failed" if row.attempts >= self.retry.max_attempts else "retrying"
         wait = max(waits) if waits else None
         await self._record(
-            target, report, row, outbox.fail, now, transient[0].reason, retry_after=wait, retry=self.retry, rng=self.rng
+            target,
+            report,
+            row,
+            outbox.fail,
+            now,
+            transient[0].reason,
+            via=via,
+            retry_after=wait,
+            retry=self.retry,
+            rng=self.rng,
         )
 
     async def _send_one(self, address: Address, send: Send) -> str | DeliveryFailed:
@@ -190,16 +223,19 @@ class DeliveryLoop:
 
     async def _record(
         self,
-        bucket: list[int],
+        outcome: str,
         report: TickReport,
         row: Notification,
         settle: Callable[..., bool],
         *args: Any,
+        via: str = "",
         **kwargs: Any,
     ) -> None:
-        """Record an outcome with `settle(db, row, worker, *args)`; a claim lost meanwhile is only logged."""
-        if await self._db_work(settle, self.db, row, self.worker, *args, **kwargs):
-            bucket.append(row.id or 0)
-            return
-        log.warning("lost the claim on notification %s before recording its outcome", row.id)
-        report.lost.append(row.id or 0)
+        """Record `outcome` (a TickReport field) with `settle(db, row, worker, *args)`, for a send `via` a
+        platform; a claim lost meanwhile is only logged."""
+        if not await self._db_work(settle, self.db, row, self.worker, *args, **kwargs):
+            log.warning("lost the claim on notification %s before recording its outcome", row.id)
+            outcome = "lost"
+        getattr(report, outcome).append(row.id or 0)
+        if self.watch is not None:
+            self.watch.delivered(outcome, via)

@@ -11,15 +11,16 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.db import Database, rows_changed
-from storage.models import Notification
+from storage.models import Identity, Notification, PartnershipChannel
 
 PENDING, CLAIMED, SENT, FAILED, UNDELIVERABLE, CANCELLED, DROPPED = (
     "pending",
@@ -231,3 +232,70 @@ def upcoming(session: Session, limit: int = 200) -> list[Notification]:
         .limit(limit)
     )
     return list(session.exec(query).all())
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Rows of one kind in one state, and when the oldest of them fell (or falls) due."""
+
+    kind: str
+    status: str
+    rows: int
+    oldest_due: datetime
+
+
+def waiting(session: Session) -> list[Waiting]:
+    """Pending and claimed rows by kind and state, in one grouped query over the status index (`/metrics`)."""
+    query = (
+        select(Notification.kind, Notification.status, func.count(), func.min(Notification.due_at))
+        .where(col(Notification.status).in_((PENDING, CLAIMED)))
+        .group_by(col(Notification.kind), col(Notification.status))
+    )
+    return [Waiting(kind, status, rows, _aware(oldest)) for kind, status, rows, oldest in session.exec(query).all()]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """Rows that reached one state since a moment, for one platform their recipients use, and how many of
+    them took more than one try."""
+
+    status: str
+    platform: str
+    rows: int
+    retried: int
+
+
+def settled_since(session: Session, since: datetime) -> list[Settled]:
+    """Sent, failed, undeliverable and dropped rows since `since` by the platforms their recipients are on (a
+    member on two platforms counts on each). A row's last try is its `due_at` (sent: `sent_at`)."""
+    status, platform = (
+        col(Notification.status),
+        func.coalesce(col(Identity.platform), col(PartnershipChannel.platform), ""),
+    )
+    recent = or_(
+        and_(status == SENT, col(Notification.sent_at) >= since),
+        and_(status.in_((FAILED, UNDELIVERABLE, DROPPED)), col(Notification.due_at) >= since),
+    )
+    query = (
+        sa_select(
+            status,
+            platform,
+            func.count(func.distinct(col(Notification.id))),
+            func.count(func.distinct(case((col(Notification.attempts) > 1, col(Notification.id))))),
+        )
+        .outerjoin(Identity, col(Identity.member_id) == col(Notification.member_id))
+        .outerjoin(PartnershipChannel, col(PartnershipChannel.partnership_id) == col(Notification.partnership_id))
+        .where(recent)
+        .group_by(status, platform)
+    )
+    return [Settled(status, platform, rows, retried) for status, platform, rows, retried in session.execute(query)]
+
+
+def retrying(session: Session) -> int:
+    """Pending rows that have been tried and failed, waiting to try again."""
+    query = select(func.count()).where(col(Notification.status) == PENDING, col(Notification.attempts) > 0)
+    return int(session.exec(query).one())
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -236,7 +236,20 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     db = Database.from_url(settings.database_url)
     Schema(db).try_upgrade()  # once, before the children start (each would otherwise queue for the lock)
     db.engine.dispose()
+    if settings.metrics and not settings.prometheus_multiproc_dir:
+        return _supervise_with_shared_figures(processes)
     return Supervisor(_serve_child, processes).run()
+
+
+def _supervise_with_shared_figures(processes: int) -> int:
+    """Each child counts into one folder, so a scrape of /metrics, whichever child answers, adds up all."""
+    import tempfile
+
+    from bot.processes import Supervisor
+
+    with tempfile.TemporaryDirectory(prefix="kept-metrics-") as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # the children read it as they start
+        return Supervisor(_serve_child, processes).run()
 
 
 def _serve_child(index: int) -> None:

@@ -269,6 +269,10 @@ async def test_several_processes_serve_one_port_and_one_that_dies_is_replaced(
         said = await asyncio.gather(*(kept.say(f"offer a chemistry teacher, week {n}") for n in range(10)))
         assert all(_acked(text) is not None for _, text in said)
         serving = _serving_children(kept.process.pid)
+        for _ in range(4):  # whichever child answers the scrape, it counts every child's commands
+            async with kept.session.get(kept.url + "/metrics") as response:
+                figures = await response.text()
+            assert 'kept_commands_total{platform="slack",verb="offer"} 50.0' in figures
 
         kept.process.terminate()
         assert kept.process.wait(timeout=60) == 0

@@ -9,12 +9,14 @@ import argparse
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.readiness import Schema
 from bot.wiring import Parts, StartupError, assemble
+from handlers import bank_holidays
 from handlers.clock import MovableClock, SystemClock
 from storage import migrate
 from storage.db import Database, unreachable
@@ -100,6 +102,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def read_bank_holidays_ahead() -> None:
+    """In the background, the coming years' bank holidays from a short-lived process: neither the first command
+    nor the server's memory pays for the library (handlers/bank_holidays.py)."""
+    year = datetime.now(UTC).year
+    threading.Thread(
+        target=bank_holidays.read_ahead, args=(year - 1, year + 6), name="kept-bank-holidays", daemon=True
+    ).start()
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 64:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to 64")
@@ -138,6 +149,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
         parts = assemble(settings, SystemClock(), _database(settings), web=False)
     except StartupError as exc:
         return _refuse_to_start(exc)
+    read_bank_holidays_ahead()
     return run_worker(parts)
 
 
@@ -267,6 +279,7 @@ def _serve_here(settings: Settings, *, socket: bool = False, scheduler: bool = T
     db = Database.from_url(settings.database_url)
     schema = Schema(db)
     schema.try_upgrade()  # a database that is away is not fatal: serve, answer 503 on /readyz, and retry
+    read_bank_holidays_ahead()
     try:
         parts = assemble(settings, SystemClock(), db, socket=socket)
         app = build_app(parts, scheduler=scheduler, schema=schema)

@@ -8,26 +8,19 @@ for 09:00 is 09:00 on both sides of a BST/GMT change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, lru_cache, partial
-from importlib.util import module_from_spec, spec_from_file_location
-from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from handlers.bank_holidays import bank_holidays
 from handlers.terms import DEFAULT_NATION, NATIONS, SchoolYear, Span, typical_year_of
 from storage.models import CalendarSpan, School, SchoolCalendar
 
-if TYPE_CHECKING:
-    from holidays import HolidayBase
-
 __all__ = ["Span", "SchoolYear", "Calendar"]
 
-SUBDIVISIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern ireland": "NIR"}
 DAY = timedelta(days=1)
 EDGE = date(9990, 1, 1)  # working-day arithmetic stops here rather than overflow near date.max
 
@@ -42,36 +35,6 @@ class WorkingHours:
 
 
 WORKING_HOURS = WorkingHours()
-
-
-@lru_cache(maxsize=512)
-def bank_holidays(nation: str, year: int) -> dict[date, str]:
-    """The bank holidays of `nation` in `year`, from the `holidays` library (kept up to date upstream)."""
-    subdivision = SUBDIVISIONS.get(nation)
-    if subdivision is None or not 1900 < year < 9990:
-        return {}
-    return dict(_united_kingdom()(subdiv=subdivision, years=year))
-
-
-@cache
-def _united_kingdom() -> Callable[..., HolidayBase]:
-    """The library's United Kingdom calendar, loaded on first use. `holidays.country_holidays` imports the
-    calendars of every country in the world first (120 ms and 11 MiB, on the first command a process serves);
-    loading the one module Kept needs takes a third of that. Should the library move it, the usual way still
-    works."""
-    import holidays
-
-    try:
-        path = Path(holidays.__file__).with_name("countries") / "united_kingdom.py"
-        spec = spec_from_file_location("kept_united_kingdom_holidays", path)
-        if spec is None or spec.loader is None:
-            raise ImportError(path)
-        module = module_from_spec(spec)
-        spec.loader.exec_module(module)
-        found: Callable[..., HolidayBase] = module.UnitedKingdom
-    except (ImportError, OSError, AttributeError):
-        found = partial(holidays.country_holidays, "GB")
-    return found
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import holidays
 import pytest
 
-from handlers.calendar import SUBDIVISIONS, bank_holidays
+from handlers.bank_holidays import SUBDIVISIONS, bank_holidays
 from storage import migrate
 from storage.db import Database
 
@@ -82,9 +82,31 @@ def test_the_head_read_from_the_files_is_alembics_own(tmp_path: Path) -> None:
     assert migrate.head_revision() == ScriptDirectory.from_config(config).get_current_head()
 
 
+READ_AHEAD = """
+import json, sys
+from handlers.bank_holidays import SUBDIVISIONS, bank_holidays, read_ahead
+assert read_ahead(2026, 2033)
+years = range(2026, 2034)
+days = {n: {str(y): sorted(d.isoformat() for d in bank_holidays(n, y)) for y in years} for n in SUBDIVISIONS}
+print(json.dumps({"loaded": "holidays" in sys.modules, "days": days}))
+"""
+
+
+def test_bank_holidays_read_ahead_are_the_librarys_and_leave_it_unloaded() -> None:
+    done = subprocess.run([sys.executable, "-c", READ_AHEAD], cwd=ROOT, capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout)
+
+    assert found["loaded"] is False
+    for nation, subdivision in SUBDIVISIONS.items():
+        for year in range(2026, 2034):
+            expected = holidays.country_holidays("GB", subdiv=subdivision, years=year)
+            assert found["days"][nation][str(year)] == sorted(day.isoformat() for day in expected)
+
+
 @pytest.mark.parametrize("nation", sorted(SUBDIVISIONS))
 def test_bank_holidays_are_the_librarys_for_every_nation(nation: str) -> None:
     for year in (2026, 2027, 2031, 2040):
         expected = holidays.country_holidays("GB", subdiv=SUBDIVISIONS[nation], years=year)
         assert bank_holidays(nation, year) == dict(expected)
     assert date(2027, 12, 27) in bank_holidays(nation, 2027)  # Christmas Day on a Saturday: moved to Monday
+    assert date(2026, 8, 3) in bank_holidays("scotland", 2026)  # Scotland's summer bank holiday is in August's start

@@ -195,7 +195,7 @@ def _add_slack(parts: Parts, settings: Settings, *, web: bool, socket: bool) -> 
     if socket and web and not settings.slack_app_token.startswith("xapp-"):
         raise StartupError("Socket Mode needs SLACK_APP_TOKEN, an app-level token starting xapp-.")
     if web and (settings.slack_configured or socket):
-        bolt = build_bolt(config, parts.db, parts.clock, socket_mode=socket)
+        bolt = build_bolt(config, parts.db, parts.clock)
         bridge = Bridge(parts.kept, parts.db, parts.clock, parts.links)
         parts.slack = SlackParts(
             bolt, bridge, settings.slack_app_token if socket else "", settings.slack_signing_secret

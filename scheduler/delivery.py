@@ -1,12 +1,14 @@
 """The delivery loop: claim due rows, re-check and render them through handlers, send, record the outcome.
 
-Database work runs off the event loop (`Database.run`) in short transactions: one to claim a batch, one to
-re-check and render it, then one autocommitted statement per outcome. Sends run outside any transaction,
-several at once within a bound. A row is marked sent only after a platform accepted it; a crash before that
-leaves it claimed, and another worker takes it over when its lease runs out. A crash in the instant between
-the platform's success and the commit can repeat that one send: delivery is at-least-once with a tiny window,
-since neither Slack nor Teams takes an idempotency key. A message to a member with several accounts counts as
-sent once any account accepted it.
+Database work runs off the event loop (`Database.run`) in short transactions: one to claim a batch, one to re-check
+and render it, then one autocommitted statement per outcome. Sends run outside any transaction, several at once
+within a bound (`concurrency`); recording an outcome holds no place in that bound. A batch is prepared only once the
+last one is recorded: preparing a row can change others (a nudge for someone away pauses their reminders), so
+overlapping the two let the random histories of tests/properties hear one promise twice in a day. A row is marked
+sent only after a platform accepted it; a crash before that leaves it claimed, and another worker takes it over when
+its lease runs out. A crash in the instant between the platform's success and the commit can repeat that one send:
+delivery is at-least-once with a tiny window, since neither Slack nor Teams takes an idempotency key. A message to a
+member with several accounts counts as sent once any account accepted it.
 """
 
 from __future__ import annotations
@@ -110,13 +112,13 @@ class DeliveryLoop:
         if self.fetch is not None:
             await calendars.refresh(self.db, self.fetch, start)
         gate = asyncio.Semaphore(self.concurrency)
-        while True:
+        while True:  # a batch at a time: preparing one row may change another, so never while sends are under way
             moment = max(start, self.clock.now())
             rows = await self._db_work(outbox.claim_due, self.db, self.worker, moment, self.lease, self.batch)
             if not rows:
                 return report
             outcomes = await self._db_work(self._prepare_batch, rows, moment)
-            await asyncio.gather(*(self._guarded(gate, row, outcomes[row.id or 0], moment, report) for row in rows))
+            await asyncio.gather(*(self.deliver(row, moment, report, outcomes[row.id or 0], gate) for row in rows))
 
     def _housekeeping(self, now: datetime) -> None:
         """Work that makes rows rather than sends them: this week's digests, matches for new listings, and
@@ -129,16 +131,16 @@ class DeliveryLoop:
                 upkeep.daily(session, now)
             self._upkept_on = today
 
-    async def _guarded(
-        self, gate: asyncio.Semaphore, row: Notification, outcome: Outcome | None, now: datetime, report: TickReport
-    ) -> None:
-        async with gate:
-            await self.deliver(row, now, report, outcome)
-
     async def deliver(
-        self, row: Notification, now: datetime, report: TickReport, outcome: Outcome | None = None
+        self,
+        row: Notification,
+        now: datetime,
+        report: TickReport,
+        outcome: Outcome | None = None,
+        gate: asyncio.Semaphore | None = None,
     ) -> None:
-        """Take one claimed row to its next state (preparing it first, unless the batch already did)."""
+        """Take one claimed row to its next state (preparing it first, unless the batch already did). `gate`
+        bounds the sends under way; recording an outcome doesn't hold a place in it."""
         if outcome is None:
             outcome = await self._db_work(self._prepare_one, row, now)
         if outcome is None:
@@ -148,7 +150,7 @@ class DeliveryLoop:
         elif isinstance(outcome, Later):
             await self._record("postponed", report, row, outbox.postpone, outcome.until, outcome.payload)
         else:
-            await self._send(outcome, row, now, report)
+            await self._send(outcome, row, now, report, gate or asyncio.Semaphore(1))
 
     def _prepare_batch(self, rows: list[Notification], now: datetime) -> dict[int, Outcome | None]:
         """Re-check and render a whole claimed batch in one transaction; if anything in it fails, row by row,
@@ -167,8 +169,11 @@ class DeliveryLoop:
             log.exception("could not prepare notification %s (%s)", row.id, row.kind)
             return None
 
-    async def _send(self, send: Send, row: Notification, now: datetime, report: TickReport) -> None:
-        results = await asyncio.gather(*(self._send_one(a, send) for a in send.addresses))
+    async def _send(
+        self, send: Send, row: Notification, now: datetime, report: TickReport, gate: asyncio.Semaphore
+    ) -> None:
+        async with gate:
+            results = await asyncio.gather(*(self._send_one(a, send) for a in send.addresses))
         refs = [r for r in results if isinstance(r, str)]
         failures = [r for r in results if isinstance(r, DeliveryFailed)]
         accepted = [a.platform for a, r in zip(send.addresses, results, strict=True) if isinstance(r, str)]

@@ -83,6 +83,12 @@ def build(engine: Engine, api_url: str) -> web.Application:
         ]
         await ack(text=title, blocks=blocks)
 
+    return on_aiohttp(app)
+
+
+def on_aiohttp(app: AsyncApp) -> web.Application:
+    """A Bolt app at /slack/events, and /healthz for the bench to wait on."""
+
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 

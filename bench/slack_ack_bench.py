@@ -73,18 +73,9 @@ def serve_minimal(mode: str, port: int, api_url: str) -> None:
     async def partner(ack, body):  # type: ignore[no-untyped-def]
         await ack(text=f"Got it: {body['text']}")
 
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from fair_peer import on_aiohttp
 
-    async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
-
-    async def healthz(request: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    web_app = web.Application()
-    web_app.router.add_post("/slack/events", events)
-    web_app.router.add_get("/healthz", healthz)
-    web.run_app(web_app, host="127.0.0.1", port=port, print=None, access_log=None)
+    web.run_app(on_aiohttp(app), host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 # ---- the Web API stand-in

@@ -2,13 +2,14 @@
 
 Database work runs off the event loop (`Database.run`) in short transactions: one to claim a batch, one to re-check
 and render it, then one autocommitted statement per outcome. Sends run outside any transaction, several at once
-within a bound (`concurrency`); recording an outcome holds no place in that bound. A batch is prepared only once the
-last one is recorded: preparing a row can change others (a nudge for someone away pauses their reminders), so
-overlapping the two let the random histories of tests/properties hear one promise twice in a day. A row is marked
-sent only after a platform accepted it; a crash before that leaves it claimed, and another worker takes it over when
-its lease runs out. A crash in the instant between the platform's success and the commit can repeat that one send:
-delivery is at-least-once with a tiny window, since neither Slack nor Teams takes an idempotency key. A message to a
-member with several accounts counts as sent once any account accepted it.
+within a bound (`concurrency`), each holding its place until its outcome is recorded. A batch is prepared (its
+recipients read in two queries) only once the last one is recorded: preparing a row can change others (a nudge for
+someone away pauses their reminders), so overlapping the two let the random histories of tests/properties hear one
+promise twice in a day. A row is marked sent only after a platform accepted it; a crash before that leaves it
+claimed, and another worker takes it over when its lease runs out. A crash in the instant between the platform's
+success and the commit can repeat that one send: delivery is at-least-once with a tiny window, since neither Slack
+nor Teams takes an idempotency key. A message to a member with several accounts counts as sent once any account
+accepted it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, Protocol, TypeVar
 from handlers.clock import Clock, SystemClock
 from handlers.messages import Address
 from handlers.outbound import upkeep
-from handlers.outbound.prepare import Drop, Later, Outcome, Send, prepare, report_unreachable
+from handlers.outbound.prepare import Drop, Later, Outcome, Send, prepare, prepare_batch, report_unreachable
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
 from scheduler import calendars
 from scheduler.notifier import DeliveryFailed, Notifier
@@ -118,7 +119,7 @@ class DeliveryLoop:
             if not rows:
                 return report
             outcomes = await self._db_work(self._prepare_batch, rows, moment)
-            await asyncio.gather(*(self.deliver(row, moment, report, outcomes[row.id or 0], gate) for row in rows))
+            await asyncio.gather(*(self._guarded(gate, row, outcomes[row.id or 0], moment, report) for row in rows))
 
     def _housekeeping(self, now: datetime) -> None:
         """Work that makes rows rather than sends them: this week's digests, matches for new listings, and
@@ -131,16 +132,18 @@ class DeliveryLoop:
                 upkeep.daily(session, now)
             self._upkept_on = today
 
-    async def deliver(
-        self,
-        row: Notification,
-        now: datetime,
-        report: TickReport,
-        outcome: Outcome | None = None,
-        gate: asyncio.Semaphore | None = None,
+    async def _guarded(
+        self, gate: asyncio.Semaphore, row: Notification, outcome: Outcome | None, now: datetime, report: TickReport
     ) -> None:
-        """Take one claimed row to its next state (preparing it first, unless the batch already did). `gate`
-        bounds the sends under way; recording an outcome doesn't hold a place in it."""
+        """A place is held from the send until its outcome is recorded, so a worker killed at any moment can
+        have sent, unrecorded, at most `concurrency` rows (the ones another worker may send again)."""
+        async with gate:
+            await self.deliver(row, now, report, outcome)
+
+    async def deliver(
+        self, row: Notification, now: datetime, report: TickReport, outcome: Outcome | None = None
+    ) -> None:
+        """Take one claimed row to its next state (preparing it first, unless the batch already did)."""
         if outcome is None:
             outcome = await self._db_work(self._prepare_one, row, now)
         if outcome is None:
@@ -150,14 +153,14 @@ class DeliveryLoop:
         elif isinstance(outcome, Later):
             await self._record("postponed", report, row, outbox.postpone, outcome.until, outcome.payload)
         else:
-            await self._send(outcome, row, now, report, gate or asyncio.Semaphore(1))
+            await self._send(outcome, row, now, report)
 
     def _prepare_batch(self, rows: list[Notification], now: datetime) -> dict[int, Outcome | None]:
         """Re-check and render a whole claimed batch in one transaction; if anything in it fails, row by row,
         so one bad row cannot hold the others back."""
         try:
             with self.db.transaction() as session:
-                return {row.id or 0: prepare(session, row, now, self.policy) for row in rows}
+                return dict(prepare_batch(session, rows, now, self.policy))
         except Exception:  # noqa: BLE001  (isolated below, and logged there for the row at fault)
             return {row.id or 0: self._prepare_one(row, now) for row in rows}
 
@@ -169,11 +172,8 @@ class DeliveryLoop:
             log.exception("could not prepare notification %s (%s)", row.id, row.kind)
             return None
 
-    async def _send(
-        self, send: Send, row: Notification, now: datetime, report: TickReport, gate: asyncio.Semaphore
-    ) -> None:
-        async with gate:
-            results = await asyncio.gather(*(self._send_one(a, send) for a in send.addresses))
+    async def _send(self, send: Send, row: Notification, now: datetime, report: TickReport) -> None:
+        results = await asyncio.gather(*(self._send_one(a, send) for a in send.addresses))
         refs = [r for r in results if isinstance(r, str)]
         failures = [r for r in results if isinstance(r, DeliveryFailed)]
         accepted = [a.platform for a, r in zip(send.addresses, results, strict=True) if isinstance(r, str)]

@@ -105,6 +105,26 @@ def prepare(session: Session, row: Notification, now: datetime, policy: Reminder
     return Send(message, audience.addresses, audience.member.id if audience.member else None)
 
 
+def prepare_batch(
+    session: Session, rows: list[Notification], now: datetime, policy: ReminderPolicy = DEFAULT_POLICY
+) -> dict[int, Outcome]:
+    """`prepare` for a claimed batch in one transaction, its recipients and their chat accounts read in two
+    queries for the whole batch rather than two for each row."""
+    member_ids = sorted({row.member_id for row in rows if row.member_id})
+    members = session.exec(select(Member).where(col(Member.id).in_(member_ids))).all()
+    accounts: dict[int, list[Address]] = {}
+    for identity in session.exec(
+        select(Identity)
+        .where(col(Identity.member_id).in_(member_ids), col(Identity.active).is_(True))
+        .order_by(col(Identity.id))
+    ):
+        accounts.setdefault(identity.member_id, []).append(_address(identity))
+    for member in members:
+        session.info[("member", member.id)] = member
+        session.info[("identities", member.id)] = tuple(accounts.get(member.id or 0, ()))
+    return {row.id or 0: prepare(session, row, now, policy) for row in rows}
+
+
 def _first_today(session: Session, row: Notification, now: datetime, zone: ZoneInfo) -> bool:
     """Reserve this row's slot (its kind's family, subject, recipient and the reader's day); False if another row
     holds it. The slot column is unique, so two workers can't both send the same reminder in one day."""
@@ -145,7 +165,7 @@ def _render(session: Session, row: Notification, now: datetime, zone: ZoneInfo) 
 def _audience(session: Session, row: Notification) -> Audience | None:
     if row.kind == kinds.DIGEST:
         return _channels(session, row.partnership_id)
-    member = session.get(Member, row.member_id) if row.member_id else None
+    member = _remembered(session, ("member", row.member_id), lambda: session.get(Member, row.member_id or 0))
     if member is None or member.erased:
         return None
     holidays = _remembered(session, ("holidays", member.school_id), lambda: calendar_for(session, member.school_id))
@@ -184,7 +204,11 @@ def _identities(session: Session, members: list[Member]) -> tuple[Address, ...]:
         .where(col(Identity.member_id).in_(ids), col(Identity.active).is_(True))
         .order_by(col(Identity.id))
     ).all()
-    return tuple(Address(r.platform, r.tenant_id, user_id=r.user_id) for r in rows)
+    return tuple(_address(r) for r in rows)
+
+
+def _address(identity: Identity) -> Address:
+    return Address(identity.platform, identity.tenant_id, user_id=identity.user_id)
 
 
 def _away(

@@ -155,12 +155,12 @@ class DeliveryLoop:
         else:
             await self._send(outcome, row, now, report)
 
-    def _prepare_batch(self, rows: list[Notification], now: datetime) -> dict[int, Outcome | None]:
+    def _prepare_batch(self, rows: list[Notification], now: datetime) -> Mapping[int, Outcome | None]:
         """Re-check and render a whole claimed batch in one transaction; if anything in it fails, row by row,
         so one bad row cannot hold the others back."""
         try:
             with self.db.transaction() as session:
-                return dict(prepare_batch(session, rows, now, self.policy))
+                return prepare_batch(session, rows, now, self.policy)
         except Exception:  # noqa: BLE001  (isolated below, and logged there for the row at fault)
             return {row.id or 0: self._prepare_one(row, now) for row in rows}
 

@@ -111,17 +111,10 @@ def prepare_batch(
     """`prepare` for a claimed batch in one transaction, its recipients and their chat accounts read in two
     queries for the whole batch rather than two for each row."""
     member_ids = sorted({row.member_id for row in rows if row.member_id})
-    members = session.exec(select(Member).where(col(Member.id).in_(member_ids))).all()
-    accounts: dict[int, list[Address]] = {}
-    for identity in session.exec(
-        select(Identity)
-        .where(col(Identity.member_id).in_(member_ids), col(Identity.active).is_(True))
-        .order_by(col(Identity.id))
-    ):
-        accounts.setdefault(identity.member_id, []).append(_address(identity))
-    for member in members:
+    accounts = _accounts(session, member_ids)
+    for member in session.exec(select(Member).where(col(Member.id).in_(member_ids))):
         session.info[("member", member.id)] = member
-        session.info[("identities", member.id)] = tuple(accounts.get(member.id or 0, ()))
+        session.info[("identities", member.id)] = accounts.get(member.id or 0, ())
     return {row.id or 0: prepare(session, row, now, policy) for row in rows}
 
 
@@ -198,17 +191,21 @@ def _channels(session: Session, partnership_id: int | None) -> Audience | None:
 
 
 def _identities(session: Session, members: list[Member]) -> tuple[Address, ...]:
-    ids = [m.id for m in members]
+    accounts = _accounts(session, [m.id for m in members if m.id is not None])
+    return tuple(address for m in members for address in accounts.get(m.id or 0, ()))
+
+
+def _accounts(session: Session, member_ids: list[int]) -> dict[int, tuple[Address, ...]]:
+    """Each member's active chat accounts, oldest first, in one query."""
+    found: dict[int, list[Address]] = {}
     rows = session.exec(
         select(Identity)
-        .where(col(Identity.member_id).in_(ids), col(Identity.active).is_(True))
+        .where(col(Identity.member_id).in_(member_ids), col(Identity.active).is_(True))
         .order_by(col(Identity.id))
-    ).all()
-    return tuple(_address(r) for r in rows)
-
-
-def _address(identity: Identity) -> Address:
-    return Address(identity.platform, identity.tenant_id, user_id=identity.user_id)
+    )
+    for r in rows:
+        found.setdefault(r.member_id, []).append(Address(r.platform, r.tenant_id, user_id=r.user_id))
+    return {member_id: tuple(addresses) for member_id, addresses in found.items()}
 
 
 def _away(

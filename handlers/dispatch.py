@@ -21,7 +21,7 @@ from handlers.messages import Message
 from handlers.normalise import clean, clean_caller
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
 from storage import receipts
-from storage.db import Database
+from storage.db import Database, dropped
 
 log = logging.getLogger("kept")
 
@@ -96,7 +96,8 @@ class Kept:
         reraise: type[Exception] | None = None,
     ) -> Message:
         """Run `work` in one transaction. A unique constraint that another request won meanwhile (ten people
-        joining a new school at once) is tried once more, when the winner's rows are there to be found."""
+        joining a new school at once) is tried once more, when the winner's rows are there to be found; so is a
+        command whose pooled connection the database had dropped (a restart), before anything was committed."""
         now = self.clock.now()
         for attempt in (1, 2):
             committing: list[bool] = []
@@ -111,7 +112,9 @@ class Kept:
                     return RACED if not committing else reply_for(exc, saved=None)
                 log.info("a command raced another to the same row; trying it once more")
             except Exception as exc:  # noqa: BLE001  (the one place bugs become an apology with a ref)
-                return reply_for(exc, saved=None if committing else False)
+                if committing or attempt == 2 or not dropped(exc):
+                    return reply_for(exc, saved=None if committing else False)
+                log.info("the database dropped a pooled connection; trying the command once more")
         raise AssertionError("unreachable")
 
     def _once(

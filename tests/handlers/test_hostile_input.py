@@ -169,3 +169,28 @@ def test_a_replayed_request_is_done_once_on_either_store(any_person: Join, any_k
     assert first.ok and again.title == "Already done: I'd received that one before."
     with any_kept.db.transaction() as session:
         assert len(session.exec(select(Listing)).all()) == 1
+
+
+@pytest.mark.postgres
+def test_a_command_after_the_database_dropped_every_connection_is_done_once(pg_db: Database) -> None:
+    """As after a PostgreSQL restart: the pooled connection is dead, yet the teacher's offer is saved, once."""
+    from sqlalchemy import create_engine, text
+
+    from handlers.clock import MovableClock
+    from tests.harness.fixtures import MONDAY_9AM
+
+    kept = Kept(pg_db, MovableClock(MONDAY_9AM))
+    grace = Caller("slack", "T1", "U1", "Grace Okafor")
+    assert kept.handle(grace, "join St Ada's School").ok
+    with pg_db.engine.connect() as connection:  # the pool's one connection, about to be dropped under it
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    admin = create_engine(pg_db.engine.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    admin.dispose()
+
+    reply = kept.handle(grace, "offer Two physics teachers for Year 9")
+
+    assert reply.ok, reply.title
+    with pg_db.transaction() as session:
+        assert [listing.text for listing in session.exec(select(Listing)).all()] == ["Two physics teachers for Year 9"]

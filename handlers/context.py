@@ -17,6 +17,7 @@ from handlers.errors import NotAllowed
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
 from storage import ledger
 from storage.models import ChatTenant, Identity, Member, School
+from storage.rows import Prepared
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,8 @@ class Context:
         )
 
 
-# Built once: every command asks this, and building the statement costs more than running it.
-_ACTOR_OF_IDENTITY = (
+# Compiled once: every command asks this, and SQLAlchemy's machinery costs more than running it.
+_ACTOR_OF_IDENTITY = Prepared(
     select_columns(
         col(Member.id),
         col(Member.school_id),
@@ -170,6 +171,7 @@ _ACTOR_OF_IDENTITY = (
 def resolve_actor(session: Session, caller: Caller) -> Actor | None:
     """The member behind a chat identity, with their school; None for someone who has not joined. A plain row
     on the session's connection: the ORM would build two objects that most commands never look at."""
-    params = {"platform": caller.platform, "tenant_id": caller.tenant_id, "user_id": caller.user_id}
-    row = session.connection().execute(_ACTOR_OF_IDENTITY, params).first()
-    return Actor(session, row.id, row.school_id, row.network_id, row.role, row.timezone, row.name) if row else None
+    row = _ACTOR_OF_IDENTITY.first(
+        session, platform=caller.platform, tenant_id=caller.tenant_id, user_id=caller.user_id
+    )
+    return Actor(session, *row) if row else None

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnClause, ColumnElement, column, func, literal_column
 from sqlmodel import Session, col, select
 
 from storage.models import Listing
+from storage.models.search import CATCH_UP
 
 Ideas = Sequence[Sequence[str]]
 _PLAIN = re.compile(r"[^a-z0-9 ]+")
@@ -34,6 +35,7 @@ def ranked(session: Session, ideas: Ideas, where: ColumnElement[bool], limit: in
     query = query_text(ideas)
     if not query:
         return []
+    _catch_up(session)
     if _is_postgres(session):
         found = func.websearch_to_tsquery(literal_column("'english'"), query)
         rank = func.ts_rank(_VECTOR, found)
@@ -54,6 +56,7 @@ def frequencies(session: Session, ideas: Ideas) -> tuple[int, list[int]]:
 
     One statement, each count read from the index: FTS5's own, or PostgreSQL's GIN index.
     """
+    _catch_up(session)
     if _is_postgres(session):
         each = "(SELECT count(*) FROM listing WHERE search @@ websearch_to_tsquery('english', :{}))"
     else:
@@ -62,6 +65,12 @@ def frequencies(session: Session, ideas: Ideas) -> tuple[int, list[int]]:
     counts = "".join(f", {each.format(f'q{i}') if f'q{i}' in params else '0'}" for i in range(len(ideas)))
     row = session.execute(text(f"SELECT (SELECT count(*) FROM listing){counts}"), params).one()
     return int(row[0]), [int(n) for n in row[1:]]
+
+
+def _catch_up(session: Session) -> None:
+    """Index the listings written since the last search (SQLite; PostgreSQL's index is never behind)."""
+    if not _is_postgres(session):
+        session.execute(text(CATCH_UP))
 
 
 def _is_postgres(session: Session) -> bool:

@@ -17,13 +17,13 @@ class Listing(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=10)
-    network_id: int = Field(foreign_key="network.id", index=True)
+    network_id: int = Field(foreign_key="network.id")  # first in ix_listing_board
     school_id: int = Field(foreign_key="school.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     text: str = Field(max_length=4000)
-    category: str = Field(max_length=40, index=True)
+    category: str = Field(max_length=40)
     category_given: bool = False  # said by the person (`[facilities] ...`, the form), not guessed by Kept
-    status: str = Field(default="open", max_length=10, index=True)
+    status: str = Field(default="open", max_length=10)
     scanned: bool = Field(default=False, index=True)  # matched against the board by the scheduler's scan
     expires_on: date | None = None
     created_at: datetime = when()

@@ -1,5 +1,5 @@
-"""Full-text search over offers and requests: kept by the database as listings are written, the same on both
-stores, rarer words first, and safe for any words at all."""
+"""Full-text search over offers and requests: kept by the database (SQLite's brought up to date as the board is
+searched), the same on both stores, rarer words first, and safe for any words at all."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import col, delete
 
 from handlers.clock import MovableClock
@@ -57,6 +57,28 @@ def test_the_index_follows_a_listing_s_text_when_it_changes_or_goes(both_worlds:
         assert search.ranked(session, [["coach"]], EVERY, 10) == [offer]
         session.execute(delete(Listing).where(col(Listing.id) == offer))
         assert search.ranked(session, [["coach"]], EVERY, 10) == []
+
+
+def test_listings_changed_or_gone_before_any_search_are_found_as_they_now_are(both_worlds: World) -> None:
+    """SQLite indexes new listings when the board is next searched: whatever happened to them meanwhile, and to
+    the newest one already indexed, a search finds each listing by its text now and nothing that has gone."""
+    old_minibus, newest = _board(both_worlds, "Our minibus on Fridays", "A kiln for pottery")
+    with both_worlds.db.transaction() as session:
+        assert search.ranked(session, [["kiln"]], EVERY, 10) == [newest]  # both indexed now
+    coach, gone, latin = _board(both_worlds, "Our minibus on Mondays", "A spare minibus", "A Latin teacher")
+    with both_worlds.db.transaction() as session:
+        session.execute(update(Listing).where(col(Listing.id) == coach).values(text="Our coach on Mondays"))
+        session.execute(delete(Listing).where(col(Listing.id).in_([gone, newest])))
+    with both_worlds.db.transaction() as session:
+        assert search.ranked(session, [["minibus"]], EVERY, 10) == [old_minibus]
+        assert search.ranked(session, [["coach"]], EVERY, 10) == [coach]
+        assert search.ranked(session, [["kiln"]], EVERY, 10) == []
+        assert search.frequencies(session, [["latin"], ["minibus"], ["coach"]]) == (3, [1, 1, 1])
+    (later,) = _board(both_worlds, "Latin for Year 9")
+    with both_worlds.db.transaction() as session:
+        assert set(search.ranked(session, [["latin"]], EVERY, 10)) == {latin, later}
+        if not both_worlds.db.is_postgres:  # FTS5's own check that its index matches the listings exactly
+            session.execute(text("INSERT INTO listing_fts(listing_fts, rank) VALUES ('integrity-check', 1)"))
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import functools
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -96,18 +98,41 @@ class Database:
         self.engine = engine
         # SQLite takes one writer at a time, and a writer that finds the lock taken sleeps in steps of up to
         # 100 ms (its busy handler); an in-memory database is one connection shared by every thread. One thread
-        # for all of Kept's SQLite work keeps its writers in a queue instead. PostgreSQL work runs side by side.
+        # for all of Kept's SQLite work keeps its writers in a queue instead, and a lock on a file beside the
+        # database keeps that queue across processes (`kept serve --processes N`): with SQLite's busy handler
+        # alone, two processes at 50 concurrent commands had a p99 of 0.6-0.8 s. PostgreSQL work runs side by
+        # side.
         self._turns = None if self.is_postgres else ThreadPoolExecutor(1, thread_name_prefix="kept-sqlite")
+        database = engine.url.database or ""
+        self._turn_file = None if self.is_postgres or database in ("", ":memory:") else Path(f"{database}-turns")
+        self._turn_fd: int | None = None
 
     async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run synchronous core work off the event loop: in turn on SQLite, in the loop's thread pool otherwise."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._turns, functools.partial(work, *args, **kwargs))
+        unit = functools.partial(work, *args, **kwargs)
+        return await loop.run_in_executor(self._turns, unit if self._turn_file is None else self._in_turn(unit))
+
+    def _in_turn(self, unit: Callable[[], T]) -> Callable[[], T]:
+        def taking_turns() -> T:
+            if self._turn_fd is None:  # only ever in the one SQLite thread
+                assert self._turn_file is not None
+                self._turn_fd = os.open(self._turn_file, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._turn_fd, fcntl.LOCK_EX)
+            try:
+                return unit()
+            finally:
+                fcntl.flock(self._turn_fd, fcntl.LOCK_UN)
+
+        return taking_turns
 
     def close(self) -> None:
         """Let the SQLite thread go and close the pool's connections (on shutdown, and after tests)."""
         if self._turns is not None:
             self._turns.shutdown(wait=True)
+        if self._turn_fd is not None:
+            os.close(self._turn_fd)
+            self._turn_fd = None
         self.engine.dispose()
 
     @classmethod

@@ -50,6 +50,7 @@ from slack_sdk.signature import SignatureVerifier
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hostile_burst import burst, hostile_requests  # noqa: E402
+from lean_client import LeanConnection  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
@@ -291,14 +292,13 @@ def signed(user: str, text: str, trigger: str) -> tuple[bytes, dict[str, str]]:
     return body.encode(), headers
 
 
-async def command(session: aiohttp.ClientSession, url: str, user: str, text: str, expect: re.Pattern[str]) -> float:
+async def command(connection: LeanConnection, port: int, user: str, text: str, expect: re.Pattern[str]) -> float:
     body, headers = signed(user, text, uuid.uuid4().hex)
     start = time.perf_counter()
-    async with session.post(url, data=body, headers=headers) as response:
-        answer = await response.text()
+    status, answer = await connection.post("/slack/events", f"127.0.0.1:{port}", headers, body)
     elapsed = time.perf_counter() - start
-    if response.status != 200 or not expect.search(answer):
-        raise SystemExit(f"unexpected answer {response.status} to {text!r}: {answer[:300]}")
+    if status != 200 or not expect.search(answer.decode(errors="replace")):
+        raise SystemExit(f"unexpected answer {status} to {text!r}: {answer[:300]!r}")
     return elapsed
 
 
@@ -313,9 +313,10 @@ class Figures:
     rate: float
     cpu_ms: float
     hostile: Counter[str] = field(default_factory=Counter)
+    client_ms: float = 0.0  # the bench process's own CPU per command (the load generator, and any burst)
 
     @classmethod
-    def of(cls, latencies: list[float], seconds: float, cpu: float, hostile: Counter[str]) -> Figures:
+    def of(cls, latencies: list[float], seconds: float, cpu: float, hostile: Counter[str], own: float) -> Figures:
         ordered = sorted(latencies)
         return cls(
             commands=len(ordered),
@@ -324,6 +325,7 @@ class Figures:
             rate=len(ordered) / seconds,
             cpu_ms=cpu / len(ordered) * 1000,
             hostile=hostile,
+            client_ms=own / len(ordered) * 1000,
         )
 
     @classmethod
@@ -336,51 +338,58 @@ class Figures:
             rate=statistics.median(r.rate for r in runs),
             cpu_ms=statistics.median(r.cpu_ms for r in runs),
             hostile=sum((r.hostile for r in runs), Counter()),
+            client_ms=statistics.median(r.client_ms for r in runs),
         )
 
     def line(self) -> str:
         return (
             f"{self.commands:.0f} commands, p50 {self.p50:.2f} ms, p99 {self.p99:.2f} ms, {self.rate:.0f}/s, "
-            f"server CPU {self.cpu_ms:.2f} ms/command"
+            f"server CPU {self.cpu_ms:.2f} ms/command, load generator {self.client_ms:.2f}"
         )
 
 
-async def level(
-    server: Server, session: aiohttp.ClientSession, concurrency: int, seconds: float, hostile_rate: float = 0
-) -> Figures:
+async def level(server: Server, concurrency: int, seconds: float, hostile_rate: float = 0) -> Figures:
     target = server.target
-    url = f"http://127.0.0.1:{target.port}/slack/events"
+    connections = [await LeanConnection.open("127.0.0.1", target.port) for _ in range(concurrency)]
     latencies: list[float] = []
-    stop = time.perf_counter() + seconds
 
-    async def worker(n: int) -> None:
+    async def worker(n: int, stop: float) -> None:
         user = f"U{n:04d}"
         while time.perf_counter() < stop:
             count = len(latencies)
             text = "help" if READ_ONLY else f"offer maths tutoring for year {count % 13 + 1}, #{count}"
-            latencies.append(await command(session, url, user, text, target.expected))
+            latencies.append(await command(connections[n], target.port, user, text, target.expected))
 
-    started_at, cpu_at = time.perf_counter(), tree_cpu_seconds(server.process.pid)
-    load = asyncio.gather(*(worker(n) for n in range(concurrency)))
-    if hostile_rate:
-        answers, _ = await asyncio.gather(burst(url, hostile_requests(SECRET, TEAM, "U0000"), hostile_rate, stop), load)
-    else:
-        answers = Counter()
-        await load
+    started_at, cpu_at, own_at = time.perf_counter(), tree_cpu_seconds(server.process.pid), time.process_time()
+    stop = started_at + seconds
+    load = asyncio.gather(*(worker(n, stop) for n in range(concurrency)))
+    url = f"http://127.0.0.1:{target.port}/slack/events"
+    try:
+        if hostile_rate:
+            requests = hostile_requests(SECRET, TEAM, "U0000")
+            answers, _ = await asyncio.gather(burst(url, requests, hostile_rate, stop), load)
+        else:
+            answers = Counter()
+            await load
+    finally:
+        for connection in connections:
+            connection.close()
     elapsed = time.perf_counter() - started_at
     cpu = tree_cpu_seconds(server.process.pid) - cpu_at
+    own = time.process_time() - own_at
     if server.process.poll() is not None:
         raise SystemExit(f"{target.label} died: {server.log.read_text(errors='replace')[-2000:]}")
-    return Figures.of(latencies, elapsed, cpu, answers)
+    return Figures.of(latencies, elapsed, cpu, answers, own)
 
 
-async def prepare(server: Server, session: aiohttp.ClientSession, users: int) -> None:
+async def prepare(server: Server, users: int) -> None:
     """Every bench user joins St Ada's School in Kept (and is looked up in users.info) before timing starts."""
     if server.target.kind != "kept":
         return
-    url = f"http://127.0.0.1:{server.target.port}/slack/events"
+    connection = await LeanConnection.open("127.0.0.1", server.target.port)
     for n in range(users):
-        await command(session, url, f"U{n:04d}", "join St Ada's School", re.compile("Welcome"))
+        await command(connection, server.target.port, f"U{n:04d}", "join St Ada's School", re.compile("Welcome"))
+    connection.close()
 
 
 def postgres_schema(url: str, schemas: list[str]) -> str | None:
@@ -519,14 +528,12 @@ async def start_all(targets: list[Target], session: aiohttp.ClientSession, workd
             print(f"  skipped: {str(exc)[-400:]}", file=sys.stderr)  # `--processes` not in this Kept yet
             continue
         servers.append(server)
-        await prepare(server, session, users)
-        await level(server, session, 1, 1.0)  # warm-up
+        await prepare(server, users)
+        await level(server, 1, 1.0)  # warm-up
     return servers
 
 
-async def measure(
-    servers: list[Server], args: argparse.Namespace, session: aiohttp.ClientSession
-) -> dict[Key, Figures]:
+async def measure(servers: list[Server], args: argparse.Namespace) -> dict[Key, Figures]:
     """Each level on each server in turn (the order reversed every other repeat), `--repeat` times."""
     levels = [int(n) for n in args.levels.split(",")]
     hostile_level = 50 if 50 in levels else max(levels)
@@ -538,7 +545,7 @@ async def measure(
                 kinds = [False, True] if args.hostile and concurrency == hostile_level else [False]
                 for hostile in kinds:
                     rate = args.hostile_rate if hostile else 0
-                    f = await level(server, session, concurrency, args.seconds, rate)
+                    f = await level(server, concurrency, args.seconds, rate)
                     runs.setdefault((index, concurrency, hostile), []).append(f)
                     name = f"{concurrency} + hostile" if hostile else str(concurrency)
                     extra = f", hostile answers {dict(f.hostile)}" if hostile else ""
@@ -558,7 +565,7 @@ async def bench(args: argparse.Namespace) -> None:
         async with aiohttp.ClientSession(connector=connector) as session:
             try:
                 servers = await start_all(targets, session, workdir, max(levels))
-                figures = await measure(servers, args, session)
+                figures = await measure(servers, args)
             finally:
                 for server in servers:
                     server.stop()

@@ -1,16 +1,17 @@
-"""The few statements every command runs, compiled once and run straight on the session's database connection.
+"""The few statements every command runs, compiled once and run straight on the database connection.
 
 An ORM object costs about 0.3 ms of Python to build and flush (attribute events, the identity map, the unit of
 work sorting one row), and even a Core statement pays SQLAlchemy's execution machinery each time (a cache key,
 an execution context, a result object): under load that was a quarter of a command's CPU. A `Prepared`
 statement is compiled once per dialect, into the SQL text and the list of bind processors SQLAlchemy itself
-would apply (so stored bytes are the same: dates, JSON, booleans), and runs on the DBAPI cursor of the session's
-connection, in the session's transaction. Driver errors come out as SQLAlchemy's (IntegrityError for a race,
-`connection_invalidated` for a connection the server dropped), so callers handle them as any other.
+would apply (so stored bytes are the same: dates, JSON, booleans), and runs on the DBAPI cursor of the
+session's connection, in the session's transaction (or on a connection of the caller's own). Driver errors
+come out as SQLAlchemy's (IntegrityError for a race, `connection_invalidated` for a connection the server
+dropped), so callers handle them as any other.
 
 Use it only where a command's cost matters and the statement is fixed: rows added (the log, receipts, a new
-listing) and the caller's identity. A row added this way is not in the session: read it back with a query if
-ever needed.
+listing), the caller's identity, and a delivery's outcome (storage/outbox.py). A row added this way is not in
+the session: read it back with a query if ever needed.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, insert
+from sqlalchemy import Insert, Table, Update, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel
 
 Processor = Callable[[Any], Any] | None
@@ -59,12 +61,18 @@ class Prepared:
         row: tuple[Any, ...] | None = self._run(session.connection(), values, fetch=True)
         return row
 
-    def run(self, session: Session, **values: Any) -> None:
-        self._run(session.connection(), values, fetch=False)
+    def run(self, session: Session, **values: Any) -> int:
+        """Run it; how many rows it changed."""
+        return self.run_on(session.connection(), **values)
+
+    def run_on(self, connection: Connection, **values: Any) -> int:
+        """Run it on a connection of one's own (an autocommitted one, say); how many rows it changed."""
+        changed: int = self._run(connection, values, fetch=False)
+        return changed
 
     def _run(self, connection: Connection, values: dict[str, Any], *, fetch: bool) -> Any:
         dialect = connection.dialect
-        key = (dialect.name, tuple(sorted(values)) if isinstance(self.statement, Insert) else ())
+        key = (dialect.name, tuple(sorted(values)) if isinstance(self.statement, Insert | Update) else ())
         compiled = self._compiled.get(key) or self._compiled.setdefault(key, self._compile(dialect, key[1]))
         parameters = compiled.parameters(values)
         dbapi_connection = connection.connection.dbapi_connection
@@ -72,25 +80,27 @@ class Prepared:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, parameters)
-            return cursor.fetchone() if fetch else None
+            return cursor.fetchone() if fetch else cursor.rowcount
         except dialect.loaded_dbapi.Error as exc:
             raise _as_sqlalchemy(exc, connection, compiled.sql, parameters) from exc
         finally:
             cursor.close()
 
     def _compile(self, dialect: Dialect, columns: tuple[str, ...]) -> Plan:
+        """For an INSERT or UPDATE, only the columns given are set (and any column's scalar default added)."""
         compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect, column_keys=list(columns) or None))
-        fixed = {bind.key: bind.effective_value for bind in compiled.binds.values() if bind.key not in columns}
-        for column in getattr(compiled, "insert_prefetch", ()):
-            if column.default is None or not column.default.is_scalar:
+        binds = {name: bind for bind, name in compiled.bind_names.items()}  # by the names the SQL uses
+        fixed = {name: bind.effective_value for name, bind in binds.items() if name not in columns}
+        for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
+            if not isinstance(column.default, ScalarElementColumnDefault):
                 raise TypeError(f"{column} has a default SQLAlchemy computes per row: give it a value")
             fixed[column.key] = column.default.arg
-        names = tuple(compiled.positiontup or ()) if dialect.positional else tuple(compiled.binds)
+        names = tuple(compiled.positiontup or ()) if dialect.positional else tuple(binds)
         return Plan(
             sql=compiled.string,
             names=names,
             positional=dialect.positional,
-            processors=tuple(compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names),
+            processors=tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names),
             fixed=fixed,
         )
 

@@ -2,7 +2,8 @@
 
 Each worker process runs Kept's own delivery loop (APScheduler tick, SKIP LOCKED claim with a lease, re-check
 and render through handlers, send, conditional completion) against one PostgreSQL schema, delivering over HTTP
-to a local stand-in platform (aiohttp on loopback) that answers each call after a fixed latency. The minimal
+to a local stand-in platform (aiohttp on loopback, in a process of its own) that answers each call after a fixed
+latency. The minimal
 peer is a naive loop in one process that SELECTs due rows and sends them with no claim (it cannot run twice
 without double-sending). The stand-in counts every message, so duplicates would show.
 
@@ -17,6 +18,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 import uuid
@@ -82,6 +84,9 @@ class StandinNotifier:
 
 @dataclass
 class Standin:
+    """The platform: answers each send after `latency`, and counts what it received (GET /counts, DELETE to
+    clear). It runs in a process of its own, so that nothing the bench does meanwhile delays its answers."""
+
     latency: float
     received: Counter[str]
 
@@ -91,17 +96,42 @@ class Standin:
         self.received[body["title"]] += 1
         return web.json_response({"ok": True, "ts": f"{time.time():.6f}"})
 
+    async def counts(self, request: web.Request) -> web.Response:
+        answer = web.json_response(dict(self.received))
+        if request.method == "DELETE":
+            self.received.clear()
+        return answer
 
-async def start_standin(latency: float) -> tuple[web.AppRunner, str, Standin]:
+
+def serve_standin(port: int, latency: float) -> None:
     standin = Standin(latency, Counter())
     app = web.Application()
     app.router.add_post("/send", standin.send)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}", standin
+    app.router.add_route("*", "/counts", standin.counts)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+async def start_standin(latency: float, http: aiohttp.ClientSession) -> tuple[asyncio.subprocess.Process, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = str(Path(__file__).resolve())
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, script, "--standin", str(port), "--latency-ms", str(latency * 1000)
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            await received(http, url)
+            return process, url
+        except aiohttp.ClientError:
+            await asyncio.sleep(0.05)
+    raise SystemExit("the stand-in platform did not start")
+
+
+async def received(http: aiohttp.ClientSession, url: str, clear: bool = False) -> Counter[str]:
+    async with http.request("DELETE" if clear else "GET", f"{url}/counts") as answer:
+        return Counter(await answer.json())
 
 
 # Data --------------------------------------------------------------------------------------------------------
@@ -231,21 +261,29 @@ async def naive_peer(db: Database, standin_url: str) -> None:
 # Running and reporting -------------------------------------------------------------------------------------
 
 
-async def timed_run(db: Database, count: int, progress_label: str, done: Any) -> float:
+async def timed_run(
+    db: Database, http: aiohttp.ClientSession, standin_url: str, count: int, label: str, done: Any
+) -> float:
+    """Seconds until every row is recorded as sent: the stand-in's count is watched (a cheap HTTP call), the
+    database only once the stand-in has them all (in a thread, so the bench's loop never waits on it)."""
     began = time.perf_counter()
     last = 0.0
     while True:
-        sent = sent_count(db)
+        sent = sum((await received(http, standin_url)).values())
+        if sent >= count:
+            sent = await asyncio.to_thread(sent_count, db)
         now = time.perf_counter()
         if now - last >= 1.0:
-            print(f"  {progress_label}: {sent:>6,}/{count:,} sent after {now - began:5.1f}s", flush=True)
+            print(f"  {label}: {sent:>6,}/{count:,} sent after {now - began:5.1f}s", flush=True)
             last = now
         if sent >= count or done():
             return time.perf_counter() - began
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.02)
 
 
-async def run_workers(db: Database, url: str, standin_url: str, processes: int, count: int) -> float:
+async def run_workers(
+    db: Database, http: aiohttp.ClientSession, url: str, standin_url: str, processes: int, count: int
+) -> float:
     """Start the workers, wait until each is ready (Python's start-up is not dispatch), then seed the due rows and
     time until all are sent."""
     script = str(Path(__file__).resolve())
@@ -269,7 +307,7 @@ async def run_workers(db: Database, url: str, standin_url: str, processes: int, 
             if await child.stdout.readline() != b"ready\n":
                 raise SystemExit("a worker did not start")
         seed(db, count)
-        return await timed_run(db, count, f"{processes} worker(s)", lambda: False)
+        return await timed_run(db, http, standin_url, count, f"{processes} worker(s)", lambda: False)
     finally:
         for child in children:
             child.send_signal(signal.SIGTERM)
@@ -277,9 +315,9 @@ async def run_workers(db: Database, url: str, standin_url: str, processes: int, 
             await child.wait()
 
 
-async def run_peer(db: Database, standin_url: str, count: int) -> float:
+async def run_peer(db: Database, http: aiohttp.ClientSession, standin_url: str, count: int) -> float:
     task = asyncio.create_task(naive_peer(db, standin_url))
-    elapsed = await timed_run(db, count, "naive peer", task.done)
+    elapsed = await timed_run(db, http, standin_url, count, "naive peer", task.done)
     await task
     return elapsed
 
@@ -288,7 +326,8 @@ async def bench(count: int, worker_counts: list[int], latency: float) -> None:
     schema, url = fresh_schema()
     db = Database.from_url(url)
     db.create_all()
-    runner, standin_url, standin = await start_standin(latency)
+    http = aiohttp.ClientSession()
+    standin, standin_url = await start_standin(latency, http)
     results: list[tuple[str, int, float, int]] = []  # name, processes, seconds, duplicates
     try:
         print(
@@ -296,26 +335,31 @@ async def bench(count: int, worker_counts: list[int], latency: float) -> None:
             f"batch {BATCH}, {CONCURRENCY} sends in flight per process, PostgreSQL schema {schema}"
         )
         seed(db, count)
-        standin.received.clear()
-        peer_seconds = await run_peer(db, standin_url, count)
-        results.append(("naive peer (no claim, 1 process)", 1, peer_seconds, _duplicates(standin, count)))
+        await received(http, standin_url, clear=True)
+        peer_seconds = await run_peer(db, http, standin_url, count)
+        results.append(
+            ("naive peer (no claim, 1 process)", 1, peer_seconds, await _duplicates(http, standin_url, count))
+        )
         for processes in worker_counts:
             seed(db, 0)  # no rows due while the workers start
-            standin.received.clear()
-            seconds = await run_workers(db, url, standin_url, processes, count)
+            await received(http, standin_url, clear=True)
+            seconds = await run_workers(db, http, url, standin_url, processes, count)
             name = f"Kept, {processes} worker process{'es' if processes > 1 else ''}"
-            results.append((name, processes, seconds, _duplicates(standin, count)))
+            results.append((name, processes, seconds, await _duplicates(http, standin_url, count)))
     finally:
-        await runner.cleanup()
+        standin.terminate()
+        await standin.wait()
+        await http.close()
         db.engine.dispose()
         drop_schema(schema)
     _table(results, count, latency)
 
 
-def _duplicates(standin: Standin, count: int) -> int:
-    missing = count - len(standin.received)
+async def _duplicates(http: aiohttp.ClientSession, standin_url: str, count: int) -> int:
+    counts = await received(http, standin_url)
+    missing = count - len(counts)
     assert missing == 0, f"{missing} notifications never reached the stand-in"
-    return sum(n - 1 for n in standin.received.values())
+    return sum(n - 1 for n in counts.values())
 
 
 def _table(results: list[tuple[str, int, float, int]], count: int, latency: float) -> None:
@@ -353,8 +397,12 @@ def main() -> None:
         "--concurrency", type=int, default=CONCURRENCY, help="sends in flight per process (Kept's default)"
     )
     parser.add_argument("--worker", nargs=3, metavar=("URL", "STANDIN", "NAME"), help=argparse.SUPPRESS)
+    parser.add_argument("--standin", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     CONCURRENCY = args.concurrency
+    if args.standin:
+        serve_standin(args.standin, args.latency_ms / 1000)
+        return
     if args.worker:
         asyncio.run(worker_main(*args.worker))
         return

@@ -3,9 +3,8 @@
 Each worker process runs Kept's own delivery loop (APScheduler tick, SKIP LOCKED claim with a lease, re-check
 and render through handlers, send, conditional completion) against one PostgreSQL schema, delivering over HTTP
 to a local stand-in platform (aiohttp on loopback, in a process of its own) that answers each call after a fixed
-latency. The minimal
-peer is a naive loop in one process that SELECTs due rows and sends them with no claim (it cannot run twice
-without double-sending). The stand-in counts every message, so duplicates would show.
+latency. The minimal peer is a naive loop in one process that SELECTs due rows and sends them with no claim (it
+cannot run twice without double-sending). The stand-in counts every message, so duplicates would show.
 
     .venv/bin/python bench/dispatch_bench.py [--count 10000] [--workers 1,2,4] [--latency-ms 5]
                                           [--concurrency N]

@@ -8,14 +8,14 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, true
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from handlers.calendar import zone_named
 from handlers.errors import NotAllowed
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
-from storage import ledger
+from storage import ledger, receipts
 from storage.models import ChatTenant, Identity, Member, School
 from storage.rows import Prepared
 
@@ -92,6 +92,27 @@ class Context:
             self._resolved = True
         return self._actor
 
+    def first_time(self, inbound_id: str) -> bool:
+        """Record this request's id in the command's transaction; False if it was handled before (a platform's
+        retry, or a replay). On PostgreSQL the caller is read in the same round trip."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return receipts.first_time(self.session, self.caller.platform, inbound_id, self.now)
+        caller = self.caller
+        row = _RECEIPT_AND_ACTOR.first(
+            self.session,
+            source=caller.platform,
+            inbound_id=inbound_id[: receipts.MAX_ID],
+            at=self.now,
+            platform=caller.platform,
+            tenant_id=caller.tenant_id,
+            user_id=caller.user_id,
+        )
+        if row is None:
+            return False
+        self._actor = Actor(self.session, *row[1:]) if row[1] is not None else None
+        self._resolved = True
+        return True
+
     def require_member(self) -> Actor:
         actor = self.actor
         if actor is None:
@@ -147,8 +168,7 @@ class Context:
         )
 
 
-# Compiled once: every command asks this, and SQLAlchemy's machinery costs more than running it.
-_ACTOR_OF_IDENTITY = Prepared(
+_ACTOR_COLUMNS = (
     select_columns(
         col(Member.id),
         col(Member.school_id),
@@ -166,6 +186,13 @@ _ACTOR_OF_IDENTITY = Prepared(
         col(Member.erased) == False,  # noqa: E712
     )
 )
+# Compiled once: every command asks this, and SQLAlchemy's machinery costs more than running it.
+_ACTOR_OF_IDENTITY = Prepared(_ACTOR_COLUMNS)
+# PostgreSQL takes a write and a read in one statement: a request's receipt and its caller in one round trip (no
+# row when the request was handled before; the caller's columns empty when they have not joined).
+_receipt = receipts.recording("postgresql").cte("receipt")
+_found = _ACTOR_COLUMNS.subquery("actor")
+_RECEIPT_AND_ACTOR = Prepared(select_columns(_receipt.c.id, *_found.c).select_from(_receipt.outerjoin(_found, true())))
 
 
 def resolve_actor(session: Session, caller: Caller) -> Actor | None:

@@ -20,7 +20,6 @@ from handlers.errors import CommandError, FormErrors, reply_for
 from handlers.messages import Message
 from handlers.normalise import clean, clean_caller
 from handlers.policy import DEFAULT_POLICY, ReminderPolicy
-from storage import receipts
 from storage.db import Database, dropped
 
 log = logging.getLogger("kept")
@@ -121,8 +120,6 @@ class Kept:
         self, caller: Caller, work: Callable[[Context], Message], inbound_id: str, now: datetime, committing: list[bool]
     ) -> Message:
         with self.db.transaction() as session:
-            if inbound_id and not receipts.first_time(session, caller.platform, inbound_id, now):
-                return ALREADY_DONE
             context = Context(
                 session,
                 caller,
@@ -132,6 +129,8 @@ class Kept:
                 review_days=self.review_days,
                 public_url=self.public_url,
             )
+            if inbound_id and not context.first_time(inbound_id):
+                return ALREADY_DONE
             reply = work(context)
             session.flush()  # any constraint fails here, before the commit, so it is surely not saved
             committing.append(True)  # from here a lost connection leaves the outcome unknown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import Insert, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -12,11 +12,14 @@ from storage.db import rows_changed
 from storage.models import InboundReceipt
 from storage.rows import Prepared
 
+MAX_ID = 200  # the column's length: longer ids are cut, as Teams activity ids may be
 
-def _record_once(dialect: str) -> Prepared:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: every command runs it."""
+
+def recording(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, with `source`, `inbound_id` and `at` to bind: no row comes
+    back when the id was recorded before."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return Prepared(
+    return (
         insert(InboundReceipt)
         .values(source=bindparam("source"), inbound_id=bindparam("inbound_id"), at=bindparam("at"))
         .on_conflict_do_nothing(index_elements=["source", "inbound_id"])
@@ -24,14 +27,14 @@ def _record_once(dialect: str) -> Prepared:
     )
 
 
-_RECORD = {dialect: _record_once(dialect) for dialect in ("postgresql", "sqlite")}
+_RECORD = {dialect: Prepared(recording(dialect)) for dialect in ("postgresql", "sqlite")}
 
 
 def first_time(session: Session, source: str, inbound_id: str, now: datetime) -> bool:
     """Record an inbound id in the caller's transaction; False if it was already there (a platform retry, or a
     replayed request). One statement, so a command pays one round trip."""
     record = _RECORD[session.connection().dialect.name]
-    return record.first(session, source=source, inbound_id=inbound_id[:200], at=now) is not None
+    return record.first(session, source=source, inbound_id=inbound_id[:MAX_ID], at=now) is not None
 
 
 def prune(session: Session, before: datetime) -> int:

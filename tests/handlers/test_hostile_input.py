@@ -194,3 +194,20 @@ def test_a_command_after_the_database_dropped_every_connection_is_done_once(pg_d
     assert reply.ok, reply.title
     with pg_db.transaction() as session:
         assert [listing.text for listing in session.exec(select(Listing)).all()] == ["Two physics teachers for Year 9"]
+
+
+def test_someone_not_yet_joined_is_told_how_to_join_once_per_request(any_kept: Kept) -> None:
+    """The receipt and the caller are read together on PostgreSQL: someone unknown is still asked to join, and
+    as a refusal changes nothing (its receipt goes with it), asking again gets the same answer."""
+    stranger = Caller("slack", "T9", "U9", "Ada Lovelace")
+
+    first = any_kept.handle(stranger, "offer Two physics teachers", inbound_id="v0=" + "b" * 64)
+    again = any_kept.handle(stranger, "offer Two physics teachers", inbound_id="v0=" + "b" * 64)
+    joined = any_kept.handle(stranger, "join St Ada's School", inbound_id="v0=" + "c" * 64)
+    offered = any_kept.handle(stranger, "offer Two physics teachers", inbound_id="v0=" + "d" * 64)
+    replayed = any_kept.handle(stranger, "offer Two physics teachers", inbound_id="v0=" + "d" * 64)
+
+    assert not first.ok and "Say `join <your school's name>`" in first.title
+    assert again.title == first.title
+    assert joined.ok and offered.ok and "on the board" in offered.title
+    assert replayed.title == "Already done: I'd received that one before."

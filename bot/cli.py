@@ -145,8 +145,10 @@ def console_tick(parts: Parts) -> Callable[[], list[str]]:
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from bot.worker import run_worker
 
+    db = _database(settings)
+    db.checkpoint_in_background()
     try:
-        parts = assemble(settings, SystemClock(), _database(settings), web=False)
+        parts = assemble(settings, SystemClock(), db, web=False)
     except StartupError as exc:
         return _refuse_to_start(exc)
     read_bank_holidays_ahead()
@@ -277,6 +279,7 @@ def _serve_here(settings: Settings, *, socket: bool = False, scheduler: bool = T
     from bot.web import build_app
 
     db = Database.from_url(settings.database_url)
+    db.checkpoint_in_background()  # SQLite: no command's commit pays for copying the log into the database
     schema = Schema(db)
     schema.try_upgrade()  # a database that is away is not fatal: serve, answer 503 on /readyz, and retry
     read_bank_holidays_ahead()

@@ -1,5 +1,6 @@
-"""SQLite work takes turns across every process serving the file, queued by the kernel rather than by SQLite's
-busy handler (which sleeps up to 100 ms at a time): `kept serve --processes N` on SQLite."""
+"""Serving from a SQLite file: work takes turns across every process serving it, queued by the kernel rather than
+by SQLite's busy handler (which sleeps up to 100 ms at a time), and the write-ahead log is copied into the
+database by a thread of its own rather than in some unlucky command's commit."""
 
 from __future__ import annotations
 
@@ -78,3 +79,25 @@ def test_an_in_memory_database_has_no_turn_file(url: str, tmp_path: Path, monkey
     finally:
         db.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_servers_log_is_copied_into_the_database_by_its_own_thread_not_by_commits(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    db = Database.from_url(f"sqlite:///{tmp_path}/kept.db")
+    db.checkpoint_in_background(every=0.01)
+    try:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 4_000  # commits: a backstop
+        with db.transaction() as session:
+            session.execute(text("CREATE TABLE offer (text TEXT)"))
+        before = (tmp_path / "kept.db").stat().st_size
+        for n in range(200):
+            with db.transaction() as session:
+                session.execute(text("INSERT INTO offer VALUES (:text)"), {"text": f"Two physics teachers {n}" * 20})
+        give_up = time.monotonic() + 10
+        while (tmp_path / "kept.db").stat().st_size <= before and time.monotonic() < give_up:
+            time.sleep(0.01)  # waiting on the condition, not for a time: the thread copies the pages over
+        assert (tmp_path / "kept.db").stat().st_size > before, "the log never reached the database file"
+    finally:
+        db.close()

@@ -157,31 +157,54 @@ def claim_due(db: Database, worker: str, now: datetime, lease: timedelta, limit:
     return sorted(rows, key=lambda row: (row.due_at, row.id or 0))
 
 
+@dataclass(frozen=True)
+class Settle:
+    """A claimed row's outcome, to record with `record`: the columns to set, if `worker` still holds the claim."""
+
+    row_id: int
+    worker: str
+    values: dict[str, Any]
+
+
 # The outcome of every send, so compiled once (storage/rows.py): SQLAlchemy's ORM update took 7 ms of a send's
-# slot under load, and a slot is held until its outcome is on record.
+# place under load, and a place is held until its outcome is on record.
 _SETTLE = Prepared(
-    update(Notification.__table__).where(  # type: ignore[attr-defined]
+    update(Notification.__table__)  # type: ignore[attr-defined]
+    .where(
         col(Notification.id) == bindparam("row_id"),
         col(Notification.status) == CLAIMED,
         col(Notification.claimed_by) == bindparam("worker"),
     )
+    .returning(col(Notification.id))
 )
 
 
-def _settle(db: Database, row: Notification, worker: str, **values: Any) -> bool:
-    """Record an outcome, only if `worker` still holds the claim. False if the claim was lost."""
-    with db.engine.connect() as connection:  # one statement, autocommitted: the outcome is on record at once
-        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-        return _SETTLE.run_on(autocommit, row_id=row.id, worker=worker, lease_until=None, **values) > 0
+def record(db: Database, *outcomes: Settle) -> list[bool]:
+    """Record outcomes in one transaction, each only if its worker still holds the claim: for each, False if the
+    claim was lost. The delivery loop records the sends that finish together at once (scheduler/delivery.py);
+    outcomes setting the same columns go in one round trip on PostgreSQL."""
+    alike: dict[tuple[str, ...], list[int]] = {}
+    for n, outcome in enumerate(outcomes):
+        alike.setdefault(tuple(sorted(outcome.values)), []).append(n)
+    found = [False] * len(outcomes)
+    with db.engine.begin() as connection:
+        for positions in alike.values():
+            rows = [_settling(outcomes[n]) for n in positions]
+            for n, kept in zip(positions, _SETTLE.found_each(connection, rows), strict=True):
+                found[n] = kept
+    return found
 
 
-def complete(db: Database, row: Notification, worker: str, now: datetime, delivery_ref: str) -> bool:
-    """Mark a claimed row sent, recording the platform's id for what was posted."""
-    return _settle(db, row, worker, status=SENT, sent_at=now, delivery_ref=delivery_ref[:200])
+def _settling(outcome: Settle) -> dict[str, Any]:
+    return {"row_id": outcome.row_id, "worker": outcome.worker, "lease_until": None, **outcome.values}
 
 
-def fail(
-    db: Database,
+def sent(row: Notification, worker: str, now: datetime, delivery_ref: str) -> Settle:
+    """Sent, with the platform's id for what was posted."""
+    return Settle(row.id or 0, worker, {"status": SENT, "sent_at": now, "delivery_ref": delivery_ref[:200]})
+
+
+def failed(
     row: Notification,
     worker: str,
     now: datetime,
@@ -190,30 +213,30 @@ def fail(
     retry_after: float | None = None,
     retry: Retry = Retry(),
     rng: random.Random | None = None,
-) -> bool:
+) -> Settle:
     """A delivery that may work later: back to pending after a backoff, or `failed` once attempts run out."""
     if row.attempts >= retry.max_attempts:
-        return _settle(db, row, worker, status=FAILED, last_error=reason[:1000])
+        return Settle(row.id or 0, worker, {"status": FAILED, "last_error": reason[:1000]})
     wait = retry.delay(row.attempts, retry_after, rng or random.Random())
-    return _settle(db, row, worker, status=PENDING, due_at=now + wait, last_error=reason[:1000])
+    return Settle(row.id or 0, worker, {"status": PENDING, "due_at": now + wait, "last_error": reason[:1000]})
 
 
-def undeliverable(db: Database, row: Notification, worker: str, reason: str) -> bool:
+def undeliverable(row: Notification, worker: str, reason: str) -> Settle:
     """The recipient cannot be reached at all (left, deactivated, bot removed): never retried."""
-    return _settle(db, row, worker, status=UNDELIVERABLE, last_error=reason[:1000])
+    return Settle(row.id or 0, worker, {"status": UNDELIVERABLE, "last_error": reason[:1000]})
 
 
-def drop(db: Database, row: Notification, worker: str, reason: str) -> bool:
-    """Drop a claimed row that is no longer true (the delivery was confirmed, the session moved), with the reason."""
-    return _settle(db, row, worker, status=DROPPED, last_error=reason[:1000])
+def dropped(row: Notification, worker: str, reason: str) -> Settle:
+    """No longer true (the delivery was confirmed, the session moved), with the reason."""
+    return Settle(row.id or 0, worker, {"status": DROPPED, "last_error": reason[:1000]})
 
 
-def postpone(
-    db: Database, row: Notification, worker: str, until: datetime, payload: dict[str, Any] | None = None
-) -> bool:
-    """Move a claimed row to a later moment without counting the try (outside working hours, someone away)."""
+def postponed(row: Notification, worker: str, until: datetime, payload: dict[str, Any] | None = None) -> Settle:
+    """Moved to a later moment without counting the try (outside working hours, someone away)."""
     extra: dict[str, Any] = {} if payload is None else {"payload": payload}
-    return _settle(db, row, worker, status=PENDING, due_at=until, attempts=max(row.attempts - 1, 0), **extra)
+    return Settle(
+        row.id or 0, worker, {"status": PENDING, "due_at": until, "attempts": max(row.attempts - 1, 0), **extra}
+    )
 
 
 def stuck(session: Session, statuses: Sequence[str] = (FAILED, UNDELIVERABLE), limit: int = 200) -> list[Notification]:

@@ -16,7 +16,8 @@ the session: read it back with a query if ever needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
@@ -70,19 +71,41 @@ class Prepared:
         changed: int = self._run(connection, values, fetch=False)
         return changed
 
+    def found_each(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> list[bool]:
+        """Run it once for each of `rows` (each giving the same columns) and say whether each found a row (a
+        statement with RETURNING). On PostgreSQL in one round trip (psycopg's pipeline), elsewhere in turn."""
+        if connection.dialect.name != "postgresql" or len(rows) < 2:
+            return [self._run(connection, values, fetch=True) is not None for values in rows]
+        plan = self._plan(connection.dialect, rows[0])
+        parameters = [plan.parameters(values) for values in rows]
+        with self._cursor(connection, plan.sql, parameters) as cursor:
+            cursor.executemany(plan.sql, parameters, returning=True)
+            found = [cursor.fetchone() is not None]
+            while cursor.nextset():
+                found.append(cursor.fetchone() is not None)
+            return found
+
     def _run(self, connection: Connection, values: dict[str, Any], *, fetch: bool) -> Any:
-        dialect = connection.dialect
+        plan = self._plan(connection.dialect, values)
+        parameters = plan.parameters(values)
+        with self._cursor(connection, plan.sql, parameters) as cursor:
+            cursor.execute(plan.sql, parameters)
+            return cursor.fetchone() if fetch else cursor.rowcount
+
+    def _plan(self, dialect: Dialect, values: dict[str, Any]) -> Plan:
         key = (dialect.name, tuple(sorted(values)) if isinstance(self.statement, Insert | Update) else ())
-        compiled = self._compiled.get(key) or self._compiled.setdefault(key, self._compile(dialect, key[1]))
-        parameters = compiled.parameters(values)
+        return self._compiled.get(key) or self._compiled.setdefault(key, self._compile(dialect, key[1]))
+
+    @contextmanager
+    def _cursor(self, connection: Connection, sql: str, parameters: Any) -> Iterator[Any]:
+        """A DBAPI cursor on the connection; the driver's errors raised as SQLAlchemy's."""
         dbapi_connection = connection.connection.dbapi_connection
         assert dbapi_connection is not None  # a connection in a transaction always has one
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(compiled.sql, parameters)
-            return cursor.fetchone() if fetch else cursor.rowcount
-        except dialect.loaded_dbapi.Error as exc:
-            raise _as_sqlalchemy(exc, connection, compiled.sql, parameters) from exc
+            yield cursor
+        except connection.dialect.loaded_dbapi.Error as exc:
+            raise _as_sqlalchemy(exc, connection, sql, parameters) from exc
         finally:
             cursor.close()
 

@@ -111,5 +111,5 @@ async def test_a_worker_that_lost_its_claim_does_not_overwrite_the_new_owners_ou
     clock.advance(timedelta(minutes=1))  # the lease runs out mid-send; another worker takes over and sends
     fast = make_delivery_loop(kept.db, clock, slack_inbox)
     assert (await fast.tick()).sent == [row.id]
-    assert not outbox.complete(kept.db, row, slow.worker, clock.now(), "late")
+    assert outbox.record(kept.db, outbox.sent(row, slow.worker, clock.now(), "late")) == [False]
     assert _nudge(kept).delivery_ref == "slack-1"

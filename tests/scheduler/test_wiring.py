@@ -77,7 +77,7 @@ def test_kept_notifications_lists_what_is_waiting_and_what_failed(
         outbox.enqueue(session, kind="notice", key="help:C1:2026-11-23:1", due_at=MONDAY_9AM, now=MONDAY_9AM)
         outbox.enqueue(session, kind="digest", key="digest:1:2026-W49", due_at=MONDAY_9AM, now=MONDAY_9AM)
     [row, _] = outbox.claim_due(db, "w", MONDAY_9AM, timedelta(minutes=5))
-    outbox.undeliverable(db, row, "w", "account_inactive")
+    outbox.record(db, outbox.undeliverable(row, "w", "account_inactive"))
     assert main(["notifications"]) == 0
     assert "digest:1:2026-W49" in capsys.readouterr().out
     assert main(["notifications", "--failed"]) == 1

@@ -40,7 +40,7 @@ def test_planning_a_pending_reminder_again_moves_it(db: Database) -> None:
 def test_a_sent_reminder_is_never_revived_by_planning_it_again(db: Database) -> None:
     _plan(db, "nudge:C1:x:-2d", NINE)
     [row] = outbox.claim_due(db, "st-adas-1", NINE, LEASE)
-    assert outbox.complete(db, row, "st-adas-1", NINE, "1700000000.000100")
+    assert outbox.record(db, outbox.sent(row, "st-adas-1", NINE, "1700000000.000100")) == [True]
     _plan(db, "nudge:C1:x:-2d", NINE + timedelta(days=1))
     stored = _rows(db)["nudge:C1:x:-2d"]
     assert (stored.status, stored.due_at, stored.delivery_ref) == ("sent", NINE, "1700000000.000100")
@@ -83,8 +83,8 @@ def test_a_claim_whose_worker_died_is_taken_over_after_the_lease(db: Database) -
     assert outbox.claim_due(db, "hopper-1", NINE + LEASE - timedelta(seconds=1), LEASE) == []
     [taken] = outbox.claim_due(db, "hopper-1", NINE + LEASE + timedelta(seconds=1), LEASE)
     assert taken.id == dead.id and taken.claimed_by == "hopper-1"
-    assert not outbox.complete(db, dead, "st-adas-1", NINE, "late")  # the dead worker's word no longer counts
-    assert outbox.complete(db, taken, "hopper-1", NINE, "ts")
+    assert outbox.record(db, outbox.sent(dead, "st-adas-1", NINE, "late")) == [False]  # the dead worker's word
+    assert outbox.record(db, outbox.sent(taken, "hopper-1", NINE, "ts")) == [True]
     assert _rows(db)["due"].delivery_ref == "ts"
 
 
@@ -92,12 +92,12 @@ def test_a_failed_delivery_backs_off_with_jitter_and_honours_retry_after(db: Dat
     retry = outbox.Retry(base_seconds=30, cap_seconds=3600, max_attempts=5)
     _plan(db, "due", NINE)
     [row] = outbox.claim_due(db, "w", NINE, LEASE)
-    assert outbox.fail(db, row, "w", NINE, "server error", retry=retry, rng=random.Random(1))
+    assert outbox.record(db, outbox.failed(row, "w", NINE, "server error", retry=retry, rng=random.Random(1)))
     stored = _rows(db)["due"]
     assert stored.status == "pending" and stored.last_error == "server error"
     assert NINE + timedelta(seconds=15) <= stored.due_at <= NINE + timedelta(seconds=30)
     [row] = outbox.claim_due(db, "w", stored.due_at, LEASE)
-    assert outbox.fail(db, row, "w", NINE, "rate limited", retry_after=600, retry=retry)
+    assert outbox.record(db, outbox.failed(row, "w", NINE, "rate limited", retry_after=600, retry=retry))
     assert _rows(db)["due"].due_at >= NINE + timedelta(seconds=600)
 
 
@@ -115,7 +115,7 @@ def test_after_the_last_attempt_a_row_is_failed_and_listed(db: Database) -> None
     moment = NINE
     for _ in range(2):
         [row] = outbox.claim_due(db, "w", moment, LEASE)
-        outbox.fail(db, row, "w", moment, "server error", retry=retry)
+        outbox.record(db, outbox.failed(row, "w", moment, "server error", retry=retry))
         moment += timedelta(minutes=1)
     assert outbox.claim_due(db, "w", moment, LEASE) == []
     with db.transaction() as session:
@@ -126,8 +126,8 @@ def test_undeliverable_and_dropped_rows_are_never_retried(db: Database) -> None:
     _plan(db, "gone", NINE)
     _plan(db, "done", NINE)
     rows = {row.dedupe_key: row for row in outbox.claim_due(db, "w", NINE, LEASE)}
-    assert outbox.undeliverable(db, rows["gone"], "w", "account_inactive")
-    assert outbox.drop(db, rows["done"], "w", "no longer needed")
+    gone = outbox.undeliverable(rows["gone"], "w", "account_inactive")
+    assert outbox.record(db, gone, outbox.dropped(rows["done"], "w", "no longer needed")) == [True, True]
     assert outbox.claim_due(db, "w", NINE + timedelta(days=1), LEASE) == []
     assert {k: r.status for k, r in _rows(db).items()} == {"gone": "undeliverable", "done": "dropped"}
 
@@ -136,6 +136,34 @@ def test_postponing_a_row_moves_it_without_counting_an_attempt(db: Database) -> 
     _plan(db, "evening", NINE)
     [row] = outbox.claim_due(db, "w", NINE, LEASE)
     tomorrow = NINE + timedelta(days=1)
-    assert outbox.postpone(db, row, "w", tomorrow)
+    assert outbox.record(db, outbox.postponed(row, "w", tomorrow)) == [True]
     stored = _rows(db)["evening"]
     assert (stored.status, stored.due_at, stored.attempts) == ("pending", tomorrow, 0)
+
+
+def test_outcomes_that_come_in_together_are_each_recorded_or_each_told_their_claim_was_lost(db: Database) -> None:
+    """The delivery loop records a wave of sends in one transaction (scheduler/delivery.py: Outcomes): each row
+    gets its own outcome, and only the row whose claim was taken over hears that it was lost."""
+    import asyncio
+
+    from scheduler.delivery import Outcomes
+
+    _plan(db, "b", NINE - timedelta(minutes=1))  # the first due: the one another worker takes over
+    for key in ("a", "c"):
+        _plan(db, key, NINE)
+    rows = {row.dedupe_key: row for row in outbox.claim_due(db, "w", NINE, LEASE)}
+    [taken] = outbox.claim_due(db, "other", NINE + LEASE * 2, LEASE, 1)  # w's lease ran out
+
+    async def wave() -> list[bool]:
+        outcomes = Outcomes(db)
+        return await asyncio.gather(
+            outcomes.record(outbox.sent(rows["a"], "w", NINE, "ts-a")),
+            outcomes.record(outbox.sent(rows["b"], "w", NINE, "ts-b")),
+            outcomes.record(outbox.dropped(rows["c"], "w", "no longer needed")),
+        )
+
+    assert asyncio.run(wave()) == [True, False, True]
+    stored = _rows(db)
+    assert (stored["a"].status, stored["a"].delivery_ref) == ("sent", "ts-a")
+    assert (stored["b"].status, stored["b"].claimed_by) == ("claimed", "other") and taken.id == stored["b"].id
+    assert (stored["c"].status, stored["c"].last_error) == ("dropped", "no longer needed")

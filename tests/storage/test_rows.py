@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from handlers.clock import MovableClock
 from handlers.context import Caller
@@ -29,6 +30,20 @@ def _people(db: Database) -> tuple[int, int, int]:
     return school.network_id, school.id or 0, member.id
 
 
+def _log(session: Session, network: int, member: int | None, subject: str, detail: dict[str, Any]) -> None:
+    add_row(
+        session,
+        LogEntry,
+        at=AT,
+        action="offer",
+        platform="slack",
+        network_id=network,
+        member_id=member,
+        subject=subject,
+        detail=detail,
+    )
+
+
 def test_a_row_added_on_the_driver_reads_back_through_the_orm_as_written(db: Database) -> None:
     network, school, member = _people(db)
     with db.transaction() as session:
@@ -45,17 +60,7 @@ def test_a_row_added_on_the_driver_reads_back_through_the_orm_as_written(db: Dat
             expires_on=date(2027, 7, 23),
             created_at=AT,
         )
-        add_row(
-            session,
-            LogEntry,
-            at=AT,
-            action="offer",
-            platform="slack",
-            network_id=network,
-            member_id=member,
-            subject=f"O{new_id}",
-            detail={"text": "naïve café 🏫", "pupils": 30, "nested": [1, None]},
-        )
+        _log(session, network, member, f"O{new_id}", {"text": "naïve café 🏫", "pupils": 30, "nested": [1, None]})
 
     with db.transaction() as session:
         listing = session.get(Listing, new_id)
@@ -76,17 +81,7 @@ def test_a_row_added_on_the_driver_reads_back_through_the_orm_as_written(db: Dat
 def test_a_driver_error_is_sqlalchemys_and_leaves_nothing_behind(db: Database) -> None:
     network, school, _member = _people(db)
     with pytest.raises(IntegrityError), db.transaction() as session:
-        add_row(
-            session,
-            LogEntry,
-            at=AT,
-            action="offer",
-            platform="slack",
-            network_id=network,
-            member_id=None,
-            subject="",
-            detail={},
-        )
+        _log(session, network, None, "", {})
         add_row_returning_id(
             session,
             Listing,

@@ -155,7 +155,8 @@ class Database:
         """For a long-running server on a SQLite file: copy the write-ahead log into the database from a thread
         of its own every `every` seconds, so that no command's commit pays for it. SQLite otherwise does it in
         the commit that fills 1,000 pages, a few milliseconds on one command in eighty: p99 was 4.4 ms where
-        p50 was 0.35. Commits still do it past 20,000 pages, should this thread ever fall behind."""
+        p50 was 0.35. Commits still do it past 4,000 pages (16 MB), should this thread fall behind; what is
+        left for them then is little, since this thread has copied the rest."""
         if self._turn_file is None or self._checkpoints is not None:
             return
         event.listen(self.engine, "connect", _checkpoint_backstop)

@@ -252,20 +252,32 @@ class Outcomes:
         self._waiting.append((settle, answer))
         if self._writing is None:
             self._writing = asyncio.ensure_future(self._write())
+            self._writing.add_done_callback(self._written)
         return await answer
 
     async def _write(self) -> None:
-        try:
-            await asyncio.sleep(0)  # the rest of this wave's outcomes join in
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                try:
-                    kept = await self.db.run(outbox.record, self.db, *(settle for settle, _ in batch))
-                except Exception as exc:  # noqa: BLE001  (each waiting send hears it, as it would alone)
-                    for _, answer in batch:
-                        answer.set_exception(exc)
+        await asyncio.sleep(0)  # the rest of this wave's outcomes join in
+        while self._waiting:
+            batch = self._waiting[:]
+            try:
+                kept = await self.db.run(outbox.record, self.db, *(settle for settle, _ in batch))
+            except Exception as exc:  # noqa: BLE001  (each waiting send hears it, as it would alone)
+                results: list[tuple[asyncio.Future[bool], bool | Exception]] = [(a, exc) for _, a in batch]
+            else:
+                results = [(answer, done) for (_, answer), done in zip(batch, kept, strict=True)]
+            del self._waiting[: len(batch)]
+            for answer, result in results:
+                if answer.done():  # its send was cancelled meanwhile
+                    continue
+                if isinstance(result, Exception):
+                    answer.set_exception(result)
                 else:
-                    for (_, answer), done in zip(batch, kept, strict=True):
-                        answer.set_result(done)
-        finally:
-            self._writing = None
+                    answer.set_result(result)
+
+    def _written(self, _task: asyncio.Future[None]) -> None:
+        """However the writer ended (cancelled at shutdown, even before it began), no send waits for ever."""
+        self._writing = None
+        unanswered, self._waiting = self._waiting, []
+        for _, answer in unanswered:
+            if not answer.done():
+                answer.cancel()

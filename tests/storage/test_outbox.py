@@ -167,3 +167,27 @@ def test_outcomes_that_come_in_together_are_each_recorded_or_each_told_their_cla
     assert (stored["a"].status, stored["a"].delivery_ref) == ("sent", "ts-a")
     assert (stored["b"].status, stored["b"].claimed_by) == ("claimed", "other") and taken.id == stored["b"].id
     assert (stored["c"].status, stored["c"].last_error) == ("dropped", "no longer needed")
+
+
+def test_outcomes_cut_short_at_shutdown_leave_no_send_waiting_for_ever(db: Database) -> None:
+    import asyncio
+
+    from scheduler.delivery import Outcomes
+
+    _plan(db, "a", NINE)
+    [row] = outbox.claim_due(db, "w", NINE, LEASE)
+
+    async def shut_down_mid_wave() -> bool:
+        outcomes = Outcomes(db)
+        waiting = asyncio.ensure_future(outcomes.record(outbox.sent(row, "w", NINE, "ts")))
+        await asyncio.sleep(0)  # the send has handed its outcome over
+        assert outcomes._writing is not None
+        outcomes._writing.cancel()  # as asyncio.run does to what is left at shutdown
+        try:
+            await waiting
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    assert asyncio.run(shut_down_mid_wave())
+    assert _rows(db)["a"].status == "claimed"  # not recorded: another worker takes it over when the lease ends

@@ -273,10 +273,14 @@ class Outcomes:
                     answer.set_exception(result)
                 else:
                     answer.set_result(result)
+        self._writing = None  # with nothing waiting, and no await since: the next outcome starts a writer
 
-    def _written(self, _task: asyncio.Future[None]) -> None:
-        """However the writer ended (cancelled at shutdown, even before it began), no send waits for ever."""
-        self._writing = None
+    def _written(self, task: asyncio.Future[None]) -> None:
+        """A writer cut short (cancelled at shutdown, even before it began): no send waits for ever."""
+        if not task.cancelled() and task.exception() is None:
+            return
+        if self._writing is task:
+            self._writing = None
         unanswered, self._waiting = self._waiting, []
         for _, answer in unanswered:
             if not answer.done():

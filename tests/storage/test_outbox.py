@@ -191,3 +191,23 @@ def test_outcomes_cut_short_at_shutdown_leave_no_send_waiting_for_ever(db: Datab
 
     assert asyncio.run(shut_down_mid_wave())
     assert _rows(db)["a"].status == "claimed"  # not recorded: another worker takes it over when the lease ends
+
+
+def test_an_outcome_arriving_just_as_the_last_writer_finishes_is_recorded(db: Database) -> None:
+    """One wave's outcomes recorded, the next send's outcome comes in at once: it must start a writer of its
+    own, not be left to the one that has just finished (the dispatch bench's four workers caught this)."""
+    import asyncio
+
+    from scheduler.delivery import Outcomes
+
+    for key in ("a", "b"):
+        _plan(db, key, NINE)
+    rows = {row.dedupe_key: row for row in outbox.claim_due(db, "w", NINE, LEASE)}
+
+    async def one_after_another() -> list[bool]:
+        outcomes = Outcomes(db)
+        first = await outcomes.record(outbox.sent(rows["a"], "w", NINE, "ts-a"))
+        return [first, await outcomes.record(outbox.sent(rows["b"], "w", NINE, "ts-b"))]
+
+    assert asyncio.run(one_after_another()) == [True, True]
+    assert {key: row.status for key, row in _rows(db).items()} == {"a": "sent", "b": "sent"}

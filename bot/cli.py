@@ -20,6 +20,7 @@ from handlers import bank_holidays
 from handlers.clock import MovableClock, SystemClock
 from storage import migrate
 from storage.db import Database, unreachable
+from storage.rows import Prepared
 
 log = logging.getLogger("kept")
 
@@ -288,6 +289,7 @@ def _serve_here(settings: Settings, *, socket: bool = False, scheduler: bool = T
         app = build_app(parts, scheduler=scheduler, schema=schema)
     except StartupError as exc:
         return _refuse_to_start(exc)
+    Prepared.compile_all(db.engine.dialect)  # once the core's statements are all imported
     web.run_app(
         app, host=settings.host, port=settings.port, reuse_port=reuse_port or None, print=lambda text: log.info(text)
     )

@@ -192,7 +192,9 @@ _ACTOR_OF_IDENTITY = Prepared(_ACTOR_COLUMNS)
 # row when the request was handled before; the caller's columns empty when they have not joined).
 _receipt = receipts.recording("postgresql").cte("receipt")
 _found = _ACTOR_COLUMNS.subquery("actor")
-_RECEIPT_AND_ACTOR = Prepared(select_columns(_receipt.c.id, *_found.c).select_from(_receipt.outerjoin(_found, true())))
+_RECEIPT_AND_ACTOR = Prepared(
+    select_columns(_receipt.c.id, *_found.c).select_from(_receipt.outerjoin(_found, true())), only="postgresql"
+)
 
 
 def resolve_actor(session: Session, caller: Caller) -> Actor | None:

@@ -31,6 +31,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel
 
 Processor = Callable[[Any], Any] | None
+_EVERY: list[Prepared] = []
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,20 @@ class Plan:
 class Prepared:
     """A statement compiled once per dialect (and, for an INSERT, per set of columns given)."""
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: ClauseElement, only: str | None = None) -> None:
+        """`only`: the one dialect the statement is written for, if it is written for one."""
         self.statement = statement
+        self.only = only
         self._compiled: dict[tuple[str, tuple[str, ...]], Plan] = {}
+        _EVERY.append(self)
+
+    @staticmethod
+    def compile_all(dialect: Dialect) -> None:
+        """Compile every statement whose columns are known in advance (all but the INSERTs), as a server starts:
+        the first compile also warms SQLAlchemy's compiler, 18 ms the first command would otherwise wait."""
+        for prepared in _EVERY:
+            if not isinstance(prepared.statement, Insert | Update) and prepared.only in (None, dialect.name):
+                prepared._plan(dialect, {})
 
     def first(self, session: Session, **values: Any) -> tuple[Any, ...] | None:
         """Run it and return its first row (None if there is none)."""

@@ -52,7 +52,7 @@ class Plan:
 
 
 class Prepared:
-    """A statement compiled once per dialect (and, for an INSERT, per set of columns given)."""
+    """A statement compiled once per dialect (and, for an INSERT or UPDATE, per set of columns given)."""
 
     def __init__(self, statement: ClauseElement, only: str | None = None) -> None:
         """`only`: the one dialect the statement is written for, if it is written for one."""

@@ -197,3 +197,16 @@ async def test_a_replayed_button_press_changes_nothing_the_second_time(workspace
 
     assert stored(workspace.parts.db) == after_first
     assert after_first["Listing"] == 2
+
+
+async def test_a_command_full_of_brackets_a_teacher_typed_is_still_a_command(workspace: Workspace) -> None:
+    """The refusal of bodies nested too deep counts brackets before parsing; a person's own brackets pass."""
+    await workspace.say("U0SAM", "join St Ada's School")
+    raw = slash("offer a minibus " + "[{" * 1500).encode()
+
+    response = await workspace.client.post(
+        "/slack/events", data=raw, headers={"Content-Type": FORM, **slack_headers(raw)}
+    )
+
+    assert response.status == 200 and "on the board" in await response.text()
+    assert stored(workspace.parts.db)["Listing"] == 1

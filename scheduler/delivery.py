@@ -92,7 +92,10 @@ class DeliveryLoop:
     fetch: calendars.Fetch | None = None  # fetches term-date links; None leaves them unfetched (tests, demos)
     watch: Watch | None = None  # told each outcome and each tick's length (the /metrics figures)
     _upkept_on: date | None = field(default=None, repr=False)
-    _recorder: Outcomes | None = field(default=None, init=False, repr=False)
+    _outcomes: Outcomes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._outcomes = Outcomes(self.db)
 
     async def _db_work(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self.db.run(work, *args, **kwargs)
@@ -228,12 +231,6 @@ class DeliveryLoop:
         getattr(report, outcome).append(settle.row_id)
         if self.watch is not None:
             self.watch.delivered(outcome, via)
-
-    @property
-    def _outcomes(self) -> Outcomes:
-        if self._recorder is None:
-            self._recorder = Outcomes(self.db)
-        return self._recorder
 
 
 class Outcomes:

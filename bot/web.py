@@ -87,6 +87,8 @@ def build_app(parts: Parts, *, scheduler: bool = False, schema: Schema | None = 
         from bot.slack import routes as slack_routes
 
         slack_routes.mount(app, slack.bolt, slack.bridge, slack.signing_secret)
+    if slack is not None:
+        app.cleanup_ctx.append(slack.identity.warming())  # the bot's ids learned as it starts, not before an ack
     if parts.teams is not None:
         from bot.teams import routes as teams_routes
 

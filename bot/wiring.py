@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
     from bot.slack.bridge import Bridge
+    from bot.slack.identity import BotIdentity
     from bot.teams.activities import KeptTeamsBot
     from bot.teams.service_urls import ServiceUrls
     from bot.teams.tokens import TokenChecker
@@ -51,6 +52,7 @@ class SlackParts:
 
     bolt: AsyncApp
     bridge: Bridge
+    identity: BotIdentity
     socket_token: str = ""
     signing_secret: str = ""
 
@@ -195,10 +197,10 @@ def _add_slack(parts: Parts, settings: Settings, *, web: bool, socket: bool) -> 
     if socket and web and not settings.slack_app_token.startswith("xapp-"):
         raise StartupError("Socket Mode needs SLACK_APP_TOKEN, an app-level token starting xapp-.")
     if web and (settings.slack_configured or socket):
-        bolt = build_bolt(config, parts.db, parts.clock)
+        bolt, identity = build_bolt(config, parts.db, parts.clock)
         bridge = Bridge(parts.kept, parts.db, parts.clock, parts.links)
         parts.slack = SlackParts(
-            bolt, bridge, settings.slack_app_token if socket else "", settings.slack_signing_secret
+            bolt, bridge, identity, settings.slack_app_token if socket else "", settings.slack_signing_secret
         )
 
 

@@ -10,10 +10,10 @@ import logging
 from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.identity import NOT_CONNECTED, BotIdentity
 from bot.slack.installation_store import KeptInstallationStore, KeptOAuthStateStore
 from bot.slack.logs import web_logger
 from bot.slack.notifier import SlackNotifier
@@ -43,17 +43,14 @@ class SlackConfig:
         return bool(self.client_id)
 
 
-def build_bolt(config: SlackConfig, db: Database, clock: Clock) -> AsyncApp:
+def build_bolt(config: SlackConfig, db: Database, clock: Clock) -> tuple[AsyncApp, BotIdentity]:
     """The Bolt app, in `process_before_response` mode: a listener's ack is the HTTP response. Bolt's own signature
     check is off: `bot/slack/routes.py` checks every request's signature over its raw bytes before Bolt sees it
-    (and Socket Mode has none), so a second HMAC per command would only cost time."""
-    client = AsyncWebClient(
-        token=None if config.oauth else config.bot_token or None,
-        base_url=config.api_url,
-        timeout=CALL_SECONDS,
-        logger=web_logger(),
-    )
+    (and Socket Mode has none), so a second HMAC per command would only cost time. Beside it, the bot's identity
+    (bot/slack/identity.py), whose ids the server learns as it starts."""
+    client = AsyncWebClient(base_url=config.api_url, timeout=CALL_SECONDS, logger=web_logger())
     store = KeptInstallationStore(db, clock) if config.oauth else None
+    identity = BotIdentity(client, clock.now, token="" if store else config.bot_token, store=store)
     app = AsyncApp(
         name="kept",
         logger=log,
@@ -63,20 +60,13 @@ def build_bolt(config: SlackConfig, db: Database, clock: Clock) -> AsyncApp:
         request_verification_enabled=False,
         installation_store=store,
         installation_store_bot_only=True if store else None,
-        authorize=_authorize(store, client) if store else None,  # type: ignore[arg-type]  # an AsyncAuthorize is allowed
+        authorize=identity,  # type: ignore[arg-type]  # an AsyncAuthorize is allowed
         oauth_settings=_oauth_settings(config, db, clock, store) if store else None,
+        user_facing_authorize_error_message=NOT_CONNECTED,
     )
     if store:
         app.enable_token_revocation_listeners()
-    return app
-
-
-def _authorize(store: KeptInstallationStore, client: AsyncWebClient) -> AsyncInstallationStoreAuthorize:
-    """Each workspace's bot token from Kept's table; Bolt's `auth.test` answer cached per token, so a
-    command costs one indexed read, not a round trip to Slack before the ack."""
-    return AsyncInstallationStoreAuthorize(
-        logger=log, installation_store=store, bot_only=True, cache_enabled=True, client=client
-    )
+    return app, identity
 
 
 def _oauth_settings(

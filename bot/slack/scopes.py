@@ -5,7 +5,7 @@ from __future__ import annotations
 # Web API method -> bot scope it needs (None: no scope). Every method the code calls has a row, and no row
 # is here that the code no longer calls: tests/bot/slack/test_manifest.py reads the code and checks both.
 METHOD_SCOPES: dict[str, str | None] = {
-    "auth.test": None,  # Bolt, once per process, to learn the bot's own ids (single workspace)
+    "auth.test": None,  # the bot's own ids: as a server starts (bot/slack/identity.py), and in Bolt's OAuth install
     "oauth.v2.access": None,  # Bolt's OAuth flow, exchanging the code at /slack/oauth_redirect
     "chat.postMessage": "chat:write",  # nudges and digests (SlackNotifier)
     "users.info": "users:read",  # a person's name and time zone, on first contact
@@ -15,7 +15,7 @@ METHOD_SCOPES: dict[str, str | None] = {
 }
 
 # Methods Bolt calls on Kept's behalf (the rest are called in bot/slack/ by name).
-CALLED_BY_BOLT = frozenset({"auth.test", "oauth.v2.access", "apps.connections.open"})
+CALLED_BY_BOLT = frozenset({"oauth.v2.access", "apps.connections.open"})
 
 # Scopes a feature needs rather than a method: the slash command and the message shortcut.
 FEATURE_SCOPES: dict[str, str] = {"commands": "/partner and the 'Make this a commitment' shortcut"}

@@ -3,8 +3,9 @@
 Each worker process runs Kept's own delivery loop (APScheduler tick, SKIP LOCKED claim with a lease, re-check
 and render through handlers, send, conditional completion) against one PostgreSQL schema, delivering over HTTP
 to a local stand-in platform (aiohttp on loopback, in a process of its own) that answers each call after a fixed
-latency. The minimal peer is a naive loop in one process that SELECTs due rows and sends them with no claim (it
-cannot run twice without double-sending). The stand-in counts every message, so duplicates would show.
+latency. The minimal peer is a naive loop that SELECTs due rows and sends them with no claim: in one process, and
+beside each run of several Kept workers, in as many processes, each taking the rows whose id falls to it (it has
+no other way not to double-send). The stand-in counts every message, so duplicates would show.
 
     .venv/bin/python bench/dispatch_bench.py [--count 10000] [--workers 1,2,4] [--latency-ms 5]
                                           [--concurrency N]
@@ -229,7 +230,8 @@ async def worker_main(url: str, standin_url: str, name: str) -> None:
 # The minimal peer: SELECT due rows, send them, mark them; no claim, one process -----------------------------
 
 
-async def naive_peer(db: Database, standin_url: str) -> None:
+async def naive_peer(db: Database, standin_url: str, part: int = 0, parts: int = 1) -> None:
+    """Send every due row whose id leaves `part` when divided by `parts`, recording each after its send."""
     notifier = StandinNotifier(standin_url)
     gate = asyncio.Semaphore(CONCURRENCY)
 
@@ -247,8 +249,10 @@ async def naive_peer(db: Database, standin_url: str) -> None:
                 text(
                     "SELECT n.id, i.user_id, n.payload FROM notification n "
                     "JOIN identity i ON i.member_id = n.member_id "
-                    "WHERE n.status='pending' AND n.due_at <= now() ORDER BY n.due_at LIMIT 500"
-                )
+                    "WHERE n.status='pending' AND n.due_at <= now() AND n.id % :parts = :part "
+                    "ORDER BY n.due_at LIMIT 500"
+                ),
+                {"parts": parts, "part": part},
             ).all()
         if not rows:
             break
@@ -314,6 +318,49 @@ async def run_workers(
             await child.wait()
 
 
+async def peer_main(url: str, standin_url: str, part: int, parts: int) -> None:
+    """One process of the naive peer: ready once imported, then off when the bench says go (rows seeded)."""
+    db = Database.from_url(url)
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    await naive_peer(db, standin_url, part, parts)
+    db.engine.dispose()
+
+
+async def run_peer_processes(
+    db: Database, http: aiohttp.ClientSession, url: str, standin_url: str, processes: int, count: int
+) -> float:
+    """The naive peer in `processes` processes, rows split between them by id, timed from the go."""
+    script = str(Path(__file__).resolve())
+    children = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            script,
+            "--peer",
+            str(n),
+            str(processes),
+            url,
+            standin_url,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for n in range(processes)
+    ]
+    for child in children:
+        assert child.stdout is not None
+        if await child.stdout.readline() != b"ready\n":
+            raise SystemExit("a peer process did not start")
+    seed(db, count)
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write(b"go\n")
+        await child.stdin.drain()
+    elapsed = await timed_run(db, http, standin_url, count, f"naive peer x{processes}", lambda: False)
+    for child in children:
+        await child.wait()
+    return elapsed
+
+
 async def run_peer(db: Database, http: aiohttp.ClientSession, standin_url: str, count: int) -> float:
     task = asyncio.create_task(naive_peer(db, standin_url))
     elapsed = await timed_run(db, http, standin_url, count, "naive peer", task.done)
@@ -345,6 +392,12 @@ async def bench(count: int, worker_counts: list[int], latency: float) -> None:
             seconds = await run_workers(db, http, url, standin_url, processes, count)
             name = f"Kept, {processes} worker process{'es' if processes > 1 else ''}"
             results.append((name, processes, seconds, await _duplicates(http, standin_url, count)))
+            if processes > 1:
+                seed(db, 0)
+                await received(http, standin_url, clear=True)
+                seconds = await run_peer_processes(db, http, url, standin_url, processes, count)
+                name = f"naive peer, {processes} processes (rows split by id)"
+                results.append((name, processes, seconds, await _duplicates(http, standin_url, count)))
     finally:
         standin.terminate()
         await standin.wait()
@@ -363,26 +416,30 @@ async def _duplicates(http: aiohttp.ClientSession, standin_url: str, count: int)
 
 def _table(results: list[tuple[str, int, float, int]], count: int, latency: float) -> None:
     """Each run against the latency limit: calls x latency / (workers x sends in flight per worker), the time
-    it would take if every worker always had CONCURRENCY sends waiting on the platform and nothing else."""
+    it would take if every worker always had CONCURRENCY sends waiting on the platform and nothing else; and
+    Kept's time against the naive peer's with as many processes, which meets the same machine's limits."""
     one = next((s for label, _, s, _ in results if label.startswith("Kept, 1 ")), results[0][2])
-    peer = results[0][2]
+    peers = {processes: s for label, processes, s, _ in results if label.startswith("naive")}
     print()
     print(
-        "| run | seconds | per second | speed-up over 1 worker | vs naive peer | latency limit s | vs limit "
-        "| duplicates |"
+        "| run | seconds | per second | speed-up over 1 worker | latency limit s | vs limit "
+        "| time ÷ naive peer's, same processes | duplicates |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, processes, seconds, duplicates in results:
         limit = count * latency / (processes * CONCURRENCY)
+        peer = peers.get(processes)
+        versus = f"{seconds / peer:.2f}x" if peer and label.startswith("Kept") else "-"
         print(
-            f"| {label} | {seconds:.2f} | {count / seconds:,.0f} | {one / seconds:.2f}x | {peer / seconds:.2f}x "
-            f"| {limit:.2f} | {seconds / limit:.2f}x | {duplicates} |"
+            f"| {label} | {seconds:.2f} | {count / seconds:,.0f} | {one / seconds:.2f}x | {limit:.2f} "
+            f"| {seconds / limit:.2f}x | {versus} | {duplicates} |"
         )
     print(
         f"\nLimit = calls x latency / (workers x concurrency): {count:,} x {latency * 1000:g} ms / (workers x "
         f"{CONCURRENCY}), concurrency being DeliveryLoop.concurrency, the sends one worker keeps in flight (here "
         f"{CONCURRENCY}; Kept's default is {DeliveryLoop.concurrency}). Target: within 1.3x at 1, 2 and 4 "
-        "workers. Kept's clock starts once every worker has started and the rows are seeded."
+        "workers. Kept's clock starts once every worker has started and the rows are seeded; the peer's once "
+        "its processes have started and the rows are seeded."
     )
 
 
@@ -397,6 +454,7 @@ def main() -> None:
     )
     parser.add_argument("--worker", nargs=3, metavar=("URL", "STANDIN", "NAME"), help=argparse.SUPPRESS)
     parser.add_argument("--standin", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--peer", nargs=4, metavar=("PART", "PARTS", "URL", "STANDIN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     CONCURRENCY = args.concurrency
     if args.standin:
@@ -404,6 +462,10 @@ def main() -> None:
         return
     if args.worker:
         asyncio.run(worker_main(*args.worker))
+        return
+    if args.peer:
+        part, parts, url, standin_url = args.peer
+        asyncio.run(peer_main(url, standin_url, int(part), int(parts)))
         return
     asyncio.run(bench(args.count, [int(n) for n in args.workers.split(",")], args.latency_ms / 1000))
 

@@ -2,15 +2,18 @@
 
 A Bolt AsyncApp in process_before_response mode on aiohttp; an offer inserts an offer row and an audit row through
 the SQLModel ORM in one transaction (in `asyncio.to_thread`), then acks with Block Kit naming the offer (O12).
-SQLite gets the same pragmas Kept uses (WAL, synchronous=NORMAL), so both pay for the same durability.
+SQLite gets the same pragmas Kept uses (WAL, synchronous=NORMAL), so both pay for the same durability. With
+`--processes N` it forks into N processes serving one port (SO_REUSEPORT), as `kept serve --processes N` does.
 
     .venv/bin/python bench/fair_peer.py --port 8101 --database-url sqlite:///peer.db --api-url http://.../api/
+                                        [--processes N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,10 +109,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--database-url", default="sqlite:///fair_peer.db")
     parser.add_argument("--api-url", default="https://slack.com/api/")
+    parser.add_argument("--processes", type=int, default=1)
     args = parser.parse_args()
     engine = engine_for(args.database_url)
     SQLModel.metadata.create_all(engine)
-    web.run_app(build(engine, args.api_url), host="127.0.0.1", port=args.port, print=None, access_log=None)
+    engine.dispose()  # each process makes its own connections
+    for _ in range(args.processes - 1):
+        if os.fork() == 0:
+            break
+    app = build(engine_for(args.database_url), args.api_url)
+    reuse = args.processes > 1 or None
+    web.run_app(app, host="127.0.0.1", port=args.port, reuse_port=reuse, print=None, access_log=None)
 
 
 if __name__ == "__main__":

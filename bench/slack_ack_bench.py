@@ -14,7 +14,8 @@ and 50 for a few seconds; every Kept and peer command writes an offer, committed
 checked for its ref, e.g. "(O12)"). With `--repeat N` each figure is the median of N runs of its level.
 
 Server CPU per command is from /proc, summed over the server process and all its descendants (for a process tree,
-`kept serve --processes N`): robust to a busy machine, and 1000 / it bounds one core's rate.
+`kept serve --processes N`): robust to a busy machine, and 1000 / it bounds one core's rate. With `--processes N`
+the fair peer runs in N processes too (bench/fair_peer.py --processes), and Kept ×N is set against it.
 
 `--hostile` runs the concurrency-50 level a second time with a burst of malformed and forged requests beside it
 (bench/hostile_burst.py, the hostile suite's cases, 50 a second by default), and reports how many got a 5xx (must
@@ -159,10 +160,13 @@ def kept_target(store: str, database_url: str, api_url: str, processes: int = 1)
     return Target("kept serve", store, [kept, "serve"], env, port, "kept")
 
 
-def peer_target(store: str, database_url: str, api_url: str) -> Target:
+def peer_target(store: str, database_url: str, api_url: str, processes: int = 1) -> Target:
     port = free_port()
     script = str(Path(__file__).with_name("fair_peer.py"))
     command = [sys.executable, script, "--port", str(port), "--database-url", database_url, "--api-url", api_url]
+    if processes > 1:
+        command += ["--processes", str(processes)]
+        return Target(f"fair peer ×{processes}", store, command, {}, port, "peer", processes)
     return Target("fair peer", store, command, {}, port, "peer")
 
 
@@ -439,15 +443,15 @@ def main_table(servers: list[Server], figures: dict[Key, Figures]) -> str:
 
 
 def ratio_table(servers: list[Server], figures: dict[Key, Figures], levels: list[int]) -> str:
-    """Kept / fair peer on the same store at the same concurrency: at or under 1.00x is as good as the peer for
-    CPU, p50 and p99; at or over 1.00x for the rate."""
-    peers = {s.target.store: i for i, s in enumerate(servers) if s.target.kind == "peer"}
+    """Kept / fair peer on the same store, with as many processes, at the same concurrency: at or under 1.00x is
+    as good as the peer for CPU, p50 and p99; at or over 1.00x for the rate."""
+    peers = {(s.target.store, s.target.processes): i for i, s in enumerate(servers) if s.target.kind == "peer"}
     rows = [
         "| server | store | concurrency | CPU/command | p50 | p99 | rate |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for index, server in enumerate(servers):
-        peer = peers.get(server.target.store)
+        peer = peers.get((server.target.store, server.target.processes))
         if server.target.kind != "kept" or peer is None:
             continue
         for concurrency in levels:
@@ -513,6 +517,8 @@ def targets_for(args: argparse.Namespace, api_url: str, workdir: Path, schemas: 
             targets.append(peer_target(store, url_for("peer"), api_url))
         if args.processes > 1:
             targets.append(kept_target(store, url_for("kept-n"), api_url, args.processes))
+            if not args.no_peer:
+                targets.append(peer_target(store, url_for("peer-n"), api_url, args.processes))
     return targets
 
 

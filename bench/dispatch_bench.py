@@ -284,31 +284,30 @@ async def timed_run(
         await asyncio.sleep(0.02)
 
 
+async def ready_children(arguments: list[list[str]], stdin: int | None = None) -> list[asyncio.subprocess.Process]:
+    """This script as one process per argument list, once each has said it is ready (Python's start-up is not
+    dispatch)."""
+    script = str(Path(__file__).resolve())
+    children = [
+        await asyncio.create_subprocess_exec(sys.executable, script, *args, stdin=stdin, stdout=asyncio.subprocess.PIPE)
+        for args in arguments
+    ]
+    for child in children:
+        assert child.stdout is not None
+        if await child.stdout.readline() != b"ready\n":
+            for each in children:
+                each.kill()
+            raise SystemExit("a bench process did not start")
+    return children
+
+
 async def run_workers(
     db: Database, http: aiohttp.ClientSession, url: str, standin_url: str, processes: int, count: int
 ) -> float:
-    """Start the workers, wait until each is ready (Python's start-up is not dispatch), then seed the due rows and
-    time until all are sent."""
-    script = str(Path(__file__).resolve())
-    children = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            script,
-            "--concurrency",
-            str(CONCURRENCY),
-            "--worker",
-            url,
-            standin_url,
-            f"bench-{n}",
-            stdout=asyncio.subprocess.PIPE,
-        )
-        for n in range(processes)
-    ]
+    """Start the workers, wait until each is ready, then seed the due rows and time until all are sent."""
+    worker = ["--concurrency", str(CONCURRENCY), "--worker", url, standin_url]
+    children = await ready_children([[*worker, f"bench-{n}"] for n in range(processes)])
     try:
-        for child in children:
-            assert child.stdout is not None
-            if await child.stdout.readline() != b"ready\n":
-                raise SystemExit("a worker did not start")
         seed(db, count)
         return await timed_run(db, http, standin_url, count, f"{processes} worker(s)", lambda: False)
     finally:
@@ -331,25 +330,8 @@ async def run_peer_processes(
     db: Database, http: aiohttp.ClientSession, url: str, standin_url: str, processes: int, count: int
 ) -> float:
     """The naive peer in `processes` processes, rows split between them by id, timed from the go."""
-    script = str(Path(__file__).resolve())
-    children = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            script,
-            "--peer",
-            str(n),
-            str(processes),
-            url,
-            standin_url,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        for n in range(processes)
-    ]
-    for child in children:
-        assert child.stdout is not None
-        if await child.stdout.readline() != b"ready\n":
-            raise SystemExit("a peer process did not start")
+    arguments = [["--peer", str(n), str(processes), url, standin_url] for n in range(processes)]
+    children = await ready_children(arguments, stdin=asyncio.subprocess.PIPE)
     seed(db, count)
     for child in children:
         assert child.stdin is not None

@@ -40,9 +40,11 @@ class Bridge:
     db: Database
     clock: Clock
     links: Links
-    profiles: Profiles = field(default_factory=Profiles)
     home_viewers: set[tuple[str, str]] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.profiles = Profiles(self.clock.now)
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run Kept's synchronous work off the event loop, as every path does (`Database.run`)."""

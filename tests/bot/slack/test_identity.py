@@ -1,4 +1,4 @@
-"""Who Kept is in a workspace: learnt as the server starts, never asked for before an ack, and a Slack outage
+"""Who Kept is in a workspace, and who is asking: learnt without holding up an ack, and a Slack outage
 doesn't stop a teacher's command from being logged."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.slack.identity import NOT_CONNECTED, RETRY_SECONDS
+from bot.slack.profiles import PAUSE_SECONDS
 from bot.web import build_app
 from bot.wiring import assemble
 from handlers.clock import MovableClock
@@ -97,3 +98,22 @@ async def test_a_token_slack_no_longer_accepts_is_refused_in_words_a_teacher_can
     said = [call["text"] for call in slack_api.of("command")]  # Bolt answers through the command's response_url
     assert said == [NOT_CONNECTED]
     assert listings(workspace) == []
+
+
+async def test_while_slack_fails_profiles_are_not_asked_for_on_every_command(
+    workspace: Workspace, clock: MovableClock
+) -> None:
+    workspace.api.faults["users.info"] = UNAVAILABLE
+    assert "Welcome to Kept!" in text_of(await workspace.say("U0SAM", "join St Ada's School"))
+    assert "Welcome to Kept!" in text_of(await workspace.say("U0ALAN", "join St Ada's School"))
+    assert len(workspace.api.of("users.info")) == 1  # the second command didn't wait on a failing call
+
+    del workspace.api.faults["users.info"]
+    clock.advance(timedelta(seconds=PAUSE_SECONDS))
+    assert "Welcome to Kept, May Chen!" in text_of(await workspace.say("U0MAY", "join St Ada's School"))
+
+
+async def test_a_person_slack_has_no_profile_for_does_not_pause_the_others(workspace: Workspace) -> None:
+    workspace.api.once["users.info"] = [(200, {"ok": False, "error": "user_not_found"}, {})]
+    assert "Welcome to Kept!" in text_of(await workspace.say("U0ADA", "join St Ada's School"))
+    assert "Welcome to Kept, Sam Patel!" in text_of(await workspace.say("U0SAM", "join St Ada's School"))

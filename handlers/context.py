@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, true
 from sqlalchemy import select as select_columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from handlers.calendar import zone_named
 from handlers.errors import NotAllowed
@@ -145,6 +145,24 @@ class Context:
 
     def member_id(self) -> int | None:
         return self.actor.member_id if self.actor else None
+
+    def add_and_log(
+        self, model: type[SQLModel], prefix: str, action: str, values: dict[str, Any], **detail: Any
+    ) -> int:
+        """Add one row of `model` and this command's entry about it (its subject the new row's ref, `prefix` and
+        its id), in the command's transaction; the new id. One round trip on PostgreSQL."""
+        return ledger.record_new_row(
+            self.session,
+            model,
+            values,
+            prefix=prefix,
+            at=self.now,
+            action=action,
+            platform=self.caller.platform,
+            network_id=self.network_id,
+            member_id=self.member_id(),
+            **detail,
+        )
 
     def log(
         self,

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import String, Table, bindparam, cast, insert
+from sqlalchemy import select as select_columns
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import LogEntry
-from storage.rows import add_row
+from storage.rows import Prepared, add_row, add_row_returning_id
 
 
 def record(
@@ -36,6 +40,54 @@ def record(
         subject=subject,
         detail=detail,
     )
+
+
+def record_new_row(
+    session: Session,
+    model: type[SQLModel],
+    values: dict[str, Any],
+    *,
+    prefix: str,
+    at: datetime,
+    action: str,
+    platform: str,
+    network_id: int | None,
+    member_id: int | None,
+    **detail: Any,
+) -> int:
+    """Add one row of `model` and the entry that logs it, whose subject is the row's ref (`prefix` and the new
+    id, as handlers/refs.py writes it), in the caller's transaction; the new id. On PostgreSQL that is one
+    statement, so a new offer or request costs one round trip where two cost PostgreSQL a fifth more CPU."""
+    entry = {"at": at, "action": action, "platform": platform, "network_id": network_id, "member_id": member_id}
+    if session.connection().dialect.name != "postgresql":
+        new_id = add_row_returning_id(session, model, **values)
+        add_row(session, LogEntry, subject=f"{prefix}{new_id}", detail=detail, **entry)
+        return new_id
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    logged = {f"log_{name}": value for name, value in entry.items()}
+    row = _new_row_logged(table, tuple(sorted(values))).first(
+        session, **values, **logged, log_prefix=prefix, log_detail=detail
+    )
+    assert row is not None  # RETURNING always gives the new row
+    added: int = row[0]
+    return added
+
+
+@cache
+def _new_row_logged(table: Table, columns: tuple[str, ...]) -> Prepared:
+    """WITH new AS (INSERT INTO <table> ... RETURNING id), logged AS (INSERT INTO logentry ... SELECT ... FROM new)
+    SELECT id FROM new: PostgreSQL runs both INSERTs once, whether or not the last SELECT reads them."""
+    given = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    for column in table.columns:  # a column's scalar default, as the ORM would give it
+        if column.key not in given and isinstance(column.default, ScalarElementColumnDefault):
+            given[column.key] = bindparam(column.key, value=column.default.arg, type_=column.type)
+    new = insert(table).values(given).returning(table.c.id).cte("new")
+    log: Table = LogEntry.__table__  # type: ignore[attr-defined]
+    names = ["at", "action", "platform", "network_id", "member_id", "detail"]
+    fields = [bindparam(f"log_{name}", type_=log.c[name].type) for name in names]
+    subject = bindparam("log_prefix", type_=String) + cast(new.c.id, String)
+    logged = insert(log).from_select([*names, "subject"], select_columns(*fields, subject).select_from(new))
+    return Prepared(select_columns(new.c.id).add_cte(logged.cte("logged")), only="postgresql")
 
 
 def entries(session: Session, network_id: int | None = None, batch: int = 1000) -> Iterator[LogEntry]:

@@ -15,7 +15,6 @@ from handlers.messages import Choice, Field, Form, Input, Message, Section
 from handlers.phrases import gist, sentence
 from handlers.refs import ref_of
 from storage.models import Listing, School
-from storage.rows import add_row_returning_id
 
 BOARD_LIMIT = 15
 MIN_TEXT = 3
@@ -80,21 +79,19 @@ def _create(
     text = " ".join(text.split())
     if len(text) < MIN_TEXT:
         raise CommandError(f"Please say what you {NOUN[kind][2]}, e.g. `{kind} two physics practicals for Year 9`.")
-    listing_id = add_row_returning_id(  # the database indexes its text; the scheduler's scan finds its matches
-        ctx.session,
-        Listing,
-        kind=kind,
-        network_id=actor.network_id,
-        school_id=actor.school_id,
-        member_id=actor.member_id,
-        text=text,
-        category=category,
-        category_given=given,
-        expires_on=expires_on or expiry.default_expiry(ctx.now.astimezone(ctx.timezone).date()),
-        created_at=ctx.now,
-    )
-    reference = ref_of(NOUN[kind][1], listing_id)
-    ctx.log(kind, reference, category=category, text=text)
+    listing = {
+        "kind": kind,
+        "network_id": actor.network_id,
+        "school_id": actor.school_id,
+        "member_id": actor.member_id,
+        "text": text,
+        "category": category,
+        "category_given": given,
+        "expires_on": expires_on or expiry.default_expiry(ctx.now.astimezone(ctx.timezone).date()),
+        "created_at": ctx.now,
+    }  # the database indexes its text; the scheduler's scan finds its matches
+    prefix = NOUN[kind][1]
+    reference = ref_of(prefix, ctx.add_and_log(Listing, prefix, kind, listing, category=category, text=text))
     thanks = "Thank you for offering!" if kind == "offer" else "Asking is a strength: thank you!"
     return Message(
         title=f"{sentence(gist(text))}: on the board ({reference})",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import func, select
 
 from handlers.dispatch import Kept
-from storage.models import Listing
+from storage.models import Listing, LogEntry, Member
 from tests.harness.people import Join
 
 
@@ -14,6 +14,28 @@ def test_an_offer_is_categorised_from_its_words_and_shows_its_ref(any_person: Jo
     reply = grace.say("offer Two physics teachers for A-level practicals")
     assert reply.ok and reply.title.endswith("on the board (O1)")
     assert ("Category", "Specialist staff") in [(f.label, f.value) for f in reply.fields]
+
+
+def test_a_new_offer_and_request_are_open_and_logged_under_the_refs_people_see(
+    any_person: Join, any_kept: Kept
+) -> None:
+    grace = any_person("Grace Okafor", "St Ada's School")
+    grace.say("offer Two physics teachers for A-level practicals")
+    grace.say("request [mentoring] someone to coach our new head of year")
+    with any_kept.db.transaction() as session:
+        listings = session.exec(select(Listing).order_by(Listing.id)).all()  # type: ignore[arg-type]
+        entries = session.exec(select(LogEntry).where(LogEntry.action != "join").order_by(LogEntry.id)).all()  # type: ignore[arg-type]
+        member = session.exec(select(Member)).one()
+    assert [(r.kind, r.status, r.scanned, r.category_given) for r in listings] == [
+        ("offer", "open", False, False),
+        ("request", "open", False, True),
+    ]
+    assert [(e.action, e.subject, e.member_id, e.platform) for e in entries] == [
+        ("offer", "O1", member.id, "slack"),
+        ("request", "R2", member.id, "slack"),
+    ]
+    assert entries[1].detail == {"category": "mentoring", "text": "someone to coach our new head of year"}
+    assert entries[0].network_id == listings[0].network_id
 
 
 def test_a_category_can_be_given_in_brackets(person: Join) -> None:

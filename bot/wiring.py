@@ -196,6 +196,8 @@ def _add_slack(parts: Parts, settings: Settings, *, web: bool, socket: bool) -> 
     socket = socket or not settings.slack_configured
     if socket and web and not settings.slack_app_token.startswith("xapp-"):
         raise StartupError("Socket Mode needs SLACK_APP_TOKEN, an app-level token starting xapp-.")
+    if socket and web and not (settings.slack_bot_token or settings.slack_client_id):
+        raise StartupError("Socket Mode needs SLACK_BOT_TOKEN too, the bot token starting xoxb-, to answer with.")
     if web and (settings.slack_configured or socket):
         bolt, identity = build_bolt(config, parts.db, parts.clock)
         bridge = Bridge(parts.kept, parts.db, parts.clock, parts.links)

@@ -77,3 +77,8 @@ async def test_a_slash_command_over_socket_mode_is_answered_in_its_ack(
 def test_socket_mode_without_an_app_level_token_is_refused(sqlite_db: Database, clock: MovableClock) -> None:
     with pytest.raises(StartupError, match="xapp-"):
         assemble(Settings(slack_app_token="xoxb-not-an-app-token"), clock, sqlite_db)
+
+
+def test_socket_mode_without_a_bot_token_is_refused_as_it_starts(sqlite_db: Database, clock: MovableClock) -> None:
+    with pytest.raises(StartupError, match="SLACK_BOT_TOKEN"):
+        assemble(Settings(slack_app_token="xapp-1-st-adas"), clock, sqlite_db)

@@ -152,16 +152,7 @@ class Context:
         """Add one row of `model` and this command's entry about it (its subject the new row's ref, `prefix` and
         its id), in the command's transaction; the new id. One round trip on PostgreSQL."""
         return ledger.record_new_row(
-            self.session,
-            model,
-            values,
-            prefix=prefix,
-            at=self.now,
-            action=action,
-            platform=self.caller.platform,
-            network_id=self.network_id,
-            member_id=self.member_id(),
-            **detail,
+            self.session, model, values, prefix=prefix, action=action, **self._entry(), **detail
         )
 
     def log(
@@ -173,17 +164,17 @@ class Context:
         member_id: int | None = None,
         **detail: Any,
     ) -> None:
-        """Add this command's entry to the shared log, in its own transaction."""
-        ledger.record(
-            self.session,
-            at=self.now,
-            action=action,
-            platform=self.caller.platform,
-            network_id=network_id or self.network_id,
-            member_id=member_id or self.member_id(),
-            subject=subject,
-            **detail,
-        )
+        """Add this command's entry to the shared log, in the command's transaction."""
+        ledger.record(self.session, action=action, subject=subject, **self._entry(network_id, member_id), **detail)
+
+    def _entry(self, network_id: int | None = None, member_id: int | None = None) -> dict[str, Any]:
+        """Who and when, for this command's log entries: the caller's network and membership unless given."""
+        return {
+            "at": self.now,
+            "platform": self.caller.platform,
+            "network_id": network_id or self.network_id,
+            "member_id": member_id or self.member_id(),
+        }
 
 
 _ACTOR_COLUMNS = (

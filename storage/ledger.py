@@ -58,10 +58,16 @@ def record_new_row(
     """Add one row of `model` and the entry that logs it, whose subject is the row's ref (`prefix` and the new
     id, as handlers/refs.py writes it), in the caller's transaction; the new id. On PostgreSQL that is one
     statement: one round trip instead of two, and a fifth less of PostgreSQL's own CPU per offer."""
-    entry = {"at": at, "action": action, "platform": platform, "network_id": network_id, "member_id": member_id}
+    entry: dict[str, Any] = {
+        "at": at,
+        "action": action,
+        "platform": platform,
+        "network_id": network_id,
+        "member_id": member_id,
+    }
     if session.connection().dialect.name != "postgresql":
         new_id = add_row_returning_id(session, model, **values)
-        add_row(session, LogEntry, subject=f"{prefix}{new_id}", detail=detail, **entry)
+        record(session, subject=f"{prefix}{new_id}", **entry, **detail)
         return new_id
     table: Table = model.__table__  # type: ignore[attr-defined]
     logged = {f"log_{name}": value for name, value in entry.items()}

@@ -5,9 +5,9 @@ work sorting one row), and even a Core statement pays SQLAlchemy's execution mac
 an execution context, a result object): under load that was a quarter of a command's CPU. A `Prepared`
 statement is compiled once per dialect, into the SQL text and the list of bind processors SQLAlchemy itself
 would apply (so stored bytes are the same: dates, JSON, booleans), and runs on the DBAPI cursor of the
-session's connection, in the session's transaction (or on a connection of the caller's own). Driver errors
-come out as SQLAlchemy's (IntegrityError for a race, `connection_invalidated` for a connection the server
-dropped), so callers handle them as any other.
+session's connection, in the session's transaction (or, for `found_each`, on a connection of the caller's
+own). Driver errors come out as SQLAlchemy's (IntegrityError for a race, `connection_invalidated` for a
+connection the server dropped), so callers handle them as any other.
 
 Use it only where a command's cost matters and the statement is fixed: rows added (the log, receipts, a new
 listing), the caller's identity, and a delivery's outcome (storage/outbox.py). A row added this way is not in
@@ -76,11 +76,7 @@ class Prepared:
 
     def run(self, session: Session, **values: Any) -> int:
         """Run it; how many rows it changed."""
-        return self.run_on(session.connection(), **values)
-
-    def run_on(self, connection: Connection, **values: Any) -> int:
-        """Run it on a connection of one's own (an autocommitted one, say); how many rows it changed."""
-        changed: int = self._run(connection, values, fetch=False)
+        changed: int = self._run(session.connection(), values, fetch=False)
         return changed
 
     def found_each(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> list[bool]:
